@@ -1,0 +1,46 @@
+"""apitoolkit: paginated SaaS APIs as flat, typed, cached pandas DataFrames.
+
+Names are imported on first use, so ``import apitoolkit`` stays fast (pandas, pyarrow, requests-cache,
+matplotlib and ipywidgets load only when something needs them).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    "ApiError": "apitoolkit.exceptions",
+    "ApiToolkitError": "apitoolkit.exceptions",
+    "ConfigurationError": "apitoolkit.exceptions",
+    "OfflineError": "apitoolkit.exceptions",
+    "cache_info": "apitoolkit.cache",
+    "clear_cache": "apitoolkit.cache",
+    "load_source": "apitoolkit.loading",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+if TYPE_CHECKING:
+    from apitoolkit.cache import cache_info as cache_info
+    from apitoolkit.cache import clear_cache as clear_cache
+    from apitoolkit.exceptions import ApiError as ApiError
+    from apitoolkit.exceptions import ApiToolkitError as ApiToolkitError
+    from apitoolkit.exceptions import ConfigurationError as ConfigurationError
+    from apitoolkit.exceptions import OfflineError as OfflineError
+    from apitoolkit.loading import load_source as load_source
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'apitoolkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,349 @@
+"""Settings from arguments, then environment variables, then defaults: services, regions, cache location.
+
+Resolution order for every setting: an explicit argument wins, then the environment variable, then the
+default. Credentials have no default: a missing one raises `ConfigurationError` naming the variable.
+
+| setting              | environment variable                                   | default                        |
+|----------------------|--------------------------------------------------------|--------------------------------|
+| IT Glue key          | ``ITGLUE_API_KEY``                                     | (required)                     |
+| IT Glue region       | ``ITGLUE_REGION`` (``us``, ``eu``, ``au``)             | ``us``                         |
+| IT Glue base URL     | ``ITGLUE_BASE_URL`` (wins over the region)             | the region's server            |
+| Hitask credentials   | ``HITASK_API_KEY``, ``HITASK_LOGIN``, ``HITASK_PASSWORD`` | (required)                  |
+| Glasshat key         | ``GLASSHAT_API_KEY``                                   | (required)                     |
+| Happy Grasshopper key| ``HAPPYGRASSHOPPER_API_KEY``                           | (required)                     |
+| ``*_BASE_URL``       | per service                                            | the vendor's documented server |
+| cache                | ``APITOOLKIT_CACHE``: a directory, or ``off``          | the user cache directory       |
+| offline              | ``APITOOLKIT_OFFLINE``: ``1``/``true``/``yes``/``on``  | off                            |
+
+Glasshat documents no server name: ``https://api.glasshat.com`` is our choice; set ``GLASSHAT_BASE_URL``.
+Hitask and Happy Grasshopper document a per-minute limit without a number: their defaults are our choice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from apitoolkit.exceptions import ConfigurationError
+
+__all__ = [
+    "SERVICES",
+    "CacheLocation",
+    "ClientConfig",
+    "Credentials",
+    "RateLimit",
+    "ServiceSpec",
+    "cache_location",
+    "offline_mode",
+    "resolve_config",
+]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``limit`` requests in any window of ``period`` seconds.
+
+    Example:
+        >>> RateLimit(3000, 300.0)
+        RateLimit(limit=3000, period=300.0)
+    """
+
+    limit: int
+    period: float
+
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.period <= 0:
+            raise ConfigurationError(
+                f"Invalid rate limit {self.limit} per {self.period} s: use a positive count and period."
+            )
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What apitoolkit knows about one service: where it lives and how it authenticates."""
+
+    name: str
+    title: str
+    credential_env: Mapping[str, str]
+    base_url_env: str
+    default_base_url: str
+    rate_limit: RateLimit
+    regions: Mapping[str, str] = field(default_factory=dict)
+    region_env: str | None = None
+
+
+SERVICES: dict[str, ServiceSpec] = {
+    spec.name: spec
+    for spec in (
+        ServiceSpec(
+            name="itglue",
+            title="IT Glue",
+            credential_env={"api_key": "ITGLUE_API_KEY"},
+            base_url_env="ITGLUE_BASE_URL",
+            default_base_url="https://api.itglue.com",
+            rate_limit=RateLimit(3000, 300.0),
+            regions={
+                "us": "https://api.itglue.com",
+                "eu": "https://api.eu.itglue.com",
+                "au": "https://api.au.itglue.com",
+            },
+            region_env="ITGLUE_REGION",
+        ),
+        ServiceSpec(
+            name="hitask",
+            title="Hitask",
+            credential_env={
+                "api_key": "HITASK_API_KEY",
+                "login": "HITASK_LOGIN",
+                "password": "HITASK_PASSWORD",
+            },
+            base_url_env="HITASK_BASE_URL",
+            default_base_url="https://hitask.com/api",
+            rate_limit=RateLimit(60, 60.0),
+        ),
+        ServiceSpec(
+            name="glasshat",
+            title="Glasshat",
+            credential_env={"api_key": "GLASSHAT_API_KEY"},
+            base_url_env="GLASSHAT_BASE_URL",
+            default_base_url="https://api.glasshat.com",
+            rate_limit=RateLimit(60, 60.0),
+        ),
+        ServiceSpec(
+            name="happygrasshopper",
+            title="Happy Grasshopper",
+            credential_env={"api_key": "HAPPYGRASSHOPPER_API_KEY"},
+            base_url_env="HAPPYGRASSHOPPER_BASE_URL",
+            default_base_url="https://api.happygrasshopper.com/v3",
+            rate_limit=RateLimit(60, 60.0),
+        ),
+    )
+}
+
+
+class Credentials(Mapping[str, str]):
+    """Secret values by name; its repr and str never show them.
+
+    Example:
+        >>> creds = Credentials({"api_key": "s3cret"})
+        >>> creds["api_key"], repr(creds)
+        ('s3cret', "Credentials(api_key='***')")
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = dict(values)
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}='***'" for name in self._values)
+        return f"Credentials({shown})"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("Credentials cannot be pickled: pass them through the environment instead.")
+
+
+@dataclass(frozen=True)
+class CacheLocation:
+    """Where responses and frames are cached: a directory, or nowhere (``off``)."""
+
+    path: Path | None
+
+    @property
+    def enabled(self) -> bool:
+        """Whether caching is on."""
+        return self.path is not None
+
+    def __str__(self) -> str:
+        return str(self.path) if self.path else "off"
+
+
+@dataclass(frozen=True, repr=False)
+class ClientConfig:
+    """Everything a client needs, resolved. Its repr never shows a credential."""
+
+    service: ServiceSpec
+    base_url: str
+    credentials: Credentials
+    cache: CacheLocation
+    offline: bool
+    rate_limit: RateLimit
+    region: str | None = None
+    timeout: float = 60.0
+    max_workers: int = 4
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientConfig(service={self.service.name!r}, base_url={self.base_url!r}, "
+            f"credentials={self.credentials!r}, cache='{self.cache}', offline={self.offline}, "
+            f"rate_limit={self.rate_limit.limit}/{self.rate_limit.period:g}s)"
+        )
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value.strip() if value and value.strip() else None
+
+
+def cache_location(value: str | os.PathLike[str] | None = None) -> CacheLocation:
+    """Resolve the cache location: the argument, then ``APITOOLKIT_CACHE``, then the user cache directory.
+
+    Args:
+        value: A directory, or ``"off"`` to disable caching.
+
+    Example:
+        >>> cache_location("off").enabled
+        False
+    """
+    raw = os.fspath(value) if value is not None else _env("APITOOLKIT_CACHE")
+    if raw is None:
+        import platformdirs
+
+        return CacheLocation(Path(platformdirs.user_cache_dir("apitoolkit")))
+    if raw.strip().lower() in {"off", "none", "0", "false"}:
+        return CacheLocation(None)
+    if "://" in raw:
+        raise ConfigurationError(
+            f"APITOOLKIT_CACHE={raw.split('://')[0]}://… is not a supported cache: set it to a directory or to 'off'."
+        )
+    return CacheLocation(Path(raw).expanduser())
+
+
+def offline_mode(value: bool | None = None) -> bool:
+    """Resolve offline mode: the argument, then ``APITOOLKIT_OFFLINE``.
+
+    Example:
+        >>> offline_mode(True)
+        True
+    """
+    if value is not None:
+        return bool(value)
+    raw = (os.environ.get("APITOOLKIT_OFFLINE") or "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigurationError(f"APITOOLKIT_OFFLINE={raw!r} is not understood: set it to 1 or 0.")
+
+
+def _check_url(url: str, source: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigurationError(f"{source}={url!r} is not an http(s) URL: give a URL such as https://api.example.com.")
+    if parts.username or parts.password:
+        raise ConfigurationError(f"{source} must not contain credentials: pass them as the API key instead.")
+    return url.rstrip("/")
+
+
+def _resolve_base_url(spec: ServiceSpec, base_url: str | None, region: str | None) -> tuple[str, str | None]:
+    if base_url:
+        return _check_url(base_url, "base_url"), None
+    if region is None:
+        env_url = _env(spec.base_url_env)
+        if env_url:
+            return _check_url(env_url, spec.base_url_env), None
+        region = _env(spec.region_env) if spec.region_env else None
+    if region is None:
+        return spec.default_base_url, None
+    if not spec.regions:
+        raise ConfigurationError(f"{spec.title} has no regions: pass base_url or set {spec.base_url_env}.")
+    key = region.strip().lower()
+    if key not in spec.regions:
+        raise ConfigurationError(
+            f"Unknown {spec.title} region {region!r}: use one of {', '.join(sorted(spec.regions))} "
+            f"(argument region= or {spec.region_env})."
+        )
+    return spec.regions[key], key
+
+
+def resolve_config(
+    service: str,
+    *,
+    credentials: Mapping[str, str | None] | None = None,
+    base_url: str | None = None,
+    region: str | None = None,
+    cache: str | os.PathLike[str] | None = None,
+    offline: bool | None = None,
+    rate_limit: RateLimit | tuple[int, float] | None = None,
+    timeout: float | None = None,
+    max_workers: int | None = None,
+) -> ClientConfig:
+    """Resolve a service's settings: arguments first, then environment variables, then defaults.
+
+    Args:
+        service: One of ``SERVICES``.
+        credentials: Credential values by name (``api_key``, ``login``, ``password``); None means "from the
+            environment".
+        base_url: The API root; wins over ``region`` and the environment.
+        region: A region name for services that have them (IT Glue: ``us``, ``eu``, ``au``).
+        cache: A cache directory, or ``"off"``.
+        offline: Serve only from the cache.
+        rate_limit: ``(requests, seconds)``; defaults to the service's documented limit.
+        timeout: Seconds to wait for a response before retrying.
+        max_workers: Pages fetched at once.
+
+    Raises:
+        ConfigurationError: A credential is missing or a setting is invalid.
+
+    Example:
+        >>> cfg = resolve_config("itglue", credentials={"api_key": "k"}, region="eu", cache="off")
+        >>> cfg.base_url
+        'https://api.eu.itglue.com'
+    """
+    if service not in SERVICES:
+        raise ConfigurationError(f"Unknown service {service!r}: use one of {', '.join(SERVICES)}.")
+    spec = SERVICES[service]
+    given = dict(credentials or {})
+    unknown = set(given) - set(spec.credential_env)
+    if unknown:
+        raise ConfigurationError(
+            f"{spec.title} takes the credentials {', '.join(spec.credential_env)}, not {', '.join(sorted(unknown))}."
+        )
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for name, env_name in spec.credential_env.items():
+        value = given.get(name) or _env(env_name)
+        if value is None:
+            missing.append(f"{name}= (or {env_name})")
+        else:
+            values[name] = value.strip()
+    if missing:
+        raise ConfigurationError(
+            f"{spec.title} credentials missing: pass {' and '.join(missing)}. "
+            "In a notebook or scheduled run, set the environment variable before starting Jupyter or papermill."
+        )
+    url, region_key = _resolve_base_url(spec, base_url, region)
+    limit = (
+        rate_limit if isinstance(rate_limit, RateLimit) else (RateLimit(*rate_limit) if rate_limit else spec.rate_limit)
+    )
+    workers = 4 if max_workers is None else max_workers
+    if workers < 1:
+        raise ConfigurationError(f"max_workers={workers} must be at least 1.")
+    return ClientConfig(
+        service=spec,
+        base_url=url,
+        credentials=Credentials(values),
+        cache=cache_location(cache),
+        offline=offline_mode(offline),
+        rate_limit=limit,
+        region=region_key,
+        timeout=60.0 if timeout is None else timeout,
+        max_workers=workers,
+    )

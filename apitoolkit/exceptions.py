@@ -1,0 +1,170 @@
+"""The error tree: every failure apitoolkit raises, each saying what to do next.
+
+```text
+ApiToolkitError
+├── ConfigurationError          a missing or invalid setting (names the variable to set)
+├── OfflineError                offline mode and the data is not in the cache
+├── CacheError                  a cache or snapshot could not be read or written
+├── PaginationError             the API's paging went round in circles or contradicted itself
+├── ResponseFormatError         a 200 response whose body is not the JSON we expect (not retried)
+└── ApiError                    the API answered with an error or could not be reached
+    ├── RetriableError          worth trying again later (raised once attempts are used up)
+    │   ├── RateLimitedError        429 Too Many Requests
+    │   ├── ServerError             5xx
+    │   ├── InvalidResponseError    HTML error page, truncated or unparseable body
+    │   └── TransportError          connection refused or dropped, timeout (no status)
+    └── FatalError              retrying cannot help
+        ├── AuthenticationError     401 (wrong or missing credentials)
+        ├── PermissionDeniedError   403 (and 402: no licence)
+        ├── NotFoundError           404
+        ├── ConflictError           409
+        └── InvalidRequestError     400, 422 and other 4xx (unknown filter, refused date range)
+```
+
+Every `ApiError` carries the service, the HTTP status (or None), the service's own error code and message
+when the body had one, and the request URL with credentials removed. Messages never contain a secret.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApiError",
+    "ApiToolkitError",
+    "AuthenticationError",
+    "CacheError",
+    "ConfigurationError",
+    "ConflictError",
+    "FatalError",
+    "InvalidRequestError",
+    "InvalidResponseError",
+    "NotFoundError",
+    "OfflineError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "ResponseFormatError",
+    "RetriableError",
+    "ServerError",
+    "TransportError",
+]
+
+
+class ApiToolkitError(Exception):
+    """Base class of every error apitoolkit raises."""
+
+
+class ConfigurationError(ApiToolkitError, ValueError):
+    """A setting is missing or invalid; the message names the argument or environment variable to set."""
+
+
+class OfflineError(ApiToolkitError):
+    """Offline mode is on and the requested data is not in the cache."""
+
+
+class CacheError(ApiToolkitError):
+    """The cache, a frame snapshot or a sync snapshot could not be read or written."""
+
+
+class PaginationError(ApiToolkitError):
+    """The API's pagination repeated a page token or contradicted itself."""
+
+
+class ResponseFormatError(ApiToolkitError):
+    """A successful response whose content does not have the documented shape."""
+
+
+class ApiError(ApiToolkitError):
+    """The API answered with an error, or could not be reached.
+
+    Attributes:
+        service: Service name (``"itglue"``, ``"hitask"``, ...).
+        status: HTTP status code, or None when no response arrived.
+        code: The service's own error code or name from the body, when present.
+        detail: The service's own error message from the body, when present.
+        url: The request URL with every credential removed.
+        hint: What the user can do about it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        service: str = "",
+        status: int | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+        url: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.service = service
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.url = url
+        self.hint = hint
+        super().__init__(message)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        kwargs = {
+            "service": self.service,
+            "status": self.status,
+            "code": self.code,
+            "detail": self.detail,
+            "url": self.url,
+            "hint": self.hint,
+        }
+        return (_rebuild_api_error, (type(self), str(self), kwargs))
+
+
+def _rebuild_api_error(cls: type[ApiError], message: str, kwargs: dict[str, object]) -> ApiError:
+    return cls(message, **kwargs)  # type: ignore[arg-type]
+
+
+class RetriableError(ApiError):
+    """A failure that may pass: raised when the retry budget is used up."""
+
+
+class RateLimitedError(RetriableError):
+    """429 Too Many Requests.
+
+    Attributes:
+        retry_after: Seconds the server asked us to wait, when it said so.
+    """
+
+    retry_after: float | None = None
+
+
+class ServerError(RetriableError):
+    """The server failed (5xx)."""
+
+
+class InvalidResponseError(RetriableError):
+    """An HTML error page (typically from a proxy), a truncated body, or a body that is not valid JSON."""
+
+
+class TransportError(RetriableError):
+    """The connection failed, was dropped, or timed out; no HTTP status."""
+
+
+class FatalError(ApiError):
+    """A failure that retrying cannot fix."""
+
+
+class AuthenticationError(FatalError):
+    """401: the credentials are missing, wrong or revoked."""
+
+
+class PermissionDeniedError(FatalError):
+    """403 (or 402): the credentials are valid but may not do this."""
+
+
+class NotFoundError(FatalError):
+    """404: the resource or record does not exist."""
+
+
+class ConflictError(FatalError):
+    """409: the request conflicts with the current state of the resource."""
+
+
+class InvalidRequestError(FatalError):
+    """400, 422 or another 4xx: the API refused the request as sent."""

@@ -1,0 +1,513 @@
+"""Raw pages to one typed, flat DataFrame through Arrow, with an explicit column schema per resource.
+
+The fast path hands all pages to ``pyarrow.json`` in one call with the resource's schema (known fields
+typed exactly, unknown ones inferred and kept), then flattens and casts in Arrow and converts to pandas
+without copying strings. When a page surprises the schema (a number where a string was promised, a
+naive timestamp, an id that is not numeric), the slow path parses with orjson and coerces value by value;
+values that cannot be coerced become missing and a `SchemaDriftWarning` says how many.
+
+Output: snake_case columns in schema order, then any unexpected columns; ids are ``Int64``, datetimes
+``datetime64[us, UTC]``, dates ``date32[pyarrow]``, booleans ``boolean``, text ``str``; an empty result
+has the same columns and dtypes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from apitoolkit.exceptions import ResponseFormatError
+
+__all__ = [
+    "DuplicateRecordsWarning",
+    "Field",
+    "Schema",
+    "SchemaDriftWarning",
+    "drop_duplicate_records",
+    "empty_frame",
+    "pages_to_frame",
+    "snake_case",
+    "utc_timestamp",
+]
+
+Kind = Literal["int", "float", "str", "bool", "datetime", "date", "list[str]", "list[int]"]
+Raw = Literal["number", "string", "bool", "any"]
+
+
+class SchemaDriftWarning(UserWarning):
+    """Some values did not have the documented type and were coerced or set missing."""
+
+
+class DuplicateRecordsWarning(UserWarning):
+    """The same record came back on more than one page (data changed while paging); extras were dropped."""
+
+
+_ARROW: dict[str, pa.DataType] = {
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "str": pa.string(),
+    "bool": pa.bool_(),
+    "datetime": pa.timestamp("us", tz="UTC"),
+    "date": pa.date32(),
+    "list[str]": pa.list_(pa.string()),
+    "list[int]": pa.list_(pa.int64()),
+}
+_RAW_DEFAULT: dict[str, Raw] = {
+    "int": "number",
+    "float": "number",
+    "str": "string",
+    "bool": "bool",
+    "datetime": "string",
+    "date": "string",
+    "list[str]": "any",
+    "list[int]": "any",
+}
+_RAW_ARROW: dict[str, pa.DataType] = {"number": pa.int64(), "string": pa.string(), "bool": pa.bool_()}
+
+_STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+_PANDAS_TYPES: dict[pa.DataType, Any] = {
+    pa.int64(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+    pa.string(): _STR_DTYPE,
+    pa.large_string(): _STR_DTYPE,
+    pa.float64(): pd.Float64Dtype(),
+    pa.date32(): pd.ArrowDtype(pa.date32()),
+}
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def snake_case(name: str) -> str:
+    """``kebab-case``, ``camelCase`` or ``Title Case`` to ``snake_case``.
+
+    Example:
+        >>> snake_case("my-glue-account-id"), snake_case("firstName"), snake_case("Resource Type")
+        ('my_glue_account_id', 'first_name', 'resource_type')
+    """
+    return re.sub(r"[^0-9a-zA-Z]+", "_", _CAMEL.sub("_", name)).strip("_").lower()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One output column.
+
+    Attributes:
+        name: The column name (snake_case).
+        kind: The column's type.
+        path: Where the value sits in a record, e.g. ``("attributes", "first-name")``; default: the name.
+        raw: The JSON type the API sends (``"string"`` for ids sent as ``"123"``); default from ``kind``.
+    """
+
+    name: str
+    kind: Kind
+    path: tuple[str, ...] = ()
+    raw: Raw | None = None
+
+    @property
+    def source(self) -> tuple[str, ...]:
+        """The path, defaulting to the column name."""
+        return self.path or (self.name,)
+
+    @property
+    def raw_type(self) -> Raw:
+        """The JSON type read from the page."""
+        return self.raw or _RAW_DEFAULT[self.kind]
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The columns of one resource, in order, and how to find them in a record.
+
+    Attributes:
+        name: Resource name (``"users"``).
+        fields: The columns.
+        primary_key: Column that identifies a record (for de-duplication); None when there is none.
+        jsonapi: Records are JSON:API resource objects: unknown ``attributes`` and ``relationships`` are kept
+            as columns.
+    """
+
+    name: str
+    fields: tuple[Field, ...]
+    primary_key: str | None = "id"
+    jsonapi: bool = False
+
+    @classmethod
+    def jsonapi_resource(
+        cls, name: str, attributes: Sequence[tuple[str, Kind] | tuple[str, Kind, Raw]], *, id_kind: Kind = "int"
+    ) -> Schema:
+        """A JSON:API schema: ``id`` plus kebab-case attributes listed as ``(kebab-name, kind[, raw])``.
+
+        Example:
+            >>> s = Schema.jsonapi_resource("users", [("first-name", "str"), ("reputation", "int")])
+            >>> [f.name for f in s.fields]
+            ['id', 'first_name', 'reputation']
+        """
+        fields = [Field("id", id_kind, ("id",), "string")]
+        for spec in attributes:
+            attr, kind = spec[0], spec[1]
+            raw = spec[2] if len(spec) == 3 else None
+            fields.append(Field(snake_case(attr), kind, ("attributes", attr), raw))
+        return cls(name, tuple(fields), "id", jsonapi=True)
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names in order."""
+        return [f.name for f in self.fields]
+
+
+# ---------------------------------------------------------------------------------------- empty frames
+def empty_frame(schema: Schema) -> pd.DataFrame:
+    """A frame with the schema's columns and dtypes and no rows.
+
+    Example:
+        >>> empty_frame(Schema("t", (Field("id", "int"),))).dtypes.to_dict()
+        {'id': Int64Dtype()}
+    """
+    table = pa.table({f.name: pa.array([], type=_ARROW[f.kind]) for f in schema.fields})
+    return _to_pandas(table)
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
+# ---------------------------------------------------------------------------------------- the fast path
+def _nest(paths: Iterable[tuple[tuple[str, ...], pa.DataType]]) -> pa.StructType:
+    tree: dict[str, Any] = {}
+    for path, typ in paths:
+        node = tree
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ValueError(f"schema path {path} crosses a leaf")
+        node[path[-1]] = typ
+
+    def build(node: dict[str, Any]) -> pa.StructType:
+        return pa.struct([(k, build(v) if isinstance(v, dict) else v) for k, v in node.items()])
+
+    return build(tree)
+
+
+def _read_type(f: Field) -> pa.DataType:
+    if f.kind.startswith("list["):
+        return _ARROW[f.kind]
+    if f.kind == "float":
+        return pa.float64()
+    return _RAW_ARROW[f.raw_type] if f.raw_type != "any" else pa.string()
+
+
+def _ndjson(pages: Sequence[bytes], records_key: str | None) -> tuple[bytes, bool]:
+    wrap = records_key is None
+    parts = [b'{"data":' + p.strip() + b"}" if wrap else p.strip() for p in pages]
+    multiline = any(b"\n" in p or b"\r" in p for p in parts)
+    return b"\n".join(parts), multiline
+
+
+def _get(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array | None:
+    arr: pa.Array = struct
+    for part in path:
+        if not pa.types.is_struct(arr.type) or arr.type.get_field_index(part) < 0:
+            return None
+        arr = pc.struct_field(arr, part)
+    return arr
+
+
+def _cast(arr: pa.Array, f: Field) -> pa.Array:
+    target = _ARROW[f.kind]
+    if arr.type == target:
+        return arr
+    if f.kind == "datetime" and pa.types.is_string(arr.type):
+        return pc.cast(arr, target)
+    return pc.cast(arr, target, safe=True)
+
+
+def _extras(records: pa.StructArray, schema: Schema, taken: set[str]) -> dict[str, pa.Array]:
+    """Columns for fields the schema does not name (schema drift): kept, never dropped."""
+    known = {f.source for f in schema.fields}
+    out: dict[str, pa.Array] = {}
+
+    def add(name: str, arr: pa.Array) -> None:
+        col = snake_case(name)
+        if col and col not in taken and col not in out:
+            out[col] = arr
+
+    def walk(arr: pa.Array, prefix: tuple[str, ...]) -> None:
+        for i in range(arr.type.num_fields):
+            child = arr.type.field(i)
+            path = (*prefix, child.name)
+            if path in known:
+                continue
+            value = pc.struct_field(arr, i)
+            if schema.jsonapi and prefix == () and child.name in {"attributes", "relationships"}:
+                if pa.types.is_struct(child.type):
+                    walk(value, path)
+                continue
+            if schema.jsonapi and prefix == () and child.name in {"type", "links", "meta"}:
+                continue
+            if schema.jsonapi and prefix == ("relationships",):
+                rel_id = _get(value, ("data", "id")) if pa.types.is_struct(child.type) else None
+                if rel_id is not None:
+                    add(f"{child.name}_id", _maybe_int(rel_id))
+                continue
+            if pa.types.is_struct(child.type) and child.type.num_fields:
+                for j in range(child.type.num_fields):
+                    sub = child.type.field(j)
+                    add(f"{child.name}_{sub.name}", pc.struct_field(value, j))
+            else:
+                add(child.name, value)
+
+    walk(records, ())
+    return out
+
+
+def _maybe_int(arr: pa.Array) -> pa.Array:
+    try:
+        return pc.cast(arr, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return arr
+
+
+def _fast(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> pd.DataFrame:
+    body, multiline = _ndjson(pages, records_key)
+    if not body.strip():
+        return empty_frame(schema)
+    record_type = _nest((f.source, _read_type(f)) for f in schema.fields)
+    explicit = pa.schema([("data", pa.list_(record_type))])
+    longest = max(len(p) for p in pages) + 64
+    table = pj.read_json(
+        io.BytesIO(body),
+        read_options=pj.ReadOptions(block_size=max(longest, 1 << 20), use_threads=True),
+        parse_options=pj.ParseOptions(
+            explicit_schema=explicit, unexpected_field_behavior="infer", newlines_in_values=multiline
+        ),
+    )
+    if table.num_columns == 0 or "data" not in table.column_names:
+        raise ResponseFormatError("pages have no 'data' list")
+    column = table.column("data")
+    if not pa.types.is_list(column.type) or not pa.types.is_struct(column.type.value_type):
+        raise pa.ArrowInvalid("data is not a list of objects")
+    records: pa.StructArray = pc.list_flatten(column).combine_chunks()
+    if records.null_count:
+        raise pa.ArrowInvalid("null record in data")
+    cols: dict[str, pa.Array] = {}
+    for f in schema.fields:
+        arr = _get(records, f.source)
+        cols[f.name] = pa.nulls(len(records), _ARROW[f.kind]) if arr is None else _cast(arr, f)
+    cols.update(_extras(records, schema, set(cols)))
+    return _to_pandas(pa.table(cols))
+
+
+# ---------------------------------------------------------------------------------------- the slow path
+def _coerce_one(value: Any, kind: str) -> tuple[Any, bool]:
+    """(coerced value, whether it was bad)."""
+    if value is None:
+        return None, False
+    try:
+        if kind == "int":
+            if isinstance(value, bool):
+                return None, True
+            if isinstance(value, float) and not value.is_integer():
+                return None, True
+            number = int(value)
+            return (number, False) if -(2**63) <= number < 2**63 else (None, True)
+        if kind == "float":
+            if isinstance(value, bool):
+                return None, True
+            return float(value), False
+        if kind == "str":
+            if isinstance(value, dict | list):
+                return orjson.dumps(value).decode(), False
+            return (("true" if value else "false") if isinstance(value, bool) else str(value)), False
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value, False
+            text = str(value).strip().lower()
+            if text in {"true", "1", "yes"}:
+                return True, False
+            if text in {"false", "0", "no"}:
+                return False, False
+            return None, True
+        if kind == "datetime":
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                return None, True
+            ts = pd.Timestamp(value, unit="ms") if isinstance(value, int | float) else pd.Timestamp(value)
+            ts = ts.tz_localize(UTC) if ts.tzinfo is None else ts.tz_convert(UTC)
+            return ts.to_pydatetime(), False
+        if kind == "date":
+            if not isinstance(value, str):
+                return None, True
+            return date.fromisoformat(value[:10]), False
+        if kind in {"list[str]", "list[int]"}:
+            items = value if isinstance(value, list) else [v for v in str(value).split(",") if v.strip()]
+            inner = "int" if kind == "list[int]" else "str"
+            out = [_coerce_one(v, inner) for v in items]
+            return [v for v, _ in out if v is not None], any(bad for _, bad in out)
+    except (ValueError, TypeError, OverflowError):
+        return None, True
+    raise AssertionError(kind)
+
+
+def _dig(record: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        if not isinstance(record, dict):
+            return None
+        record = record.get(part)
+    return record
+
+
+def _infer_array(values: list[Any]) -> pa.Array:
+    try:
+        arr = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        arr = pa.array(
+            [
+                None if v is None else (orjson.dumps(v).decode() if isinstance(v, dict | list) else str(v))
+                for v in values
+            ]
+        )
+    if pa.types.is_struct(arr.type) or (pa.types.is_list(arr.type) and pa.types.is_struct(arr.type.value_type)):
+        arr = pa.array([None if v is None else orjson.dumps(v).decode() for v in values])
+    return arr
+
+
+def _slow(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> tuple[pd.DataFrame, int]:
+    records: list[dict[str, Any]] = []
+    for page in pages:
+        try:
+            payload = orjson.loads(page)
+        except orjson.JSONDecodeError as exc:
+            raise ResponseFormatError(f"a page is not valid JSON ({exc}); reload with refresh=True") from None
+        items = payload.get(records_key) if records_key is not None and isinstance(payload, dict) else payload
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            raise ResponseFormatError(f"a page has no list of records under {records_key!r}")
+        records.extend(r for r in items if isinstance(r, dict))
+    bad = 0
+    cols: dict[str, pa.Array] = {}
+    for f in schema.fields:
+        values = []
+        for r in records:
+            value, was_bad = _coerce_one(_dig(r, f.source), f.kind)
+            bad += was_bad
+            values.append(value)
+        cols[f.name] = pa.array(values, type=_ARROW[f.kind])
+    known = {f.source for f in schema.fields}
+    extra_paths: dict[tuple[str, ...], None] = {}
+    for r in records:
+        if schema.jsonapi:
+            for section in ("attributes", "relationships"):
+                sub = r.get(section)
+                if isinstance(sub, dict):
+                    extra_paths.update(dict.fromkeys((section, k) for k in sub))
+            extra_paths.update(
+                dict.fromkeys((k,) for k in r if k not in {"type", "attributes", "relationships", "links", "meta"})
+            )
+        else:
+            extra_paths.update(dict.fromkeys((k,) for k in r))
+    for path in extra_paths:
+        if path in known:
+            continue
+        if path[0] == "relationships":
+            name = snake_case(f"{path[1]}_id")
+            values = [
+                _dig(r, (*path, "data", "id")) if isinstance(_dig(r, (*path, "data")), dict) else None for r in records
+            ]
+            arr = _maybe_int(pa.array([None if v is None else str(v) for v in values], type=pa.string()))
+        else:
+            name = snake_case(path[-1])
+            arr = _infer_array([_dig(r, path) for r in records])
+        if name and name not in cols:
+            cols[name] = arr
+    return _to_pandas(
+        pa.table(cols) if records else pa.table({k: v for k, v in cols.items() if k in schema.columns})
+    ), bad
+
+
+# ---------------------------------------------------------------------------------------- public
+def pages_to_frame(pages: Sequence[bytes], schema: Schema, *, records_key: str | None = "data") -> pd.DataFrame:
+    """Turn raw response bodies into one typed DataFrame.
+
+    Args:
+        pages: Response bodies: JSON objects with the records under ``records_key``, or bare JSON arrays
+            of records when ``records_key`` is None.
+        schema: The resource's columns.
+        records_key: Where the records sit in each page.
+
+    Raises:
+        ResponseFormatError: A page is not valid JSON or has no list of records.
+
+    Example:
+        >>> s = Schema.jsonapi_resource("users", [("first-name", "str"), ("reputation", "int")])
+        >>> page = b'{"data":[{"id":"35","type":"users","attributes":{"first-name":"Carl","reputation":6543}}]}'
+        >>> pages_to_frame([page], s).to_dict("records")
+        [{'id': 35, 'first_name': 'Carl', 'reputation': 6543}]
+    """
+    pages = [p for p in pages if p and p.strip()]
+    if not pages:
+        return empty_frame(schema)
+    try:
+        return _fast(pages, schema, records_key)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError):
+        frame, bad = _slow(pages, schema, records_key)
+    if bad:
+        warnings.warn(
+            f"{bad} value(s) of {schema.name} did not have the documented type and were set missing; "
+            "the API's data may have changed shape.",
+            SchemaDriftWarning,
+            stacklevel=2,
+        )
+    return frame
+
+
+def drop_duplicate_records(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """Drop records that appear more than once by primary key (the last copy wins), warning how many.
+
+    Example:
+        >>> s = Schema("t", (Field("id", "int"),))
+        >>> import warnings; warnings.simplefilter("ignore")
+        >>> len(drop_duplicate_records(pd.DataFrame({"id": [1, 2, 2]}), s))
+        2
+    """
+    key = schema.primary_key
+    if key is None or key not in frame.columns or frame.empty:
+        return frame
+    dup = frame.duplicated(subset=key, keep="last")
+    count = int(dup.sum())
+    if not count:
+        return frame
+    warnings.warn(
+        f"{count} duplicate {schema.name} record(s) across pages (the data changed while paging) were dropped "
+        f"by {key}; reload later for a consistent snapshot.",
+        DuplicateRecordsWarning,
+        stacklevel=2,
+    )
+    return frame.loc[~dup].reset_index(drop=True)
+
+
+def utc_timestamp(value: str | date | datetime | pd.Timestamp, *, name: str = "value") -> pd.Timestamp:
+    """Any date-like value as a UTC-aware Timestamp (naive values are taken as UTC).
+
+    Example:
+        >>> utc_timestamp("2026-11-01")
+        Timestamp('2026-11-01 00:00:00+0000', tz='UTC')
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name}={value!r} is not a date or datetime: use 'YYYY-MM-DD' or a datetime.") from exc
+    if ts is pd.NaT:
+        raise ValueError(f"{name} is missing: give a date or datetime.")
+    return ts.tz_localize(UTC) if ts.tzinfo is None else ts.tz_convert(UTC)

@@ -1,0 +1,26 @@
+"""What every service shares: the session (cache, rate limit, redaction), retries, paginators, the client base."""
+
+from __future__ import annotations
+
+from apitoolkit.http.client import BaseClient, PageSet
+from apitoolkit.http.paginators import (
+    HeaderCursorPaginator,
+    JsonApiPaginator,
+    Page,
+    Paginator,
+    RequestSpec,
+    SinglePagePaginator,
+)
+from apitoolkit.http.retry import RetryPolicy
+
+__all__ = [
+    "BaseClient",
+    "HeaderCursorPaginator",
+    "JsonApiPaginator",
+    "Page",
+    "PageSet",
+    "Paginator",
+    "RequestSpec",
+    "RetryPolicy",
+    "SinglePagePaginator",
+]

@@ -1,0 +1,426 @@
+"""The client base every service client extends: one request with retries, and the page loop.
+
+A service client says how it authenticates (`auth_headers`, `auth_params`), how its error bodies look
+(`error_from_body`) and what to suggest when a request is refused (`hint`); this base does the rest:
+the cache and rate limit (through the session), bounded retries, typed errors without secrets, and
+pagination with the remaining pages fetched concurrently once page 1 tells how many there are.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from typing import Any, ClassVar
+
+import orjson
+import requests
+from requests_cache import DO_NOT_CACHE
+
+from apitoolkit.cache import FrameCache
+from apitoolkit.config import ClientConfig
+from apitoolkit.exceptions import (
+    ApiError,
+    AuthenticationError,
+    ConflictError,
+    FatalError,
+    InvalidRequestError,
+    InvalidResponseError,
+    NotFoundError,
+    OfflineError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
+from apitoolkit.http.paginators import Page, Paginator, RequestSpec
+from apitoolkit.http.progress import progress_bar, wants_progress
+from apitoolkit.http.redaction import redact_url, scrub
+from apitoolkit.http.retry import RetryPolicy, parse_retry_after
+from apitoolkit.http.session import account_namespace, make_session
+
+__all__ = ["BaseClient", "PageSet"]
+
+_PAYLOAD_ATTR = "_apitoolkit_payload"
+
+_STATUS_ERRORS: dict[int, type[ApiError]] = {
+    401: AuthenticationError,
+    402: PermissionDeniedError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitedError,
+}
+
+_TRANSPORT_ERRORS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+class PageSet(list[Page]):
+    """The pages of one listing, in order, with what the paginator learned.
+
+    Attributes:
+        capped: The API had more pages than ``max_pages`` allowed.
+        total_pages: Pages the API reported in all, when it did.
+    """
+
+    capped: bool = False
+    total_pages: int | None = None
+
+    @property
+    def from_cache(self) -> bool:
+        """Whether every page came from the HTTP cache."""
+        return bool(self) and all(p.from_cache for p in self)
+
+
+class BaseClient:
+    """Requests, retries and pagination shared by every service client.
+
+    Subclasses set ``records_key`` (where the list of records sits in a page: ``"data"`` for JSON:API, None
+    for a bare array) and override the hooks below.
+    """
+
+    records_key: ClassVar[str | None] = "data"
+    #: Seconds a cached response stays fresh, by resource name; "default" for the rest.
+    expire_after_defaults: ClassVar[Mapping[str, float]] = {"default": 3600.0}
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+        expire_after: float | Mapping[str, float] | None = None,
+    ) -> None:
+        self.config = config
+        self.namespace = account_namespace(config.service.name, config.base_url, dict(config.credentials))
+        self.retry = retry or RetryPolicy()
+        self._expire_after = self._merge_expiry(expire_after)
+        self.session = (
+            session
+            if session is not None
+            else make_session(
+                config, namespace=self.namespace, accept=self._cacheable, expire_after=self._expire_after["default"]
+            )
+        )
+        self._stats_lock = threading.Lock()
+        self.requests_sent = 0
+
+    # ----------------------------------------------------------------- hooks for service clients
+    def auth_headers(self) -> dict[str, str]:
+        """Headers that authenticate a request."""
+        return {}
+
+    def auth_params(self) -> dict[str, str]:
+        """Query parameters that authenticate a request."""
+        return {}
+
+    def error_from_body(self, payload: Any) -> tuple[str | None, str | None] | None:
+        """The service's ``(code, message)`` when a parsed body is an error document, else None."""
+        return None
+
+    def hint(self, status: int | None) -> str:
+        """What to suggest for an error status."""
+        env = self.config.service.credential_env
+        names = " / ".join(env.values())
+        if status == 401:
+            return f"Check the credentials ({names})."
+        if status in {402, 403}:
+            return (
+                f"The credentials ({names}) are valid but not allowed to do this: check the account's plan and rights."
+            )
+        if status == 404:
+            return "Check the id or path, and that the base URL points at the right service."
+        if status == 429:
+            return "The API's rate limit was hit repeatedly: wait a few minutes, or lower the client's rate_limit."
+        if status is None or status >= 500:
+            return "The service or the network failed: try again later; cached data stays usable with offline=True."
+        return "Check the filters, sort and date range against the API documentation."
+
+    # ----------------------------------------------------------------- public
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.config.base_url!r}, cache='{self.config.cache}', "
+            f"offline={self.config.offline})"
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The API root."""
+        return self.config.base_url
+
+    @property
+    def frame_cache(self) -> FrameCache | None:
+        """This account's flattened frames, or None when caching is off."""
+        root = self.config.cache.path
+        if root is None:
+            return None
+        return FrameCache(root / "frames" / f"{self.config.service.name}-{self.namespace}")
+
+    @property
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a message."""
+        return list(self.config.credentials.values())
+
+    def expire_after(self, resource: str) -> float:
+        """Seconds a cached ``resource`` stays fresh."""
+        return self._expire_after.get(resource, self._expire_after["default"])
+
+    def request(
+        self,
+        method: str,
+        spec: RequestSpec,
+        *,
+        refresh: bool = False,
+        expire_after: float | None = None,
+        cache: bool = True,
+    ) -> Page:
+        """Send one request through cache, limiter and retries; return the parsed page or raise a typed error.
+
+        Args:
+            method: HTTP method.
+            spec: Path, query parameters and headers.
+            refresh: Skip the cache and replace what it holds.
+            expire_after: Seconds the response stays fresh in the cache.
+            cache: False for requests that must never be cached (sign-in, changes).
+
+        Raises:
+            OfflineError: Offline mode and the response is not cached.
+            FatalError: The API refused the request (authentication, permission, not found, bad request).
+            RetriableError: The attempts were used up (rate limit, server error, bad body, network).
+        """
+        url = f"{self.base_url}/{spec.path.lstrip('/')}"
+        params = {**spec.params, **self.auth_params()}
+        headers = {**spec.headers, **self.auth_headers()}
+        kwargs: dict[str, Any] = {"params": params, "headers": headers, "timeout": self.config.timeout}
+        cached_session = getattr(self.session, "cache", None) is not None
+        if cached_session:
+            if not cache:
+                kwargs["expire_after"] = DO_NOT_CACHE
+            elif self.config.offline:
+                kwargs["only_if_cached"] = True
+            elif refresh:
+                kwargs["force_refresh"] = True
+            if cache and expire_after is not None:
+                kwargs["expire_after"] = expire_after
+        elif self.config.offline:
+            raise OfflineError(
+                f"Offline mode is on but caching is off, so {self.config.service.title} data cannot be served: "
+                "set APITOOLKIT_CACHE to a directory and load once online."
+            )
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self.session.request(method, url, **kwargs)
+            except _TRANSPORT_ERRORS as exc:
+                error: ApiError = self._error(
+                    TransportError,
+                    None,
+                    method,
+                    url,
+                    None,
+                    None,
+                    f"{type(exc).__name__} (connection failed or body cut short)",
+                )
+                retry_after = None
+            else:
+                with self._stats_lock:
+                    self.requests_sent += 0 if getattr(response, "from_cache", False) else 1
+                outcome = self._interpret(method, response)
+                if isinstance(outcome, Page):
+                    return outcome
+                error, retry_after = outcome
+            if isinstance(error, FatalError | OfflineError) or attempt >= self.retry.max_attempts:
+                if attempt > 1 and not isinstance(error, FatalError):
+                    error.args = (f"{error.args[0]} Gave up after {attempt} attempts.",)
+                raise error
+            time.sleep(self.retry.wait(attempt=attempt, retry_after=retry_after))
+
+    def paginate(
+        self,
+        spec: RequestSpec,
+        paginator: Paginator,
+        *,
+        refresh: bool = False,
+        expire_after: float | None = None,
+        progress: bool | None = None,
+        desc: str = "",
+    ) -> PageSet:
+        """Fetch every page of a listing, in order.
+
+        Page 1 comes first; when it tells how many pages there are, the rest are fetched concurrently
+        (``config.max_workers`` at once, each through the rate limiter); otherwise one after another.
+        Any failure cancels the rest and raises: never a partial listing.
+
+        Example:
+            >>> pages = client.paginate(RequestSpec("users"), JsonApiPaginator())  # doctest: +SKIP
+        """
+        first_spec = spec.copy()
+        paginator.init_request(first_spec)
+        pages = PageSet()
+        first = self.request("GET", first_spec, refresh=refresh, expire_after=expire_after)
+        paginator.update_state(first)
+        pages.append(self._release(first))
+        remaining = paginator.remaining_requests(first_spec) if paginator.has_next_page else None
+        total = 1 + len(remaining) if remaining is not None else (paginator.total_pages or 1)
+        label = desc or f"{self.config.service.title} {spec.path}"
+        with progress_bar(total=total, desc=label, enabled=wants_progress(progress, total)) as bar:
+            bar.update(1)
+            if remaining:
+                pages.extend(self._fetch_concurrently(remaining, refresh, expire_after, bar.update))
+            elif remaining is None:
+                current = first_spec
+                while paginator.has_next_page:
+                    current = current.copy()
+                    paginator.update_request(current)
+                    page = self.request("GET", current, refresh=refresh, expire_after=expire_after)
+                    paginator.update_state(page)
+                    pages.append(self._release(page))
+                    bar.update(1)
+        pages.capped = bool(getattr(paginator, "capped", False))
+        pages.total_pages = paginator.total_pages
+        return pages
+
+    # ----------------------------------------------------------------- internals
+    def _fetch_concurrently(
+        self,
+        specs: list[RequestSpec],
+        refresh: bool,
+        expire_after: float | None,
+        advance: Callable[[int], Any],
+    ) -> list[Page]:
+        if self.config.max_workers == 1:
+            out = []
+            for s in specs:
+                out.append(self._release(self.request("GET", s, refresh=refresh, expire_after=expire_after)))
+                advance(1)
+            return out
+        with ThreadPoolExecutor(max_workers=self.config.max_workers, thread_name_prefix="apitoolkit-page") as pool:
+            futures: list[Future[Page]] = [
+                pool.submit(self.request, "GET", s, refresh=refresh, expire_after=expire_after) for s in specs
+            ]
+            for f in futures:
+                f.add_done_callback(lambda fut: fut.exception() is None and advance(1))
+            _, not_done = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in futures if f.done() and f.exception() is not None]
+            if failed:
+                for f in not_done:
+                    f.cancel()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise failed[0].exception()  # type: ignore[misc]
+            return [self._release(f.result()) for f in futures]
+
+    @staticmethod
+    def _release(page: Page) -> Page:
+        page.payload = None
+        return page
+
+    def _merge_expiry(self, override: float | Mapping[str, float] | None) -> dict[str, float]:
+        merged = dict(self.expire_after_defaults)
+        merged.setdefault("default", 3600.0)
+        if isinstance(override, int | float):
+            return dict.fromkeys(merged, float(override))
+        if override:
+            merged.update({k: float(v) for k, v in override.items()})
+        return merged
+
+    def _records(self, payload: Any) -> int | None:
+        records = payload.get(self.records_key) if self.records_key and isinstance(payload, dict) else payload
+        if isinstance(records, list):
+            return len(records)
+        if isinstance(records, dict):
+            return 1
+        return None
+
+    def _cacheable(self, response: requests.Response) -> bool:
+        """The cache's filter: only 200s whose body parses and is not an error document."""
+        if response.status_code != 200:
+            return False
+        try:
+            payload = orjson.loads(response.content)
+        except (orjson.JSONDecodeError, requests.exceptions.RequestException):
+            return False
+        if self.error_from_body(payload) is not None or self._records(payload) is None:
+            return False
+        setattr(response, _PAYLOAD_ATTR, payload)
+        return True
+
+    def _interpret(self, method: str, response: requests.Response) -> Page | tuple[ApiError, float | None]:
+        url = response.url or ""
+        status = response.status_code
+        from_cache = bool(getattr(response, "from_cache", False))
+        if status == 504 and self.config.offline:
+            raise OfflineError(
+                f"Offline mode is on and {self.config.service.title} {redact_url(url)} is not in the cache: "
+                "load it once online, or unset APITOOLKIT_OFFLINE."
+            )
+        content_type = response.headers.get("Content-Type", "")
+        body = response.content
+        payload: Any = getattr(response, _PAYLOAD_ATTR, None)
+        parse_error = None
+        if payload is None and body:
+            try:
+                payload = orjson.loads(body)
+            except orjson.JSONDecodeError as exc:
+                parse_error = exc
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if status == 200:
+            if parse_error is not None or not body:
+                kind = "an HTML page" if "html" in content_type.lower() else "a truncated or malformed body"
+                return self._error(InvalidResponseError, status, method, url, None, None, f"200 with {kind}"), None
+            found = self.error_from_body(payload)
+            if found is not None:
+                return self._error(InvalidRequestError, status, method, url, found[0], found[1], "error document"), None
+            records = self._records(payload)
+            if records is None:
+                return self._error(
+                    InvalidResponseError, status, method, url, None, None, f"no '{self.records_key}' list in the body"
+                ), None
+            return Page(body, payload, response.headers, from_cache, redact_url(url), records)
+        code, detail = (None, None)
+        if parse_error is None and payload is not None:
+            code, detail = self.error_from_body(payload) or (None, None)
+        if status >= 500 or (parse_error is not None and "html" in content_type.lower()):
+            cls: type[ApiError] = ServerError if status >= 500 else InvalidResponseError
+            what = "an HTML error page (a proxy or gateway?)" if "html" in content_type.lower() else "a server error"
+            error = self._error(cls, status, method, url, code, detail, what)
+            return error, retry_after if status == 503 else None
+        cls = _STATUS_ERRORS.get(status, InvalidRequestError)
+        error = self._error(cls, status, method, url, code, detail, response.reason or "refused")
+        if isinstance(error, RateLimitedError):
+            error.retry_after = retry_after
+            return error, retry_after
+        return error, None
+
+    def _error(
+        self,
+        cls: type[ApiError],
+        status: int | None,
+        method: str,
+        url: str,
+        code: str | None,
+        detail: str | None,
+        what: str,
+    ) -> ApiError:
+        title = self.config.service.title
+        safe_url = redact_url(url)
+        said = f" {code}:" if code else ""
+        said += f" {detail}" if detail else ""
+        status_text = f" {status}" if status is not None else ""
+        message = f"{title}{status_text} ({what}) for {method} {safe_url}.{said} {self.hint(status)}"
+        secrets = self.secrets
+        return cls(
+            scrub(" ".join(message.split()), secrets),
+            service=self.config.service.name,
+            status=status,
+            code=scrub(code, secrets) if code else None,
+            detail=scrub(detail, secrets) if detail else None,
+            url=safe_url,
+            hint=self.hint(status),
+        )

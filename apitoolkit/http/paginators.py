@@ -1,0 +1,312 @@
+"""Pagination styles, one class each; the client owns the page loop and asks a paginator what comes next.
+
+A paginator sees each page in order (`update_state`), says whether there is another (`has_next_page`),
+prepares the next request (`update_request`), and, when page 1 already tells how many pages there are,
+lists all the remaining requests at once (`remaining_requests`) so the client can fetch them concurrently.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from apitoolkit.exceptions import PaginationError
+
+__all__ = [
+    "HeaderCursorPaginator",
+    "JsonApiPaginator",
+    "Page",
+    "Paginator",
+    "RequestSpec",
+    "SinglePagePaginator",
+]
+
+
+@dataclass
+class RequestSpec:
+    """What to ask for: a path below the base URL, query parameters and extra headers."""
+
+    path: str
+    params: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def copy(self) -> RequestSpec:
+        """An independent copy (paginators mutate specs)."""
+        return RequestSpec(self.path, dict(self.params), dict(self.headers))
+
+
+@dataclass
+class Page:
+    """One successful response.
+
+    Attributes:
+        content: The raw body (what the flattener reads).
+        payload: The parsed JSON body; the client drops it once the paginator has read it.
+        headers: Response headers.
+        from_cache: Whether the HTTP cache answered.
+        url: The request URL with credentials removed.
+        records: Number of records in the page.
+    """
+
+    content: bytes
+    payload: Any
+    headers: Mapping[str, str]
+    from_cache: bool
+    url: str
+    records: int
+
+
+class Paginator(ABC):
+    """One pagination style. Subclasses keep their state between pages."""
+
+    @abstractmethod
+    def init_request(self, request: RequestSpec) -> None:
+        """Adjust the first request (e.g. add ``page[number]=1``)."""
+
+    @abstractmethod
+    def update_state(self, page: Page) -> None:
+        """Read the paging information of the page just received."""
+
+    @property
+    @abstractmethod
+    def has_next_page(self) -> bool:
+        """Whether another page must be fetched."""
+
+    @abstractmethod
+    def update_request(self, request: RequestSpec) -> None:
+        """Turn the previous request into the request for the next page."""
+
+    def remaining_requests(self, first: RequestSpec) -> list[RequestSpec] | None:
+        """All requests after page 1 when their number is known from page 1, else None."""
+        return None
+
+    @property
+    def total_pages(self) -> int | None:
+        """Pages the API reports in all, when it does."""
+        return None
+
+
+class SinglePagePaginator(Paginator):
+    """Everything comes in one response.
+
+    Example:
+        >>> p = SinglePagePaginator()
+        >>> p.has_next_page
+        True
+        >>> p.update_state(Page(b"[]", [], {}, False, "", 0)); p.has_next_page
+        False
+    """
+
+    def __init__(self) -> None:
+        self._done = False
+
+    def init_request(self, request: RequestSpec) -> None:
+        """Nothing to add."""
+
+    def update_state(self, page: Page) -> None:
+        """One page is all there is."""
+        self._done = True
+
+    @property
+    def has_next_page(self) -> bool:
+        """True until the page has arrived."""
+        return not self._done
+
+    def update_request(self, request: RequestSpec) -> None:
+        """Never called: there is no next page."""
+
+    @property
+    def total_pages(self) -> int | None:
+        """Always one."""
+        return 1
+
+
+def _positive_int(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise PaginationError(f"meta.{name} is {value!r}, not a page number: the API's paging is broken.")
+    try:
+        number = int(value)
+    except ValueError:
+        raise PaginationError(f"meta.{name} is {value!r}, not a page number: the API's paging is broken.") from None
+    if number < 0:
+        raise PaginationError(f"meta.{name} is {number}: the API's paging is broken.")
+    return number
+
+
+class JsonApiPaginator(Paginator):
+    """JSON:API page-number pagination driven by ``meta`` (never by ``links``, which may be null or wrong).
+
+    A page looks like::
+
+        {"data": [...],
+         "meta": {"current-page": 1, "next-page": 2, "prev-page": null, "total-pages": 36, "total-count": 359},
+         "links": {"next": "...", "last": "...page[number]=17958..."}}
+
+    When ``total-pages`` is present on page 1 the remaining pages are known at once; otherwise the paginator
+    follows ``next-page``. A ``next-page`` seen before raises `PaginationError`. With ``max_pages`` (IT
+    Glue's logs stop at 5) it stops there and sets ``capped`` when the API has more.
+
+    Example:
+        >>> p = JsonApiPaginator(page_size=2)
+        >>> req = RequestSpec("/users"); p.init_request(req); req.params
+        {'page[number]': 1, 'page[size]': 2}
+        >>> p.update_state(Page(b"", {"data": [1, 2], "meta": {"total-pages": 3}}, {}, False, "", 2))
+        >>> [r.params["page[number]"] for r in p.remaining_requests(req)]
+        [2, 3]
+    """
+
+    def __init__(
+        self,
+        page_size: int = 1000,
+        *,
+        max_pages: int | None = None,
+        number_param: str = "page[number]",
+        size_param: str = "page[size]",
+    ) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.number_param = number_param
+        self.size_param = size_param
+        self.capped = False
+        self._total: int | None = None
+        self._next: int | None = None
+        self._seen: set[int] = set()
+        self._current = 0
+
+    def init_request(self, request: RequestSpec) -> None:
+        """Ask for page 1 at the chosen size."""
+        request.params[self.number_param] = 1
+        request.params[self.size_param] = self.page_size
+        self._current = 1
+
+    def update_state(self, page: Page) -> None:
+        """Read ``meta``; check the page numbers never go back."""
+        payload = page.payload if isinstance(page.payload, dict) else {}
+        meta = payload.get("meta") or {}
+        if not isinstance(meta, dict):
+            raise PaginationError(f"meta is {type(meta).__name__}, not an object: the API's paging is broken.")
+        current = _positive_int(meta.get("current-page"), "current-page") or self._current
+        if current in self._seen:
+            raise PaginationError(f"page {current} was served twice: the API's paging loops.")
+        self._seen.add(current)
+        self._current = current
+        if self._total is None:
+            self._total = _positive_int(meta.get("total-pages"), "total-pages")
+        nxt = _positive_int(meta.get("next-page"), "next-page")
+        if nxt is not None and nxt in self._seen:
+            raise PaginationError(f"next-page {nxt} was already fetched: the API's paging loops.")
+        if page.records == 0:
+            nxt = None
+        if nxt is None and self._total is not None and current < self._total and page.records:
+            nxt = current + 1
+        if nxt is not None and self.max_pages is not None and nxt > self.max_pages:
+            self.capped = True
+            nxt = None
+        self._next = nxt
+
+    @property
+    def has_next_page(self) -> bool:
+        """Whether ``meta`` promised another page within ``max_pages``."""
+        return self._next is not None
+
+    def update_request(self, request: RequestSpec) -> None:
+        """Ask for the next page number."""
+        assert self._next is not None
+        request.params[self.number_param] = self._next
+        self._current = self._next
+
+    def remaining_requests(self, first: RequestSpec) -> list[RequestSpec] | None:
+        """Pages 2..total when page 1 reported ``total-pages`` (bounded by ``max_pages``)."""
+        if self._total is None or self._next is None:
+            return None
+        last = self._total
+        if self.max_pages is not None and last > self.max_pages:
+            self.capped = True
+            last = self.max_pages
+        out = []
+        for number in range(self._current + 1, last + 1):
+            spec = first.copy()
+            spec.params[self.number_param] = number
+            out.append(spec)
+        self._next = None
+        return out
+
+    @property
+    def total_pages(self) -> int | None:
+        """``meta.total-pages`` from the first page."""
+        return self._total
+
+
+class HeaderCursorPaginator(Paginator):
+    """A cursor returned in a response header (Hitask's ``X-Cursor``) and sent with the next request.
+
+    The paginator follows the cursor until a response brings no records, no cursor, or the cursor it was
+    sent. A cursor that comes back after others (a cycle) raises `PaginationError`. ``cursor`` holds the
+    last cursor received, to store for the next incremental sync.
+
+    Args:
+        header: The response header carrying the cursor.
+        apply: How a cursor goes into the next request; by default it replaces ``{cursor}`` in the path.
+        cursor: A cursor from an earlier sync to start from.
+
+    Example:
+        >>> p = HeaderCursorPaginator(cursor="100")
+        >>> req = RequestSpec("item/delta/{cursor}"); p.init_request(req); req.path
+        'item/delta/100'
+        >>> p.update_state(Page(b"[]", [{"id": 1}], {"X-Cursor": "200"}, False, "", 1)); p.cursor
+        '200'
+    """
+
+    def __init__(
+        self,
+        header: str = "X-Cursor",
+        *,
+        apply: Callable[[RequestSpec, str], None] | None = None,
+        cursor: str | None = None,
+    ) -> None:
+        self.header = header
+        self.cursor = cursor
+        self._apply = apply or _cursor_into_path
+        self._template: RequestSpec | None = None
+        self._seen: list[str] = [cursor] if cursor else []
+        self._next = True
+
+    def init_request(self, request: RequestSpec) -> None:
+        """Send the starting cursor, if there is one."""
+        self._template = request.copy()
+        if self.cursor is not None:
+            self._apply(request, self.cursor)
+
+    def update_state(self, page: Page) -> None:
+        """Take the new cursor; stop when it no longer advances or nothing came back."""
+        new = page.headers.get(self.header)
+        new = new.strip() if isinstance(new, str) and new.strip() else None
+        if new is not None and new != self.cursor and new in self._seen:
+            raise PaginationError(f"cursor {self.header} went back to an earlier value: the API's paging loops.")
+        advanced = new is not None and new != self.cursor
+        if new is not None:
+            self.cursor = new
+            self._seen.append(new)
+        self._next = advanced and page.records > 0 and "{cursor}" in (self._template.path if self._template else "")
+
+    @property
+    def has_next_page(self) -> bool:
+        """Whether the cursor moved and the last response had records."""
+        return self._next
+
+    def update_request(self, request: RequestSpec) -> None:
+        """Start again from the template with the new cursor."""
+        assert self._template is not None and self.cursor is not None
+        fresh = self._template.copy()
+        self._apply(fresh, self.cursor)
+        request.path, request.params, request.headers = fresh.path, fresh.params, fresh.headers
+
+
+def _cursor_into_path(request: RequestSpec, cursor: str) -> None:
+    request.path = request.path.replace("{cursor}", cursor)

@@ -1,0 +1,125 @@
+"""The one session factory: HTTP cache outermost (hits cost no budget), then the shared rate limiter.
+
+Every request a client sends passes through here:
+
+1. credential header names are lower-cased, so the cache's exact-match redaction always applies;
+2. requests-cache answers from the account's own SQLite file (WAL) when it can; credentials are
+   stripped from the stored request, URL and headers, and only responses the client's ``accept``
+   callback approves (a 200 with a well-formed body) are written;
+3. on a miss, the account's limiter (shared across processes) admits the request;
+4. requests sends it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests_cache import CacheMixin, SQLiteCache
+from requests_ratelimiter import LimiterMixin
+
+from apitoolkit.config import ClientConfig
+from apitoolkit.http.ratelimit import shared_limiter
+from apitoolkit.http.redaction import cache_ignored_parameters, canonicalize_headers
+
+__all__ = ["LimitedSession", "ToolkitSession", "account_namespace", "http_cache_path", "make_session"]
+
+# The key of the keyed hash that names an account's cache. It is not a secret: it only makes the file names
+# specific to apitoolkit. What protects the credential is that it is never stored.
+_NAMESPACE_KEY = b"apitoolkit/account-namespace/v1"
+
+
+def account_namespace(service: str, base_url: str, credentials: dict[str, str] | Any) -> str:
+    """A short keyed hash of service, base URL and credential values: one cache namespace per account.
+
+    Example:
+        >>> a = account_namespace("itglue", "https://api.itglue.com", {"api_key": "A"})
+        >>> b = account_namespace("itglue", "https://api.itglue.com", {"api_key": "B"})
+        >>> a != b and len(a) == 20
+        True
+    """
+    material = "\n".join([service, base_url.rstrip("/"), *(f"{k}={credentials[k]}" for k in sorted(credentials))])
+    return hmac.new(_NAMESPACE_KEY, material.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def http_cache_path(cache_dir: Path, service: str, namespace: str) -> Path:
+    """Where an account's HTTP cache lives."""
+    return cache_dir / "http" / f"{service}-{namespace}.sqlite"
+
+
+class _CanonicalHeadersMixin:
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        canonicalize_headers(request.headers)
+        return super().send(request, **kwargs)  # type: ignore[misc]
+
+
+class ToolkitSession(_CanonicalHeadersMixin, CacheMixin, LimiterMixin, requests.Session):  # type: ignore[misc]
+    """A requests session with the account's cache in front of its rate limiter."""
+
+
+class LimitedSession(_CanonicalHeadersMixin, LimiterMixin, requests.Session):
+    """A rate-limited session without a cache (``APITOOLKIT_CACHE=off``)."""
+
+    #: Present so callers can treat both kinds alike.
+    cache = None
+
+
+def _limiter_path(config: ClientConfig) -> Path:
+    if config.cache.path is not None:
+        return config.cache.path / "ratelimit.sqlite"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("apitoolkit")) / "ratelimit.sqlite"
+
+
+def make_session(
+    config: ClientConfig,
+    *,
+    namespace: str,
+    accept: Callable[[requests.Response], bool],
+    expire_after: float = 3600.0,
+) -> requests.Session:
+    """Build the session a client sends everything through.
+
+    Args:
+        config: The resolved client settings.
+        namespace: The account namespace (`account_namespace`).
+        accept: Called with each new response; only those it approves are cached.
+        expire_after: Default seconds a cached response stays fresh; requests may override it.
+
+    Example:
+        >>> from apitoolkit.config import resolve_config
+        >>> cfg = resolve_config("itglue", credentials={"api_key": "k"}, cache="off")
+        >>> s = make_session(cfg, namespace="x", accept=lambda r: True)  # doctest: +SKIP
+    """
+    limiter = shared_limiter(_limiter_path(config), f"{config.service.name}_{namespace}", config.rate_limit)
+    limiter_kwargs: dict[str, Any] = {
+        "limiter": limiter,
+        "per_host": False,
+        "bucket_name": f"{config.service.name}_{namespace}",
+        "limit_statuses": (),
+    }
+    session: requests.Session
+    if config.cache.path is None:
+        session = LimitedSession(**limiter_kwargs)
+    else:
+        path = http_cache_path(config.cache.path, config.service.name, namespace)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        backend = SQLiteCache(path, wal=True, busy_timeout=60_000)
+        session = ToolkitSession(
+            backend=backend,
+            expire_after=expire_after,
+            allowable_codes=(200,),
+            allowable_methods=("GET",),
+            ignored_parameters=cache_ignored_parameters(),
+            match_headers=False,
+            stale_if_error=False,
+            filter_fn=accept,
+            **limiter_kwargs,
+        )
+    session.headers["User-Agent"] = "apitoolkit (+https://pypi.org/project/apitoolkit)"
+    return session

@@ -1,0 +1,101 @@
+"""Pagination against a real loopback server: order, concurrency, meta over links, loops, duplicates."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.wrappers import Request
+
+from apitoolkit.exceptions import PaginationError
+from apitoolkit.frames import DuplicateRecordsWarning
+from apitoolkit.http import JsonApiPaginator, RequestSpec, SinglePagePaginator
+from apitoolkit.loading import load_listing
+from tests.integration.http.fakeapi import SECRET_A, USERS, FakeJsonApi, user
+
+
+def load(client, page_size=20, **kwargs):
+    return load_listing(
+        client,
+        resource="users",
+        spec=RequestSpec("users"),
+        schema=USERS,
+        paginator=JsonApiPaginator(page_size=page_size),
+        **kwargs,
+    )
+
+
+def test_paginate__every_record_in_order(fake: FakeJsonApi, make_client) -> None:
+    frame = load(make_client())
+    assert frame["id"].tolist() == list(range(1, 251))
+    assert fake.count("/users") == 13  # 250 records / 20 per page
+
+
+def test_paginate__remaining_pages_fetched_concurrently_with_bounded_workers(fake: FakeJsonApi, make_client) -> None:
+    fake.latency = 0.05
+    load(make_client(max_workers=3))
+    assert fake.max_in_flight == 3
+
+
+def test_paginate__one_worker_fetches_one_page_at_a_time(fake: FakeJsonApi, make_client) -> None:
+    fake.latency = 0.02
+    frame = load(make_client(max_workers=1))
+    assert fake.max_in_flight == 1
+    assert len(frame) == 250
+
+
+def test_paginate__follows_next_page_when_total_pages_missing(fake: FakeJsonApi, make_client) -> None:
+    fake.with_total = False
+    fake.latency = 0.02
+    frame = load(make_client(max_workers=4))
+    assert len(frame) == 250
+    assert fake.max_in_flight == 1  # no total known: one page after another
+
+
+def test_paginate__uses_largest_page_size_asked(fake: FakeJsonApi, make_client) -> None:
+    load(make_client(), page_size=1000)
+    assert [r.args["page[size]"] for r in fake.log] == ["1000"]
+
+
+def test_paginate__repeated_next_page_raises(fake: FakeJsonApi, make_client, server) -> None:
+    fake.with_total = False
+
+    def stuck(request: Request):
+        response = fake.serve(request)
+        body = response.get_json()
+        body["meta"]["current-page"] = 2
+        body["meta"]["next-page"] = 2
+        response.set_data(__import__("json").dumps(body))
+        return response
+
+    fake.faults = [lambda r: None, stuck, stuck]
+    with pytest.raises(PaginationError, match="twice|already"):
+        load(make_client())
+
+
+def test_paginate__duplicates_across_pages_dropped_with_count(fake: FakeJsonApi, make_client) -> None:
+    records = fake.records[SECRET_A]
+
+    def shift(request: Request):
+        # Three new records arrive before page 2 is served: the last three of page 1 come back again.
+        records[0:0] = [user(1000 + i) for i in range(3)]
+        return None
+
+    fake.faults = [lambda r: None, shift]
+    with pytest.warns(DuplicateRecordsWarning, match="^3 duplicate"):
+        frame = load(make_client(max_workers=1))
+    assert frame["id"].is_unique
+    assert len(frame) == 250
+
+
+def test_paginate__single_page_style(fake: FakeJsonApi, make_client) -> None:
+    frame = load_listing(
+        make_client(), resource="users", spec=RequestSpec("users"), schema=USERS, paginator=SinglePagePaginator()
+    )
+    assert len(frame) == 50  # the server's default page size, one request
+    assert fake.count() == 1
+
+
+def test_paginate__progress_bar_only_when_asked(fake: FakeJsonApi, make_client, capsys) -> None:
+    load(make_client(), progress=None)
+    assert "users" not in capsys.readouterr().err
+    load(make_client(), progress=True, refresh=True)
+    assert "users" in capsys.readouterr().err

@@ -1,0 +1,161 @@
+"""Retries and error mapping against a real loopback server."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from werkzeug.wrappers import Response
+
+from apitoolkit.exceptions import (
+    AuthenticationError,
+    FatalError,
+    InvalidRequestError,
+    InvalidResponseError,
+    NotFoundError,
+    RateLimitedError,
+    RetriableError,
+    ServerError,
+    TransportError,
+)
+from apitoolkit.http import JsonApiPaginator, RequestSpec
+from apitoolkit.http.retry import RetryPolicy
+from apitoolkit.loading import load_listing
+from tests.integration.http.fakeapi import SECRET_A, USERS, FakeJsonApi, html_page, jsonapi_error
+
+
+def load(client):
+    return load_listing(
+        client, resource="users", spec=RequestSpec("users"), schema=USERS, paginator=JsonApiPaginator(page_size=100)
+    )
+
+
+def times(n, fault):
+    return [fault] * n
+
+
+def test_retry__429_waits_for_retry_after_seconds(fake: FakeJsonApi, make_client) -> None:
+    fake.faults = [lambda r: jsonapi_error(429, "Too Many Requests", "slow down", {"Retry-After": "1"})]
+    started = time.monotonic()
+    frame = load(make_client())
+    assert time.monotonic() - started >= 1.0
+    assert len(frame) == 250
+    assert fake.count() == 4  # page 1 twice, then pages 2 and 3
+
+
+def test_retry__429_with_http_date_retry_after(fake: FakeJsonApi, make_client) -> None:
+    from email.utils import formatdate
+
+    when = formatdate(time.time() + 2, usegmt=True)
+    fake.faults = [lambda r: jsonapi_error(429, "Too Many Requests", "later", {"Retry-After": when})]
+    started = time.monotonic()
+    load(make_client())
+    assert time.monotonic() - started >= 0.9
+
+
+def test_retry__429_without_retry_after_backs_off_then_succeeds(fake: FakeJsonApi, make_client) -> None:
+    fake.faults = times(2, lambda r: jsonapi_error(429, "Too Many Requests", "slow down"))
+    assert len(load(make_client())) == 250
+
+
+def test_retry__attempts_are_bounded_then_typed_error(fake: FakeJsonApi, make_client) -> None:
+    fake.faults = times(10, lambda r: jsonapi_error(429, "Too Many Requests", "slow down"))
+    with pytest.raises(RateLimitedError, match="Gave up after 4 attempts") as info:
+        load(make_client())
+    assert isinstance(info.value, RetriableError)
+    assert info.value.status == 429
+    assert fake.count() == 4
+
+
+def test_retry__retry_after_is_capped(fake: FakeJsonApi, make_client) -> None:
+    fake.faults = [lambda r: jsonapi_error(503, "Unavailable", "maintenance", {"Retry-After": "3600"})]
+    started = time.monotonic()
+    load(make_client(retry=RetryPolicy(max_attempts=3, max_retry_after=0.5, jitter=0.0)))
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_retry__server_errors_are_retried(fake: FakeJsonApi, make_client, status: int) -> None:
+    fake.faults = times(2, lambda r: Response("oops", status=status))
+    assert len(load(make_client())) == 250
+
+
+def test_retry__server_error_exhausted_is_server_error(fake: FakeJsonApi, make_client) -> None:
+    fake.faults = times(10, lambda r: Response("oops", status=500))
+    with pytest.raises(ServerError) as info:
+        load(make_client())
+    assert info.value.status == 500
+
+
+def test_retry__html_error_page_from_proxy(fake: FakeJsonApi, make_client) -> None:
+    fake.faults = times(10, lambda r: html_page(502))
+    with pytest.raises(ServerError, match="HTML error page"):
+        load(make_client())
+
+
+def test_retry__html_page_with_200_is_invalid_response(fake: FakeJsonApi, make_client) -> None:
+    fake.faults = times(10, lambda r: Response("<html>login</html>", status=200, content_type="text/html"))
+    with pytest.raises(InvalidResponseError, match="HTML page"):
+        load(make_client())
+
+
+def test_retry__truncated_json_is_retried(fake: FakeJsonApi, make_client) -> None:
+    def truncated(request):
+        response = fake.serve(request)
+        data = response.get_data()
+        response.set_data(data[: len(data) // 2])
+        return response
+
+    fake.faults = [truncated, truncated]
+    assert len(load(make_client())) == 250
+
+
+def test_retry__dropped_connection_is_transport_error(fake: FakeJsonApi, make_client) -> None:
+    def short(request):
+        response = fake.serve(request)
+        response.headers["Content-Length"] = str(len(response.get_data()) + 500)
+        return response
+
+    fake.faults = times(10, short)
+    with pytest.raises(TransportError):
+        load(make_client())
+
+
+def test_retry__connection_refused_is_transport_error(make_client, server) -> None:
+    client = make_client()
+    server.stop()
+    with pytest.raises(TransportError, match="connection"):
+        load(client)
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [(400, InvalidRequestError), (401, AuthenticationError), (404, NotFoundError), (422, InvalidRequestError)],
+)
+def test_error__fatal_statuses_are_not_retried(fake: FakeJsonApi, make_client, status: int, cls) -> None:
+    fake.faults = [lambda r: jsonapi_error(status, "Nope", "filter[bogus] is not a valid filter")]
+    with pytest.raises(cls) as info:
+        load(make_client())
+    assert isinstance(info.value, FatalError)
+    assert info.value.code == str(status)
+    assert "filter[bogus] is not a valid filter" in info.value.detail
+    assert fake.count() == 1
+
+
+def test_error__wrong_key_says_which_variable_and_hides_key(fake: FakeJsonApi, make_client) -> None:
+    secret = "sk-WRONG-5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a"
+    fake.faults = [lambda r: jsonapi_error(401, "Unauthorized", f"key {secret} is invalid")]
+    with pytest.raises(AuthenticationError) as info:
+        load(make_client(secret))
+    message = str(info.value)
+    assert "ITGLUE_API_KEY" in message
+    assert secret not in message and secret not in repr(info.value) and secret not in (info.value.detail or "")
+
+
+def test_error__url_in_error_has_no_credentials(fake: FakeJsonApi, make_client) -> None:
+    fake.faults = [lambda r: jsonapi_error(404, "Not found", "no such thing")]
+    client = make_client()
+    with pytest.raises(NotFoundError) as info:
+        client.request("GET", RequestSpec("users/9", params={"apikey": SECRET_A, "api_key": SECRET_A}))
+    assert SECRET_A not in str(info.value) and SECRET_A not in info.value.url
+    assert "apikey=REDACTED" in info.value.url

@@ -1,0 +1,175 @@
+"""Every paginator honours one contract; then each style's own rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from apitoolkit.exceptions import PaginationError
+from apitoolkit.http.paginators import (
+    HeaderCursorPaginator,
+    JsonApiPaginator,
+    Page,
+    Paginator,
+    RequestSpec,
+    SinglePagePaginator,
+)
+
+
+def jsonapi_page(number: int, total: int | None, records: int = 2, next_page: int | str | None = "auto") -> Page:
+    meta: dict[str, object] = {"current-page": number}
+    if total is not None:
+        meta["total-pages"] = total
+    meta["next-page"] = (number + 1 if total and number < total else None) if next_page == "auto" else next_page
+    return Page(b"", {"data": [{}] * records, "meta": meta}, {}, False, "", records)
+
+
+def cursor_page(cursor: str | None, records: int = 2) -> Page:
+    return Page(b"", [{}] * records, {"X-Cursor": cursor} if cursor else {}, False, "", records)
+
+
+# Each case: a paginator, the request it starts from, and a server that answers a request with a page.
+def _jsonapi_server(spec: RequestSpec) -> Page:
+    return jsonapi_page(
+        spec.params["page[number]"],
+        None,
+        next_page=spec.params["page[number]"] + 1 if spec.params["page[number]"] < 3 else None,
+    )
+
+
+def _cursor_server(spec: RequestSpec) -> Page:
+    n = int(spec.path.rsplit("/", 1)[1])
+    return cursor_page(str(n + 1), records=0 if n >= 3 else 2)
+
+
+CASES: dict[str, tuple[Callable[[], Paginator], RequestSpec, Callable[[RequestSpec], Page], int]] = {
+    "single": (SinglePagePaginator, RequestSpec("items"), lambda s: cursor_page(None), 1),
+    "jsonapi": (lambda: JsonApiPaginator(page_size=2), RequestSpec("users"), _jsonapi_server, 3),
+    "cursor": (lambda: HeaderCursorPaginator(cursor="0"), RequestSpec("item/delta/{cursor}"), _cursor_server, 4),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_contract__sequential_walk_terminates_with_every_page(name: str) -> None:
+    make, start, serve, expected_pages = CASES[name]
+    paginator = make()
+    spec = start.copy()
+    paginator.init_request(spec)
+    pages = 0
+    while True:
+        page = serve(spec)
+        paginator.update_state(page)
+        pages += 1
+        assert pages <= 10, "paginator never stopped"
+        if not paginator.has_next_page:
+            break
+        spec = spec.copy()
+        paginator.update_request(spec)
+    assert pages == expected_pages
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_contract__init_request_does_not_touch_the_template(name: str) -> None:
+    make, start, _, _ = CASES[name]
+    before = (start.path, dict(start.params))
+    spec = start.copy()
+    make().init_request(spec)
+    assert (start.path, start.params) == before
+
+
+def test_jsonapi__remaining_pages_known_from_page_one() -> None:
+    p = JsonApiPaginator(page_size=100)
+    spec = RequestSpec("users", params={"filter[name]": "x"})
+    p.init_request(spec)
+    p.update_state(jsonapi_page(1, 4))
+    remaining = p.remaining_requests(spec)
+    assert [r.params["page[number]"] for r in remaining] == [2, 3, 4]
+    assert all(r.params["filter[name]"] == "x" and r.params["page[size]"] == 100 for r in remaining)
+    assert p.total_pages == 4 and not p.has_next_page
+
+
+def test_jsonapi__ignores_links_and_uses_meta() -> None:
+    p = JsonApiPaginator()
+    spec = RequestSpec("x")
+    p.init_request(spec)
+    page = jsonapi_page(1, 2)
+    page.payload["links"] = {"next": None, "last": "http://x/?page[number]=17958"}
+    p.update_state(page)
+    assert [r.params["page[number]"] for r in p.remaining_requests(spec)] == [2]
+
+
+def test_jsonapi__max_pages_caps_and_says_so() -> None:
+    p = JsonApiPaginator(max_pages=5)
+    spec = RequestSpec("logs")
+    p.init_request(spec)
+    p.update_state(jsonapi_page(1, 9))
+    assert [r.params["page[number]"] for r in p.remaining_requests(spec)] == [2, 3, 4, 5]
+    assert p.capped
+
+
+def test_jsonapi__single_page_listing_has_no_remaining() -> None:
+    p = JsonApiPaginator()
+    spec = RequestSpec("x")
+    p.init_request(spec)
+    p.update_state(jsonapi_page(1, 1))
+    assert not p.has_next_page and p.remaining_requests(spec) is None
+
+
+def test_jsonapi__empty_page_stops_even_if_meta_promises_more() -> None:
+    p = JsonApiPaginator()
+    p.init_request(RequestSpec("x"))
+    p.update_state(jsonapi_page(1, None, records=0, next_page=2))
+    assert not p.has_next_page
+
+
+def test_jsonapi__next_page_pointing_back_raises() -> None:
+    p = JsonApiPaginator()
+    p.init_request(RequestSpec("x"))
+    p.update_state(jsonapi_page(1, None, next_page=2))
+    p.update_request(RequestSpec("x"))
+    with pytest.raises(PaginationError, match="already fetched"):
+        p.update_state(jsonapi_page(2, None, next_page=1))
+
+
+def test_jsonapi__same_page_twice_raises() -> None:
+    p = JsonApiPaginator()
+    p.init_request(RequestSpec("x"))
+    p.update_state(jsonapi_page(1, None, next_page=2))
+    with pytest.raises(PaginationError, match="twice"):
+        p.update_state(jsonapi_page(1, None, next_page=2))
+
+
+@pytest.mark.parametrize("bad", [{"total-pages": "many"}, {"next-page": -1}, {"current-page": True}])
+def test_jsonapi__malformed_meta_raises(bad: dict[str, object]) -> None:
+    p = JsonApiPaginator()
+    p.init_request(RequestSpec("x"))
+    with pytest.raises(PaginationError, match="broken"):
+        p.update_state(Page(b"", {"data": [{}], "meta": bad}, {}, False, "", 1))
+
+
+def test_cursor__stops_when_cursor_stays_put() -> None:
+    p = HeaderCursorPaginator(cursor="5")
+    spec = RequestSpec("item/delta/{cursor}")
+    p.init_request(spec)
+    assert spec.path == "item/delta/5"
+    p.update_state(cursor_page("5"))
+    assert not p.has_next_page and p.cursor == "5"
+
+
+def test_cursor__cycle_raises() -> None:
+    p = HeaderCursorPaginator(cursor="1")
+    spec = RequestSpec("item/delta/{cursor}")
+    p.init_request(spec)
+    p.update_state(cursor_page("2"))
+    p.update_request(spec)
+    assert spec.path == "item/delta/2"
+    with pytest.raises(PaginationError, match="earlier value"):
+        p.update_state(cursor_page("1"))
+
+
+def test_cursor__full_listing_keeps_cursor_for_next_sync() -> None:
+    p = HeaderCursorPaginator()
+    p.init_request(RequestSpec("item"))
+    p.update_state(cursor_page("1478802464000"))
+    assert p.cursor == "1478802464000" and not p.has_next_page

@@ -1,0 +1,69 @@
+"""The frame cache: round trip with dtypes, expiry, atomic replacement, unreadable files, info and clear."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from apitoolkit.cache import FrameCache, cache_info, clear_cache, query_key
+from apitoolkit.exceptions import CacheError
+from apitoolkit.frames import pages_to_frame
+from tests.unit.test_frames import USERS, page, rec
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return pages_to_frame([page(rec(1), rec(2, reputation=None))], USERS)
+
+
+def test_frame_cache__round_trip_keeps_dtypes(tmp_path: Path, frame: pd.DataFrame) -> None:
+    fc = FrameCache(tmp_path)
+    fc.put("users-x", frame, ttl=60)
+    back = fc.get("users-x")
+    assert back is not None
+    pd.testing.assert_frame_equal(back.frame, frame)
+    assert back.expires_at - back.stored_at == pytest.approx(60)
+
+
+def test_frame_cache__expired_is_a_miss_unless_allowed(tmp_path: Path, frame: pd.DataFrame) -> None:
+    fc = FrameCache(tmp_path)
+    fc.put("k", frame, ttl=0.05)
+    time.sleep(0.1)
+    assert fc.get("k") is None
+    assert fc.get("k", allow_expired=True) is not None
+
+
+def test_frame_cache__replace_is_atomic_and_leaves_no_temp_files(tmp_path: Path, frame: pd.DataFrame) -> None:
+    fc = FrameCache(tmp_path)
+    fc.put("k", frame, ttl=60)
+    fc.put("k", frame.iloc[:1], ttl=60)
+    assert len(fc.get("k").frame) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["k.parquet"]
+
+
+def test_frame_cache__corrupt_file_is_a_miss(tmp_path: Path, frame: pd.DataFrame) -> None:
+    fc = FrameCache(tmp_path)
+    fc.put("k", frame, ttl=60)
+    (tmp_path / "k.parquet").write_bytes(b"PAR1 garbage")
+    assert fc.get("k") is None
+
+
+def test_frame_cache__unwritable_directory_is_cache_error(tmp_path: Path, frame: pd.DataFrame) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(CacheError, match="APITOOLKIT_CACHE"):
+        FrameCache(blocker / "sub").put("k", frame, ttl=60)
+
+
+def test_query_key__stable_and_distinct() -> None:
+    assert query_key("logs", {"a": 1, "b": [1, 2]}) == query_key("logs", {"b": [1, 2], "a": 1})
+    assert query_key("logs", {"a": 1}) != query_key("logs", {"a": 2})
+
+
+def test_cache_info__empty_cache_has_columns(cache_dir: Path) -> None:
+    info = cache_info()
+    assert info.empty and list(info.columns) == ["service", "account", "kind", "files", "bytes", "updated", "path"]
+    assert clear_cache() == 0

@@ -1,0 +1,128 @@
+"""Settings: arguments first, then environment, then defaults; clear errors naming what to set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apitoolkit.config import Credentials, RateLimit, cache_location, offline_mode, resolve_config
+from apitoolkit.exceptions import ConfigurationError
+
+
+def test_resolve__argument_beats_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ITGLUE_API_KEY", "from-env")
+    monkeypatch.setenv("ITGLUE_BASE_URL", "http://env.example")
+    cfg = resolve_config("itglue", credentials={"api_key": "from-arg"}, base_url="http://arg.example/")
+    assert cfg.credentials["api_key"] == "from-arg"
+    assert cfg.base_url == "http://arg.example"
+
+
+def test_resolve__environment_beats_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ITGLUE_API_KEY", "from-env")
+    monkeypatch.setenv("ITGLUE_REGION", "au")
+    cfg = resolve_config("itglue")
+    assert cfg.credentials["api_key"] == "from-env"
+    assert cfg.base_url == "https://api.au.itglue.com" and cfg.region == "au"
+
+
+def test_resolve__defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = resolve_config("itglue", credentials={"api_key": "k"})
+    assert cfg.base_url == "https://api.itglue.com"
+    assert cfg.rate_limit == RateLimit(3000, 300.0)
+    assert cfg.max_workers == 4 and not cfg.offline
+
+
+def test_resolve__region_argument_beats_base_url_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ITGLUE_BASE_URL", "http://127.0.0.1:1")
+    assert resolve_config("itglue", credentials={"api_key": "k"}, region="EU").base_url == "https://api.eu.itglue.com"
+
+
+def test_resolve__base_url_in_environment_beats_region_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ITGLUE_BASE_URL", "http://127.0.0.1:8765/itglue")
+    monkeypatch.setenv("ITGLUE_REGION", "eu")
+    assert resolve_config("itglue", credentials={"api_key": "k"}).base_url == "http://127.0.0.1:8765/itglue"
+
+
+@pytest.mark.parametrize(
+    ("service", "variable"),
+    [
+        ("itglue", "ITGLUE_API_KEY"),
+        ("hitask", "HITASK_PASSWORD"),
+        ("glasshat", "GLASSHAT_API_KEY"),
+        ("happygrasshopper", "HAPPYGRASSHOPPER_API_KEY"),
+    ],
+)
+def test_resolve__missing_credential_names_the_variable(service: str, variable: str) -> None:
+    with pytest.raises(ConfigurationError, match=variable):
+        resolve_config(service)
+
+
+def test_resolve__blank_environment_counts_as_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ITGLUE_API_KEY", "   ")
+    with pytest.raises(ConfigurationError, match="ITGLUE_API_KEY"):
+        resolve_config("itglue")
+
+
+def test_resolve__unknown_region_lists_valid_ones() -> None:
+    with pytest.raises(ConfigurationError, match="au, eu, us"):
+        resolve_config("itglue", credentials={"api_key": "k"}, region="mars")
+
+
+@pytest.mark.parametrize("url", ["api.itglue.com", "ftp://x", "http://user:pw@x.example"])
+def test_resolve__bad_base_url(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="base_url"):
+        resolve_config("itglue", credentials={"api_key": "k"}, base_url=url)
+
+
+def test_resolve__unknown_service_and_credential() -> None:
+    with pytest.raises(ConfigurationError, match="Unknown service"):
+        resolve_config("jira")
+    with pytest.raises(ConfigurationError, match="not token"):
+        resolve_config("itglue", credentials={"token": "x"})
+
+
+def test_resolve__repr_hides_credentials() -> None:
+    cfg = resolve_config("hitask", credentials={"api_key": "KEY123456", "login": "ann@x.io", "password": "PW987654"})
+    for secret in ("KEY123456", "ann@x.io", "PW987654"):
+        assert secret not in repr(cfg) and secret not in str(cfg.credentials)
+
+
+def test_credentials__cannot_be_pickled() -> None:
+    import pickle
+
+    with pytest.raises(TypeError, match="environment"):
+        pickle.dumps(Credentials({"api_key": "x"}))
+
+
+def test_cache_location__argument_environment_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert cache_location(tmp_path).path == tmp_path
+    monkeypatch.setenv("APITOOLKIT_CACHE", "off")
+    assert not cache_location().enabled
+    monkeypatch.delenv("APITOOLKIT_CACHE")
+    assert "apitoolkit" in str(cache_location().path)
+
+
+def test_cache_location__unsupported_url() -> None:
+    with pytest.raises(ConfigurationError, match="directory"):
+        cache_location("memcached://host")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", True), ("yes", True), ("0", False), ("", False), ("off", False)])
+def test_offline_mode__environment(monkeypatch: pytest.MonkeyPatch, value: str, expected: bool) -> None:
+    monkeypatch.setenv("APITOOLKIT_OFFLINE", value)
+    assert offline_mode() is expected
+    assert offline_mode(not expected) is (not expected)
+
+
+def test_offline_mode__garbage_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APITOOLKIT_OFFLINE", "perhaps")
+    with pytest.raises(ConfigurationError, match="APITOOLKIT_OFFLINE"):
+        offline_mode()
+
+
+def test_rate_limit__must_be_positive() -> None:
+    with pytest.raises(ConfigurationError):
+        RateLimit(0, 1.0)
+    with pytest.raises(ConfigurationError):
+        resolve_config("itglue", credentials={"api_key": "k"}, max_workers=0)

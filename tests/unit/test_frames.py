@@ -1,0 +1,211 @@
+"""Pages to typed frames: dtypes, nulls, relationships, drift, coercion, empty results, duplicates."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pandas as pd
+import pytest
+
+from apitoolkit.exceptions import ResponseFormatError
+from apitoolkit.frames import (
+    DuplicateRecordsWarning,
+    Field,
+    Schema,
+    SchemaDriftWarning,
+    drop_duplicate_records,
+    empty_frame,
+    pages_to_frame,
+    snake_case,
+    utc_timestamp,
+)
+
+USERS = Schema.jsonapi_resource(
+    "users",
+    [
+        ("first-name", "str"),
+        ("reputation", "int"),
+        ("score", "float"),
+        ("my-glue", "bool"),
+        ("created-at", "datetime"),
+        ("date", "date"),
+        ("parent-id", "int", "string"),
+    ],
+)
+
+
+def page(*records: dict, compact: bool = True) -> bytes:
+    body = {"data": list(records), "meta": {"current-page": 1}}
+    return json.dumps(body, separators=(",", ":") if compact else None, indent=None if compact else 2).encode()
+
+
+def rec(i: int, **attrs: object) -> dict:
+    base = {
+        "first-name": f"Ünïcode {i}",
+        "reputation": i,
+        "score": 1.5,
+        "my-glue": True,
+        "created-at": "2026-01-02T03:04:05.000Z",
+        "date": "2026-01-02",
+        "parent-id": "7",
+    }
+    base.update(attrs)
+    return {"id": str(i), "type": "users", "attributes": base, "relationships": {}}
+
+
+EXPECTED_DTYPES = {
+    "id": "Int64",
+    "first_name": "str",
+    "reputation": "Int64",
+    "score": "Float64",
+    "my_glue": "boolean",
+    "created_at": "datetime64[us, UTC]",
+    "date": "date32[day][pyarrow]",
+    "parent_id": "Int64",
+}
+
+
+def dtypes(frame: pd.DataFrame) -> dict[str, str]:
+    return {k: str(v) for k, v in frame.dtypes.items()}
+
+
+def test_pages_to_frame__typed_columns_in_schema_order() -> None:
+    frame = pages_to_frame([page(rec(1), rec(2)), page(rec(3))], USERS)
+    assert list(frame.columns) == USERS.columns
+    assert dtypes(frame) == EXPECTED_DTYPES
+    assert frame["id"].tolist() == [1, 2, 3]
+    assert frame.loc[0, "created_at"] == pd.Timestamp("2026-01-02 03:04:05", tz="UTC")
+    assert frame.loc[0, "first_name"] == "Ünïcode 1" and frame.loc[0, "parent_id"] == 7
+
+
+def test_pages_to_frame__nulls_stay_missing() -> None:
+    frame = pages_to_frame(
+        [page(rec(1, **{"first-name": None, "reputation": None, "my-glue": None, "created-at": None}))], USERS
+    )
+    assert frame.loc[0, ["first_name", "reputation", "my_glue", "created_at"]].isna().all()
+    assert dtypes(frame) == EXPECTED_DTYPES
+
+
+def test_pages_to_frame__missing_attribute_becomes_missing_column() -> None:
+    r = rec(1)
+    del r["attributes"]["score"]
+    frame = pages_to_frame([page(r)], USERS)
+    assert pd.isna(frame.loc[0, "score"]) and dtypes(frame) == EXPECTED_DTYPES
+
+
+def test_pages_to_frame__unexpected_attributes_and_relationships_are_kept() -> None:
+    r = rec(1, **{"new-field": "x", "nested-thing": {"a": 1}})
+    r["relationships"] = {"organization": {"data": {"id": "42", "type": "organizations"}}}
+    frame = pages_to_frame([page(r)], USERS)
+    assert frame.loc[0, "new_field"] == "x"
+    assert frame.loc[0, "organization_id"] == 42
+    assert "nested_thing_a" in frame.columns
+    assert list(frame.columns[: len(USERS.columns)]) == USERS.columns
+
+
+def test_pages_to_frame__empty_result_same_columns_and_dtypes() -> None:
+    for pages in ([], [page()], [b""]):
+        frame = pages_to_frame(pages, USERS)
+        assert frame.empty and dtypes(frame) == EXPECTED_DTYPES
+    assert dtypes(empty_frame(USERS)) == EXPECTED_DTYPES
+
+
+def test_pages_to_frame__pretty_printed_pages() -> None:
+    frame = pages_to_frame([page(rec(1), rec(2), compact=False)], USERS)
+    assert frame["id"].tolist() == [1, 2]
+
+
+def test_pages_to_frame__bare_arrays() -> None:
+    schema = Schema(
+        "items",
+        (Field("id", "int"), Field("title", "str"), Field("tags", "list[str]"), Field("time_create", "datetime")),
+    )
+    body = json.dumps(
+        [
+            {"id": 3361634, "title": "a", "tags": ["work", "home"], "time_create": "2016-08-26T18:04:04.340+04:00"},
+            {"id": 5, "title": None, "tags": [], "time_create": None, "extra": 1},
+        ]
+    ).encode()
+    frame = pages_to_frame([body], schema, records_key=None)
+    assert frame["id"].tolist() == [3361634, 5]
+    assert frame.loc[0, "tags"].tolist() == ["work", "home"]
+    assert frame.loc[0, "time_create"] == pd.Timestamp("2016-08-26 14:04:04.340", tz="UTC")
+    assert frame["extra"].tolist()[1] == 1
+
+
+def test_pages_to_frame__wrong_types_are_coerced_with_a_warning() -> None:
+    pages = [
+        page(rec(1, reputation="12", **{"my-glue": "true", "created-at": "2026-01-02 03:04:05"})),
+        page(rec(2, reputation="lots", score="n/a")),
+    ]
+    with pytest.warns(SchemaDriftWarning, match="^2 value"):
+        frame = pages_to_frame(pages, USERS)
+    assert dtypes(frame) == EXPECTED_DTYPES
+    assert frame["reputation"].tolist()[0] == 12 and pd.isna(frame["reputation"].tolist()[1])
+    assert frame.loc[0, "my_glue"] is True or frame.loc[0, "my_glue"] == True  # noqa: E712
+    assert frame.loc[0, "created_at"] == pd.Timestamp("2026-01-02 03:04:05", tz="UTC")
+
+
+def test_pages_to_frame__huge_numbers_do_not_crash() -> None:
+    with pytest.warns(SchemaDriftWarning):
+        frame = pages_to_frame([page(rec(1, reputation=10**30))], USERS)
+    assert pd.isna(frame.loc[0, "reputation"])
+
+
+def test_pages_to_frame__non_numeric_id_is_reported_not_crashed() -> None:
+    r = rec(1)
+    r["id"] = "abc"
+    with pytest.warns(SchemaDriftWarning):
+        frame = pages_to_frame([page(r, rec(2))], USERS)
+    assert pd.isna(frame.loc[0, "id"]) and frame.loc[1, "id"] == 2
+
+
+def test_pages_to_frame__invalid_json_is_typed_error() -> None:
+    with pytest.raises(ResponseFormatError, match="not valid JSON"):
+        pages_to_frame([b'{"data":[{"id":"1"'], USERS)
+    with pytest.raises(ResponseFormatError, match="no list"):
+        pages_to_frame([b'{"data":"nope"}'], USERS)
+
+
+def test_drop_duplicate_records__last_copy_wins_with_count() -> None:
+    frame = pd.DataFrame({"id": [1, 2, 1, 3], "v": ["old", "b", "new", "c"]})
+    with pytest.warns(DuplicateRecordsWarning, match="^1 duplicate users"):
+        out = drop_duplicate_records(frame, Schema("users", (Field("id", "int"),)))
+    assert out.set_index("id")["v"].to_dict() == {1: "new", 2: "b", 3: "c"}
+
+
+def test_drop_duplicate_records__no_duplicates_no_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        drop_duplicate_records(pd.DataFrame({"id": [1, 2]}), Schema("users", (Field("id", "int"),)))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("my-glue-account-id", "my_glue_account_id"),
+        ("firstName", "first_name"),
+        ("time_create", "time_create"),
+        ("Resource Type", "resource_type"),
+        ("HTTPCode", "httpcode"),
+    ],
+)
+def test_snake_case(name: str, expected: str) -> None:
+    assert snake_case(name) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-11-01", pd.Timestamp("2026-11-01"), pd.Timestamp("2026-11-01 01:00", tz="Europe/Paris").tz_convert(None)],
+)
+def test_utc_timestamp__naive_is_utc(value: object) -> None:
+    assert utc_timestamp(value).tzinfo is not None
+
+
+def test_utc_timestamp__aware_is_converted_and_garbage_rejected() -> None:
+    assert utc_timestamp(pd.Timestamp("2026-11-01 01:00", tz="Europe/Paris")) == pd.Timestamp(
+        "2026-11-01 00:00", tz="UTC"
+    )
+    with pytest.raises(ValueError, match="start="):
+        utc_timestamp("next tuesday", name="start")
