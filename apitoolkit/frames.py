@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from apitoolkit.exceptions import ResponseFormatError
+from apitoolkit.exceptions import InvalidArgumentError, ResponseFormatError
 
 __all__ = [
     "DuplicateRecordsWarning",
@@ -75,6 +75,11 @@ _RAW_DEFAULT: dict[str, Raw] = {
     "list[int]": "any",
 }
 _RAW_ARROW: dict[str, pa.DataType] = {"number": pa.int64(), "string": pa.string(), "bool": pa.bool_()}
+
+#: Arrow's default allocator (mimalloc) keeps freed batches for reuse, so the peak grows with the input; our
+#: own Arrow calls use the system allocator, which gives large blocks back. The user's other Arrow work keeps
+#: the default.
+_POOL = pa.system_memory_pool()
 
 _STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 _PANDAS_TYPES: dict[pa.DataType, Any] = {
@@ -180,7 +185,7 @@ def empty_frame(schema: Schema) -> pd.DataFrame:
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
-    return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    return table.to_pandas(types_mapper=_PANDAS_TYPES.get, memory_pool=_POOL)
 
 
 # ---------------------------------------------------------------------------------------- the fast path
@@ -220,7 +225,7 @@ def _get(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array | None:
     for part in path:
         if not pa.types.is_struct(arr.type) or arr.type.get_field_index(part) < 0:
             return None
-        arr = pc.struct_field(arr, part)
+        arr = pc.struct_field(arr, part, memory_pool=_POOL)
     return arr
 
 
@@ -228,9 +233,7 @@ def _cast(arr: pa.Array, f: Field) -> pa.Array:
     target = _ARROW[f.kind]
     if arr.type == target:
         return arr
-    if f.kind == "datetime" and pa.types.is_string(arr.type):
-        return pc.cast(arr, target)
-    return pc.cast(arr, target, safe=True)
+    return pc.cast(arr, target, safe=True, memory_pool=_POOL)
 
 
 def _extras(records: pa.StructArray, schema: Schema, taken: set[str]) -> dict[str, pa.Array]:
@@ -249,7 +252,7 @@ def _extras(records: pa.StructArray, schema: Schema, taken: set[str]) -> dict[st
             path = (*prefix, child.name)
             if path in known:
                 continue
-            value = pc.struct_field(arr, i)
+            value = pc.struct_field(arr, i, memory_pool=_POOL)
             if schema.jsonapi and prefix == () and child.name in {"attributes", "relationships"}:
                 if pa.types.is_struct(child.type):
                     walk(value, path)
@@ -264,7 +267,7 @@ def _extras(records: pa.StructArray, schema: Schema, taken: set[str]) -> dict[st
             if pa.types.is_struct(child.type) and child.type.num_fields:
                 for j in range(child.type.num_fields):
                     sub = child.type.field(j)
-                    add(f"{child.name}_{sub.name}", pc.struct_field(value, j))
+                    add(f"{child.name}_{sub.name}", pc.struct_field(value, j, memory_pool=_POOL))
             else:
                 add(child.name, value)
 
@@ -274,15 +277,30 @@ def _extras(records: pa.StructArray, schema: Schema, taken: set[str]) -> dict[st
 
 def _maybe_int(arr: pa.Array) -> pa.Array:
     try:
-        return pc.cast(arr, pa.int64())
+        return pc.cast(arr, pa.int64(), memory_pool=_POOL)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return arr
 
 
-def _fast(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> pd.DataFrame:
+#: Pages are parsed in batches of about this many bytes. Measured on 200k records (peak RSS added by the
+#: flattening / the frame's deep memory): one parse of all pages 7.5x; 8 MB batches 3.7x; 2 MB batches with
+#: the system allocator (below) 2.1x, at the same speed.
+BATCH_BYTES = 2 << 20
+
+
+def _batches(pages: Sequence[bytes]) -> Iterable[Sequence[bytes]]:
+    start, size = 0, 0
+    for i, p in enumerate(pages):
+        size += len(p)
+        if size >= BATCH_BYTES:
+            yield pages[start : i + 1]
+            start, size = i + 1, 0
+    if start < len(pages):
+        yield pages[start:]
+
+
+def _fast_table(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> pa.Table:
     body, multiline = _ndjson(pages, records_key)
-    if not body.strip():
-        return empty_frame(schema)
     record_type = _nest((f.source, _read_type(f)) for f in schema.fields)
     explicit = pa.schema([("data", pa.list_(record_type))])
     longest = max(len(p) for p in pages) + 64
@@ -292,13 +310,15 @@ def _fast(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> pd
         parse_options=pj.ParseOptions(
             explicit_schema=explicit, unexpected_field_behavior="infer", newlines_in_values=multiline
         ),
+        memory_pool=_POOL,
     )
+    del body
     if table.num_columns == 0 or "data" not in table.column_names:
         raise ResponseFormatError("pages have no 'data' list")
     column = table.column("data")
     if not pa.types.is_list(column.type) or not pa.types.is_struct(column.type.value_type):
         raise pa.ArrowInvalid("data is not a list of objects")
-    records: pa.StructArray = pc.list_flatten(column).combine_chunks()
+    records: pa.StructArray = pc.list_flatten(column, memory_pool=_POOL).combine_chunks(memory_pool=_POOL)
     if records.null_count:
         raise pa.ArrowInvalid("null record in data")
     cols: dict[str, pa.Array] = {}
@@ -306,7 +326,14 @@ def _fast(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> pd
         arr = _get(records, f.source)
         cols[f.name] = pa.nulls(len(records), _ARROW[f.kind]) if arr is None else _cast(arr, f)
     cols.update(_extras(records, schema, set(cols)))
-    return _to_pandas(pa.table(cols))
+    return pa.table(cols)
+
+
+def _fast(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> pd.DataFrame:
+    # Each batch becomes pandas at once, so its Arrow numbers are freed before the next batch is parsed;
+    # concatenating keeps the Arrow-backed text columns as chunks, without copying them.
+    parts = [_to_pandas(_fast_table(batch, schema, records_key)) for batch in _batches(pages)]
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------------- the slow path
@@ -506,8 +533,10 @@ def utc_timestamp(value: str | date | datetime | pd.Timestamp, *, name: str = "v
     """
     try:
         ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name}={value!r} is not a date or datetime: use 'YYYY-MM-DD' or a datetime.") from exc
+    except (ValueError, TypeError, OverflowError):
+        raise InvalidArgumentError(
+            f"{name}={value!r} is not a date or datetime: use 'YYYY-MM-DD', a datetime or a pandas Timestamp."
+        ) from None
     if ts is pd.NaT:
-        raise ValueError(f"{name} is missing: give a date or datetime.")
+        raise InvalidArgumentError(f"{name} is missing: give a date or datetime.")
     return ts.tz_localize(UTC) if ts.tzinfo is None else ts.tz_convert(UTC)

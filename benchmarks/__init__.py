@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks of apitoolkit: ``python -m benchmarks [CASE ...]``, results in RESULTS.md."""

@@ -1,0 +1,14 @@
+"""The registry of benchmark cases: name -> ``build(records) -> Case``, in the order they run by default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from benchmarks.cases import flatten, imports, warm
+from benchmarks.harness import Case
+
+CASES: dict[str, Callable[[int], Case]] = {
+    "flatten": flatten.build,
+    "warm": warm.build,
+    "import": imports.build,
+}
