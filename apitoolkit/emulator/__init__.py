@@ -1,0 +1,26 @@
+"""The built-in API emulator: IT Glue (more services later) served in-process or over loopback HTTP.
+
+Example:
+    >>> from apitoolkit.emulator import EmulatorServer, mock_emulator
+    >>> with mock_emulator(seed=1, size="small") as emu:
+    ...     env = emu.environ()
+    >>> sorted(env)
+    ['ITGLUE_API_KEY', 'ITGLUE_BASE_URL']
+"""
+
+from __future__ import annotations
+
+try:
+    import faker  # noqa: F401
+    import werkzeug  # noqa: F401
+except ImportError as error:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        "The apitoolkit emulator needs werkzeug and faker: pip install 'apitoolkit[emulator]'"
+    ) from error
+
+from apitoolkit.emulator.core.app import EmulatorApp
+from apitoolkit.emulator.core.inprocess import mock_emulator
+from apitoolkit.emulator.core.server import EmulatorServer
+from apitoolkit.emulator.core.service import SIZES
+
+__all__ = ["SIZES", "EmulatorApp", "EmulatorServer", "mock_emulator"]

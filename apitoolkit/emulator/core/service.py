@@ -1,0 +1,111 @@
+"""The shape every emulated service implements: prefix, url map, backend, auth and error rendering."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request, Response
+
+SIZES = frozenset({"small", "medium", "large"})
+
+
+class ServiceError(Exception):
+    """An error a service answers with; it knows its HTTP status.
+
+    Args:
+        detail: What went wrong and what to do about it (never a credential).
+        status: The HTTP status; subclasses set a default.
+        title: The status' short title; subclasses set a default.
+        headers: Extra response headers, e.g. ``{"Retry-After": "3"}``.
+
+    Example:
+        >>> ServiceError("Slow down", status=429, title="Too Many Requests").status_code
+        429
+    """
+
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal Server Error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        status: int | None = None,
+        title: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.status_code = self.status if status is None else status
+        self.status_title = self.title if title is None else title
+        self.headers = dict(headers or {})
+
+
+class Backend(Protocol):
+    """The state of one service: what ``reset()`` brings back to its seed."""
+
+    def reset(self) -> None:
+        """Drop every change made since construction."""
+
+
+class Service(ABC):
+    """One emulated API mounted under ``/<name>``.
+
+    A subclass sets ``name``, ``url_map`` (rules relative to the prefix, endpoints named after handlers)
+    and ``default_rate_limit``, owns a ``backend``, and implements auth, dispatch, error rendering and
+    the environment variables a client reads.
+
+    Example:
+        >>> class Echo(Service):  # doctest: +SKIP
+        ...     name = "echo"
+        ...     url_map = Map([Rule("/things", endpoint="things")])
+    """
+
+    name: ClassVar[str]
+    url_map: ClassVar[Map]
+    default_rate_limit: ClassVar[tuple[int, float] | None] = None
+    credential_params: ClassVar[frozenset[str]] = frozenset()
+    backend: Backend
+
+    @property
+    def prefix(self) -> str:
+        """The path prefix the service lives under, e.g. ``/itglue``."""
+        return f"/{self.name}"
+
+    def route(self, path: str, method: str) -> tuple[str, dict[str, Any]]:
+        """Match a path (without prefix) to ``(endpoint, arguments)``; unknown paths raise a 404/405."""
+        try:
+            endpoint, args = self.url_map.bind("emulator").match(path, method=method)
+        except MethodNotAllowed as error:
+            raise ServiceError(f"{method} is not allowed on {path}.", status=405, title="Method Not Allowed") from error
+        except HTTPException as error:
+            raise ServiceError(f"No resource at {path}.", status=404, title="Not Found") from error
+        return str(endpoint), dict(args)
+
+    @abstractmethod
+    def authenticate(self, request: Request) -> str:
+        """Return the account key the request authenticates as, or raise a 401 ``ServiceError``."""
+
+    @abstractmethod
+    def handle(self, request: Request, endpoint: str, args: dict[str, Any], account: str) -> Response:
+        """Answer an authenticated request routed to ``endpoint``."""
+
+    @abstractmethod
+    def error_response(self, error: ServiceError) -> Response:
+        """Render an error the way the real API does."""
+
+    @abstractmethod
+    def environ(self, base_url: str) -> dict[str, str]:
+        """Environment variables pointing a client at this service under ``base_url``."""
+
+    def can_change(self, endpoint: str) -> bool:
+        """Whether ``changing_data`` faults apply to the endpoint (list endpoints); none by default."""
+        return False
+
+    def change_data(self, account: str, endpoint: str, args: dict[str, Any], records: int) -> None:
+        """Insert ``records`` new records that sort first under the endpoint's default order."""
+        raise NotImplementedError(f"{self.name} does not emulate changing data")

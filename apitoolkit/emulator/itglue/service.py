@@ -1,0 +1,69 @@
+"""The IT Glue service of the emulator: ``x-api-key`` auth, routes, JSON:API errors, changing data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request, Response
+
+from apitoolkit.emulator.core.service import Service, ServiceError
+from apitoolkit.emulator.itglue.exceptions import Unauthorized, error_response
+from apitoolkit.emulator.itglue.models import ITGlueBackend
+from apitoolkit.emulator.itglue.responses import LIST_RESOURCES, ITGlueResponses
+from apitoolkit.emulator.itglue.urls import URL_MAP
+
+
+class ITGlueService(Service):
+    """IT Glue under ``/itglue``: 3000 requests per 300 s per key by default.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> service = ITGlueService(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
+        >>> service.environ("http://127.0.0.1:8765/itglue")["ITGLUE_API_KEY"]
+        'itg-emulator-key-1'
+    """
+
+    name: ClassVar[str] = "itglue"
+    url_map: ClassVar[Map] = URL_MAP
+    default_rate_limit: ClassVar[tuple[int, float] | None] = (3000, 300.0)
+    backend: ITGlueBackend
+
+    def __init__(
+        self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None
+    ) -> None:
+        self.backend = ITGlueBackend(seed=seed, size=size, now=now, counts=counts)
+        self.responses = ITGlueResponses(self.backend)
+
+    def authenticate(self, request: Request) -> str:
+        """The key in the ``x-api-key`` header, if it opens an account; else 401."""
+        key = request.headers.get("x-api-key", "")
+        if key not in self.backend.accounts:
+            raise Unauthorized("Missing or unknown API key: send a valid key in the x-api-key header.")
+        return key
+
+    def handle(self, request: Request, endpoint: str, args: dict[str, Any], account: str) -> Response:
+        """Dispatch to ``ITGlueResponses``."""
+        return self.responses.dispatch(request, endpoint, args, account)
+
+    def error_response(self, error: ServiceError) -> Response:
+        """A JSON:API errors document."""
+        return error_response(error)
+
+    def environ(self, base_url: str) -> dict[str, str]:
+        """``ITGLUE_BASE_URL`` and ``ITGLUE_API_KEY`` of the default account."""
+        return {"ITGLUE_BASE_URL": base_url, "ITGLUE_API_KEY": self.backend.api_key}
+
+    def can_change(self, endpoint: str) -> bool:
+        """List endpoints take ``changing_data`` faults."""
+        return endpoint in LIST_RESOURCES
+
+    def change_data(self, account: str, endpoint: str, args: dict[str, Any], records: int) -> None:
+        """Insert records sorting first in the listed resource (in the organization of a nested route)."""
+        organization = args.get("organization_id")
+        self.backend.accounts[account].insert(
+            LIST_RESOURCES[endpoint],
+            records,
+            int(organization) if organization and organization.isdigit() else None,
+        )

@@ -1,0 +1,103 @@
+"""The emulator over real loopback HTTP: EmulatorServer, faults on the wire, shutdown, and the CLI process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+import requests
+
+from apitoolkit.emulator import EmulatorServer
+
+NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer(port=0, seed=1, size="small", now=NOW) as running:
+        yield running
+
+
+def _users(server: EmulatorServer, **kwargs: object) -> requests.Response:
+    return requests.get(f"{server.base_url('itglue')}/users", headers={"x-api-key": server.app.itglue.api_key},
+                        **kwargs)  # type: ignore[arg-type]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_server__serves_over_loopback(server: EmulatorServer) -> None:
+    assert server.url.startswith("http://127.0.0.1:") and server.base_url("itglue") == f"{server.url}/itglue"
+    assert server.environ() == {"ITGLUE_BASE_URL": f"{server.url}/itglue", "ITGLUE_API_KEY": "itg-emulator-key-1"}
+    response = _users(server, params={"page[size]": 5})
+    assert response.status_code == 200 and len(response.json()["data"]) == 5
+    assert response.json()["links"]["self"].startswith(f"{server.url}/itglue/users?")
+    assert requests.get(f"{server.url}/_emulator/health").json()["status"] == "ok"
+
+
+def test_server__concurrent_requests_overlap(server: EmulatorServer) -> None:
+    server.app.configure(latency=0.2)
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda _: _users(server).status_code, range(4)))
+    assert statuses == [200] * 4
+    assert server.app.stats.snapshot()["max_in_flight"] > 1
+    assert server.app.stats.max_in_window(1.0, service="itglue") == 4
+
+
+def test_server__truncated_short_breaks_the_connection(server: EmulatorServer) -> None:
+    server.app.faults.add("truncated", count=1, mode="short")
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        _users(server)
+    assert _users(server).status_code == 200
+
+
+def test_server__slow_response_times_the_client_out(server: EmulatorServer) -> None:
+    requests.post(f"{server.url}/_emulator/faults", json={"kind": "slow", "count": 1, "seconds": 1.0})
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        _users(server, timeout=0.2)
+
+
+def test_server__stop_is_prompt_and_frees_the_port() -> None:
+    emulator = EmulatorServer(port=0, now=NOW).start()
+    port = int(emulator.url.rsplit(":", 1)[1])
+    assert _users(emulator).status_code == 200
+    started = time.perf_counter()
+    emulator.stop()
+    assert time.perf_counter() - started < 1.0
+    with socket.socket() as again:
+        again.bind(("127.0.0.1", port))
+    with pytest.raises(RuntimeError):
+        _ = emulator.url
+    emulator.stop()
+
+
+def test_cli__serves_prints_exports_and_exits_on_sigterm() -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "apitoolkit", "emulator", "--port", str(port), "--seed", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(3)]
+        exports = dict(line.removeprefix("export ").strip().split("=", 1) for line in lines[:2])
+        assert exports == {"ITGLUE_BASE_URL": f"http://127.0.0.1:{port}/itglue", "ITGLUE_API_KEY": "itg-emulator-key-2"}
+        assert "Ctrl+C" in lines[2]
+        response = requests.get(f"{exports['ITGLUE_BASE_URL']}/users", headers={"x-api-key": exports["ITGLUE_API_KEY"]})
+        assert response.status_code == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.wait()

@@ -1,0 +1,37 @@
+"""IT Glue auth (x-api-key, 401 documents that never echo a key) and the environment it advertises."""
+
+from __future__ import annotations
+
+import pytest
+
+from apitoolkit.emulator import EmulatorApp
+from tests.unit.emulator.conftest import Api
+
+
+@pytest.mark.parametrize("headers", [{}, {"x-api-key": ""}, {"x-api-key": "itg-wrong-key-123456"}])
+def test_auth__missing_or_unknown_key_is_401_document(api: Api, headers: dict[str, str]) -> None:
+    response = api.client.get("/itglue/users", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/vnd.api+json"
+    error = response.json["errors"][0]
+    assert (error["status"], error["title"]) == ("401", "Unauthorized") and "x-api-key" in error["detail"]
+    assert "itg-wrong-key-123456" not in response.get_data(as_text=True) + str(response.headers)
+
+
+@pytest.mark.parametrize("name", ["X-API-KEY", "X-Api-Key", "x-api-key"])
+def test_auth__header_name_is_case_insensitive(api: Api, name: str) -> None:
+    assert api.client.get("/itglue/users", headers={name: api.key}).status_code == 200
+
+
+def test_auth__key_never_echoed(app: EmulatorApp, api: Api) -> None:
+    for path in ["/users", "/users/1", "/logs?page[number]=9", "/nowhere"]:
+        response = api.client.get(f"/itglue{path}", headers={"x-api-key": api.key})
+        assert api.key not in response.get_data(as_text=True) + str(response.headers)
+    assert api.key not in repr(app.stats.requests) + repr(app.stats.snapshot())
+
+
+def test_environ__base_url_and_default_key(app: EmulatorApp) -> None:
+    assert app.environ("http://127.0.0.1:9") == {
+        "ITGLUE_BASE_URL": "http://127.0.0.1:9/itglue",
+        "ITGLUE_API_KEY": "itg-emulator-key-1",
+    }
