@@ -15,10 +15,17 @@ _EXPORTS: dict[str, str] = {
     "ApiError": "apitoolkit.exceptions",
     "ApiToolkitError": "apitoolkit.exceptions",
     "ConfigurationError": "apitoolkit.exceptions",
+    "ITGlueClient": "apitoolkit.itglue",
+    "InvalidArgumentError": "apitoolkit.exceptions",
     "OfflineError": "apitoolkit.exceptions",
     "cache_info": "apitoolkit.cache",
     "clear_cache": "apitoolkit.cache",
+    "load_expirations": "apitoolkit.itglue",
+    "load_logs": "apitoolkit.itglue",
+    "load_organizations": "apitoolkit.itglue",
     "load_source": "apitoolkit.loading",
+    "load_user_metrics": "apitoolkit.itglue",
+    "load_users": "apitoolkit.itglue",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -29,7 +36,14 @@ if TYPE_CHECKING:
     from apitoolkit.exceptions import ApiError as ApiError
     from apitoolkit.exceptions import ApiToolkitError as ApiToolkitError
     from apitoolkit.exceptions import ConfigurationError as ConfigurationError
+    from apitoolkit.exceptions import InvalidArgumentError as InvalidArgumentError
     from apitoolkit.exceptions import OfflineError as OfflineError
+    from apitoolkit.itglue import ITGlueClient as ITGlueClient
+    from apitoolkit.itglue import load_expirations as load_expirations
+    from apitoolkit.itglue import load_logs as load_logs
+    from apitoolkit.itglue import load_organizations as load_organizations
+    from apitoolkit.itglue import load_user_metrics as load_user_metrics
+    from apitoolkit.itglue import load_users as load_users
     from apitoolkit.loading import load_source as load_source
 
 

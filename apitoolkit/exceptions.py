@@ -3,6 +3,7 @@
 ```text
 ApiToolkitError
 ├── ConfigurationError          a missing or invalid setting (names the variable to set)
+├── InvalidArgumentError        a bad argument to a loader (unknown filter, start after end, bad date)
 ├── OfflineError                offline mode and the data is not in the cache
 ├── CacheError                  a cache or snapshot could not be read or written
 ├── PaginationError             the API's paging went round in circles or contradicted itself
@@ -35,6 +36,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "FatalError",
+    "InvalidArgumentError",
     "InvalidRequestError",
     "InvalidResponseError",
     "NotFoundError",
@@ -55,6 +57,10 @@ class ApiToolkitError(Exception):
 
 class ConfigurationError(ApiToolkitError, ValueError):
     """A setting is missing or invalid; the message names the argument or environment variable to set."""
+
+
+class InvalidArgumentError(ApiToolkitError, ValueError):
+    """A loader was called with an argument it cannot use; the message says what it accepts."""
 
 
 class OfflineError(ApiToolkitError):

@@ -1,23 +1,33 @@
-"""One listing to one frame: the frame cache first, else every page (cached or fetched), flattened and stored.
+"""Listings to frames: the frame cache first, else every page (cached or fetched), flattened and stored.
 
-Every loader of every service goes through `load_listing`. The result's ``attrs["apitoolkit"]`` says where
-it came from: ``"frame-cache"`` (no HTTP at all), ``"http-cache"`` (every page from the HTTP cache) or
-``"network"`` (at least one page fetched); `load_source` reads it.
+Every loader of every service goes through here. `load_listing` loads one paginated listing;
+`cached_frame` is the same cache discipline around any way of fetching; `load_windows` splits a range into
+windows (each cached on its own, so a later query reuses the windows it shares) and stitches them.
+
+A result's ``attrs["apitoolkit"]`` says where it came from: ``"frame-cache"`` (no HTTP at all),
+``"http-cache"`` (every page from the HTTP cache) or ``"network"`` (at least one page fetched);
+`load_source` reads it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from apitoolkit.cache import query_key
-from apitoolkit.frames import Schema, drop_duplicate_records, pages_to_frame
+from apitoolkit.frames import Schema, drop_duplicate_records, empty_frame, pages_to_frame
 from apitoolkit.http.client import BaseClient, PageSet
 from apitoolkit.http.paginators import Paginator, RequestSpec
+from apitoolkit.http.progress import progress_bar, wants_progress
 
-__all__ = ["label_frame", "load_listing", "load_source"]
+__all__ = ["cached_frame", "label_frame", "load_listing", "load_source", "load_windows"]
+
+W = TypeVar("W")
+_SOURCES = ("frame-cache", "http-cache", "network")
 
 
 def label_frame(frame: pd.DataFrame, *, resource: str, source: str, pages: int = 0, **extra: Any) -> pd.DataFrame:
@@ -45,9 +55,43 @@ def load_source(frame: pd.DataFrame) -> str | None:
     return info.get("source") if isinstance(info, dict) else None
 
 
+def _pages(frame: pd.DataFrame) -> int:
+    info = frame.attrs.get("apitoolkit")
+    return int(info.get("pages", 0)) if isinstance(info, dict) else 0
+
+
 def source_of(pages: PageSet) -> str:
     """``"http-cache"`` when every page came from the HTTP cache, else ``"network"``."""
     return "http-cache" if pages.from_cache else "network"
+
+
+def cached_frame(
+    client: BaseClient,
+    *,
+    resource: str,
+    query: dict[str, Any],
+    fetch: Callable[[], tuple[pd.DataFrame, str, int]],
+    refresh: bool = False,
+) -> pd.DataFrame:
+    """The frame for ``query`` from the frame cache, or ``fetch()`` it and store it.
+
+    Args:
+        client: Whose cache and expiry apply.
+        resource: Resource name, for expiry and the file name.
+        query: Everything that identifies the result (path, filters, window, page size).
+        fetch: Returns ``(frame, source, pages)``; called on a miss.
+        refresh: Skip the frame cache and replace what it holds.
+    """
+    frames = client.frame_cache
+    key = query_key(resource, query)
+    if frames is not None and not refresh:
+        hit = frames.get(key, allow_expired=client.config.offline)
+        if hit is not None:
+            return label_frame(hit.frame, resource=resource, source="frame-cache", pages=hit.meta.get("pages", 0))
+    frame, source, pages = fetch()
+    if frames is not None:
+        frames.put(key, frame, ttl=client.expire_after(resource), extra={"pages": pages})
+    return label_frame(frame, resource=resource, source=source, pages=pages)
 
 
 def load_listing(
@@ -75,18 +119,56 @@ def load_listing(
         >>> frame = load_listing(client, resource="users", spec=RequestSpec("users"),
         ...                      schema=USERS, paginator=JsonApiPaginator())  # doctest: +SKIP
     """
-    key = query_key(
-        resource, {"path": spec.path, "params": spec.params, "paging": repr(vars(paginator).get("page_size"))}
-    )
-    frames = client.frame_cache
-    ttl = client.expire_after(resource)
-    if frames is not None and not refresh:
-        hit = frames.get(key, allow_expired=client.config.offline)
-        if hit is not None:
-            return label_frame(hit.frame, resource=resource, source="frame-cache", pages=hit.meta.get("pages", 0))
-    pages = client.paginate(spec, paginator, refresh=refresh, expire_after=ttl, progress=progress, desc=resource)
-    frame = pages_to_frame([p.content for p in pages], schema, records_key=client.records_key)
-    frame = drop_duplicate_records(frame, schema)
-    if frames is not None:
-        frames.put(key, frame, ttl=ttl, extra={"pages": len(pages)})
-    return label_frame(frame, resource=resource, source=source_of(pages), pages=len(pages))
+
+    def fetch() -> tuple[pd.DataFrame, str, int]:
+        pages = client.paginate(
+            spec,
+            paginator,
+            refresh=refresh,
+            expire_after=client.expire_after(resource),
+            progress=progress,
+            desc=resource,
+        )
+        frame = pages_to_frame([p.content for p in pages], schema, records_key=client.records_key)
+        return drop_duplicate_records(frame, schema), source_of(pages), len(pages)
+
+    query: dict[str, Any] = {
+        "path": spec.path,
+        "params": spec.params,
+        "paging": type(paginator).__name__,
+        "page_size": getattr(paginator, "page_size", None),
+    }
+    return cached_frame(client, resource=resource, query=query, fetch=fetch, refresh=refresh)
+
+
+def load_windows(
+    client: BaseClient,
+    *,
+    resource: str,
+    schema: Schema,
+    windows: Sequence[W],
+    load_one: Callable[[W], pd.DataFrame],
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Load each window (concurrently, bounded by the client) and stitch the frames in window order.
+
+    The combined source is the least cached of the windows' sources.
+    """
+    if not windows:
+        return label_frame(empty_frame(schema), resource=resource, source="frame-cache")
+    show = wants_progress(progress, len(windows))
+    with progress_bar(total=len(windows), desc=resource, enabled=show) as bar:
+
+        def run(window: W) -> pd.DataFrame:
+            frame = load_one(window)
+            bar.update(1)
+            return frame
+
+        with ThreadPoolExecutor(max_workers=client.config.max_workers, thread_name_prefix="apitoolkit-window") as pool:
+            parts = list(pool.map(run, windows))
+    sources = [load_source(p) or "network" for p in parts]
+    source = max(sources, key=_SOURCES.index)
+    non_empty = [p for p in parts if not p.empty]
+    frame = pd.concat(non_empty, ignore_index=True) if non_empty else empty_frame(schema)
+    frame.attrs = {}
+    return label_frame(frame, resource=resource, source=source, pages=sum(_pages(p) for p in parts))

@@ -109,6 +109,8 @@ class BaseClient:
             )
         )
         self._stats_lock = threading.Lock()
+        # Loaders may run several listings at once, each paging concurrently: this bounds what is in flight.
+        self._slots = threading.BoundedSemaphore(config.max_workers)
         self.requests_sent = 0
 
     # ----------------------------------------------------------------- hooks for service clients
@@ -217,7 +219,8 @@ class BaseClient:
         while True:
             attempt += 1
             try:
-                response = self.session.request(method, url, **kwargs)
+                with self._slots:
+                    response = self.session.request(method, url, **kwargs)
             except _TRANSPORT_ERRORS as exc:
                 error: ApiError = self._error(
                     TransportError,
@@ -306,7 +309,7 @@ class BaseClient:
                 pool.submit(self.request, "GET", s, refresh=refresh, expire_after=expire_after) for s in specs
             ]
             for f in futures:
-                f.add_done_callback(lambda fut: fut.exception() is None and advance(1))
+                f.add_done_callback(lambda fut: not fut.cancelled() and fut.exception() is None and advance(1))
             _, not_done = wait(futures, return_when=FIRST_EXCEPTION)
             failed = [f for f in futures if f.done() and f.exception() is not None]
             if failed:
