@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from apitoolkit.cache import query_key
-from apitoolkit.frames import Schema, drop_duplicate_records, empty_frame, pages_to_frame
+from apitoolkit.frames import FrameBuilder, Schema, drop_duplicate_records, empty_frame
 from apitoolkit.http.client import BaseClient, PageSet
 from apitoolkit.http.paginators import Paginator, RequestSpec
 from apitoolkit.http.progress import progress_bar, wants_progress
@@ -121,6 +121,7 @@ def load_listing(
     """
 
     def fetch() -> tuple[pd.DataFrame, str, int]:
+        builder = FrameBuilder(schema, records_key=client.records_key)
         pages = client.paginate(
             spec,
             paginator,
@@ -128,9 +129,9 @@ def load_listing(
             expire_after=client.expire_after(resource),
             progress=progress,
             desc=resource,
+            on_page=lambda index, page: builder.add(index, page.content),
         )
-        frame = pages_to_frame([p.content for p in pages], schema, records_key=client.records_key)
-        return drop_duplicate_records(frame, schema), source_of(pages), len(pages)
+        return drop_duplicate_records(builder.frame(), schema), source_of(pages), len(pages)
 
     query: dict[str, Any] = {
         "path": spec.path,

@@ -16,6 +16,11 @@ To add a case:
    in a fresh process, before the rounds: write fixtures under ``benchmarks/.work/``) and `Target`s.
 3. Register ``build`` in ``benchmarks/cases/__init__.py``.
 
+A case that needs a server sets ``service`` to a command (the built-in emulator, say): the harness starts it
+once before the rounds, passes the ``export NAME=value`` lines it prints to every worker's environment,
+reads ``GET stats_url(env)`` after each run into that run's ``extra`` (so targets can check what the server
+saw, such as the rate limit), and stops it at the end.
+
 A contender that must run in another environment (a competing library in its own venv) sets ``python`` to
 that interpreter; the repository root is put on its ``PYTHONPATH`` so the worker module is importable there.
 """
@@ -25,11 +30,13 @@ from __future__ import annotations
 import json
 import operator
 import os
+import shlex
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -67,6 +74,7 @@ class Stats:
     baseline_rss: list[int]
     rows: int | None
     result_bytes: int | None
+    extra: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -119,6 +127,8 @@ class Case:
     setup: str | None = None
     setup_kwargs: dict[str, Any] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
+    service: list[str] | None = None
+    stats_url: Callable[[dict[str, str]], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,9 +140,9 @@ class CaseResult:
     outcomes: list[tuple[Target, float, bool]]
 
 
-def _worker(python: str, args: Sequence[str]) -> dict[str, Any]:
+def _worker(python: str, args: Sequence[str], extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": path}
+    env = {**os.environ, **(extra_env or {}), "PYTHONPATH": path}
     proc = subprocess.run(
         [python, "-m", "benchmarks.worker", *args],
         cwd=ROOT,
@@ -151,16 +161,62 @@ def _worker(python: str, args: Sequence[str]) -> dict[str, Any]:
     return json.loads(lines[-1][len(MARKER) :])
 
 
+@contextmanager
+def _service(command: list[str] | None, log: Callable[[str], None]) -> Iterator[dict[str, str]]:
+    """Start the case's server, wait for its ``export`` lines, yield them as environment; stop it after."""
+    if not command:
+        yield {}
+        return
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    env: dict[str, str] = {}
+    try:
+        deadline = time.monotonic() + 120
+        assert proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"service {command} exited before it was ready")
+            if line.startswith("export "):
+                name, _, value = line[len("export ") :].strip().partition("=")
+                env[name] = shlex.split(value)[0] if value else ""
+            elif env:
+                break
+        log(f"service ready: {' '.join(command)}")
+        yield env
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _service_stats(url: Callable[[dict[str, str]], str] | None, env: dict[str, str]) -> dict[str, Any]:
+    if url is None:
+        return {}
+    import urllib.request
+
+    with urllib.request.urlopen(url(env), timeout=30) as response:  # loopback only
+        loaded: dict[str, Any] = json.loads(response.read())
+        return loaded
+
+
 def run_case(case: Case, *, rounds: int, log: Callable[[str], None] = print) -> CaseResult:
     """Set up once, then run the contenders in alternation (A B C A B C ...) ``rounds`` times."""
+    with _service(case.service, log) as env:
+        return _run_rounds(case, rounds=rounds, log=log, env=env)
+
+
+def _run_rounds(case: Case, *, rounds: int, log: Callable[[str], None], env: dict[str, str]) -> CaseResult:
     if case.setup:
         started = time.perf_counter()
-        _worker(sys.executable, ["--setup", case.setup, json.dumps(case.setup_kwargs)])
+        _worker(sys.executable, ["--setup", case.setup, json.dumps(case.setup_kwargs)], env)
         log(f"[{case.name}] setup {time.perf_counter() - started:.1f} s")
     runs: dict[str, list[dict[str, Any]]] = {c.name: [] for c in case.contenders}
     for round_number in range(1, rounds + 1):
         for contender in case.contenders:
-            result = _worker(contender.python, [contender.target, json.dumps(contender.kwargs)])
+            result = _worker(contender.python, [contender.target, json.dumps(contender.kwargs)], env)
+            result["extra"] = _service_stats(case.stats_url, env)
             runs[contender.name].append(result)
             log(
                 f"[{case.name}] round {round_number}/{rounds} {contender.name}: {result['seconds']:.3f} s, "
@@ -174,6 +230,7 @@ def run_case(case: Case, *, rounds: int, log: Callable[[str], None] = print) -> 
             baseline_rss=[r["baseline_rss"] for r in results],
             rows=results[-1]["rows"],
             result_bytes=results[-1]["result_bytes"],
+            extra=[r["extra"] for r in results],
         )
         for name, results in runs.items()
     }

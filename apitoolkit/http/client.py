@@ -126,6 +126,18 @@ class BaseClient:
         """The service's ``(code, message)`` when a parsed body is an error document, else None."""
         return None
 
+    def parse_page(self, body: bytes) -> tuple[Any, int | None]:
+        """``(payload, number of records)`` of a successful body; raises ValueError when it is not a page.
+
+        The payload must hold what the paginator reads (JSON:API ``meta``); the records themselves are read
+        later from the raw body by the flattener. A record count of None means "not counted, not empty".
+        """
+        payload = orjson.loads(body)
+        records = self._records(payload)
+        if records is None and self.error_from_body(payload) is None:
+            raise ValueError(f"no '{self.records_key}' list in the body")
+        return payload, records
+
     def hint(self, status: int | None) -> str:
         """What to suggest for an error status."""
         env = self.config.service.credential_env
@@ -254,12 +266,14 @@ class BaseClient:
         expire_after: float | None = None,
         progress: bool | None = None,
         desc: str = "",
+        on_page: Callable[[int, Page], Any] | None = None,
     ) -> PageSet:
         """Fetch every page of a listing, in order.
 
         Page 1 comes first; when it tells how many pages there are, the rest are fetched concurrently
         (``config.max_workers`` at once, each through the rate limiter); otherwise one after another.
-        Any failure cancels the rest and raises: never a partial listing.
+        Any failure cancels the rest and raises: never a partial listing. ``on_page(index, page)`` is called
+        as each page arrives (from the thread that fetched it), so work on pages can overlap the fetching.
 
         Example:
             >>> pages = client.paginate(RequestSpec("users"), JsonApiPaginator())  # doctest: +SKIP
@@ -267,8 +281,10 @@ class BaseClient:
         first_spec = spec.copy()
         paginator.init_request(first_spec)
         pages = PageSet()
+        notify = on_page or (lambda index, page: None)
         first = self.request("GET", first_spec, refresh=refresh, expire_after=expire_after)
         paginator.update_state(first)
+        notify(0, first)
         pages.append(self._release(first))
         remaining = paginator.remaining_requests(first_spec) if paginator.has_next_page else None
         total = 1 + len(remaining) if remaining is not None else (paginator.total_pages or 1)
@@ -276,7 +292,7 @@ class BaseClient:
         with progress_bar(total=total, desc=label, enabled=wants_progress(progress, total)) as bar:
             bar.update(1)
             if remaining:
-                pages.extend(self._fetch_concurrently(remaining, refresh, expire_after, bar.update))
+                pages.extend(self._fetch_concurrently(remaining, refresh, expire_after, bar.update, notify))
             elif remaining is None:
                 current = first_spec
                 while paginator.has_next_page:
@@ -284,6 +300,7 @@ class BaseClient:
                     paginator.update_request(current)
                     page = self.request("GET", current, refresh=refresh, expire_after=expire_after)
                     paginator.update_state(page)
+                    notify(len(pages), page)
                     pages.append(self._release(page))
                     bar.update(1)
         pages.capped = bool(getattr(paginator, "capped", False))
@@ -297,27 +314,31 @@ class BaseClient:
         refresh: bool,
         expire_after: float | None,
         advance: Callable[[int], Any],
+        notify: Callable[[int, Page], Any],
     ) -> list[Page]:
+        def fetch(index: int, spec: RequestSpec) -> Page:
+            page = self.request("GET", spec, refresh=refresh, expire_after=expire_after)
+            notify(index, page)
+            return self._release(page)
+
         if self.config.max_workers == 1:
             out = []
-            for s in specs:
-                out.append(self._release(self.request("GET", s, refresh=refresh, expire_after=expire_after)))
+            for index, spec in enumerate(specs, start=1):
+                out.append(fetch(index, spec))
                 advance(1)
             return out
         with ThreadPoolExecutor(max_workers=self.config.max_workers, thread_name_prefix="apitoolkit-page") as pool:
-            futures: list[Future[Page]] = [
-                pool.submit(self.request, "GET", s, refresh=refresh, expire_after=expire_after) for s in specs
-            ]
+            futures: list[Future[Page]] = [pool.submit(fetch, i, s) for i, s in enumerate(specs, start=1)]
             for f in futures:
                 f.add_done_callback(lambda fut: not fut.cancelled() and fut.exception() is None and advance(1))
             _, not_done = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = [f for f in futures if f.done() and f.exception() is not None]
+            failed = [f for f in futures if f.done() and not f.cancelled() and f.exception() is not None]
             if failed:
                 for f in not_done:
                     f.cancel()
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise failed[0].exception()  # type: ignore[misc]
-            return [self._release(f.result()) for f in futures]
+            return [f.result() for f in futures]
 
     @staticmethod
     def _release(page: Page) -> Page:
@@ -334,7 +355,9 @@ class BaseClient:
         return merged
 
     def _records(self, payload: Any) -> int | None:
-        records = payload.get(self.records_key) if self.records_key and isinstance(payload, dict) else payload
+        if self.records_key is not None and not isinstance(payload, dict):
+            return None
+        records = payload.get(self.records_key) if self.records_key is not None else payload
         if isinstance(records, list):
             return len(records)
         if isinstance(records, dict):
@@ -342,16 +365,22 @@ class BaseClient:
         return None
 
     def _cacheable(self, response: requests.Response) -> bool:
-        """The cache's filter: only 200s whose body parses and is not an error document."""
+        """The cache's filter: only 200s whose body is a well-formed page, never an error document.
+
+        requests-cache calls it again after sending and on every cache hit: the body is parsed once and the
+        result kept on the response, where `_interpret` picks it up.
+        """
+        if getattr(response, _PAYLOAD_ATTR, None) is not None:
+            return True
         if response.status_code != 200:
             return False
         try:
-            payload = orjson.loads(response.content)
-        except (orjson.JSONDecodeError, requests.exceptions.RequestException):
+            parsed = self.parse_page(response.content)
+        except (ValueError, requests.exceptions.RequestException):
             return False
-        if self.error_from_body(payload) is not None or self._records(payload) is None:
+        if self.error_from_body(parsed[0]) is not None:
             return False
-        setattr(response, _PAYLOAD_ATTR, payload)
+        setattr(response, _PAYLOAD_ATTR, parsed)
         return True
 
     def _interpret(self, method: str, response: requests.Response) -> Page | tuple[ApiError, float | None]:
@@ -365,27 +394,27 @@ class BaseClient:
             )
         content_type = response.headers.get("Content-Type", "")
         body = response.content
-        payload: Any = getattr(response, _PAYLOAD_ATTR, None)
-        parse_error = None
-        if payload is None and body:
-            try:
-                payload = orjson.loads(body)
-            except orjson.JSONDecodeError as exc:
-                parse_error = exc
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if status == 200:
-            if parse_error is not None or not body:
-                kind = "an HTML page" if "html" in content_type.lower() else "a truncated or malformed body"
-                return self._error(InvalidResponseError, status, method, url, None, None, f"200 with {kind}"), None
+            parsed = getattr(response, _PAYLOAD_ATTR, None)
+            if parsed is None:
+                try:
+                    parsed = self.parse_page(body)
+                except ValueError as exc:
+                    kind = (
+                        "an HTML page" if "html" in content_type.lower() else f"a truncated or malformed body ({exc})"
+                    )
+                    return self._error(InvalidResponseError, status, method, url, None, None, f"200 with {kind}"), None
+            payload, records = parsed
             found = self.error_from_body(payload)
             if found is not None:
                 return self._error(InvalidRequestError, status, method, url, found[0], found[1], "error document"), None
-            records = self._records(payload)
-            if records is None:
-                return self._error(
-                    InvalidResponseError, status, method, url, None, None, f"no '{self.records_key}' list in the body"
-                ), None
             return Page(body, payload, response.headers, from_cache, redact_url(url), records)
+        payload, parse_error = None, None
+        try:
+            payload = orjson.loads(body) if body else None
+        except orjson.JSONDecodeError as exc:
+            parse_error = exc
         code, detail = (None, None)
         if parse_error is None and payload is not None:
             code, detail = self.error_from_body(payload) or (None, None)

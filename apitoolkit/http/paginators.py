@@ -47,7 +47,7 @@ class Page:
         headers: Response headers.
         from_cache: Whether the HTTP cache answered.
         url: The request URL with credentials removed.
-        records: Number of records in the page.
+        records: Number of records in the page; None when not counted (the page is not empty).
     """
 
     content: bytes
@@ -55,7 +55,7 @@ class Page:
     headers: Mapping[str, str]
     from_cache: bool
     url: str
-    records: int
+    records: int | None
 
 
 class Paginator(ABC):
@@ -203,7 +203,7 @@ class JsonApiPaginator(Paginator):
             raise PaginationError(f"next-page {nxt} was already fetched: the API's paging loops.")
         if page.records == 0:
             nxt = None
-        if nxt is None and self._total is not None and current < self._total and page.records:
+        if nxt is None and self._total is not None and current < self._total and page.records != 0:
             nxt = current + 1
         if nxt is not None and self.max_pages is not None and nxt > self.max_pages:
             self.capped = True
@@ -293,7 +293,7 @@ class HeaderCursorPaginator(Paginator):
         if new is not None:
             self.cursor = new
             self._seen.append(new)
-        self._next = advanced and page.records > 0 and "{cursor}" in (self._template.path if self._template else "")
+        self._next = advanced and page.records != 0 and "{cursor}" in (self._template.path if self._template else "")
 
     @property
     def has_next_page(self) -> bool:

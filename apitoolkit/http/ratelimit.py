@@ -13,6 +13,23 @@ from apitoolkit.config import RateLimit
 
 __all__ = ["shared_limiter"]
 
+
+class _GatedLimiter(Limiter):
+    """A limiter whose threads queue on an in-process lock before the shared file lock.
+
+    The file lock that spans processes polls every 50 ms when it is taken, so threads of one process
+    contending for it stall each other; queueing them here first leaves the file lock to other processes.
+    """
+
+    def __init__(self, argument: SQLiteBucket) -> None:
+        super().__init__(argument)
+        self._gate = threading.Lock()
+
+    def try_acquire(self, name: str = "pyrate", weight: int = 1, blocking: bool = True, timeout: float = -1) -> bool:
+        with self._gate:
+            return bool(super().try_acquire(name, weight, blocking, timeout))
+
+
 _lock = threading.Lock()
 _limiters: dict[tuple[str, str, int, int], Limiter] = {}
 
@@ -49,7 +66,7 @@ def shared_limiter(db_path: Path, bucket: str, rate: RateLimit) -> Limiter:
                 db_path=str(db_path),
                 use_file_lock=True,
             )
-            limiter = Limiter(sqlite_bucket)
+            limiter = _GatedLimiter(sqlite_bucket)
             _limiters[key] = limiter
         return limiter
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks.cases import flatten, imports, warm
+from benchmarks.cases import flatten, imports, itglue, warm
 from benchmarks.harness import Case
 
 CASES: dict[str, Callable[[int], Case]] = {
     "flatten": flatten.build,
     "warm": warm.build,
     "import": imports.build,
+    "itglue": itglue.build,
 }

@@ -38,7 +38,11 @@ def test_demo__prints_a_summary_and_reruns_from_cache(tmp_path) -> None:
 
     env = {**__import__("os").environ, "APITOOLKIT_CACHE": str(tmp_path / "cache"), "APITOOLKIT_PROGRESS": "0"}
     first = subprocess.run(
-        [sys.executable, "-m", "apitoolkit", "demo", "--port", "0"], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-m", "apitoolkit", "demo", "--port", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert first.returncode == 0, first.stderr
     for expected in ("users", "logs (30 days)", "Top reputations", "Expirations due in the next 30 days"):

@@ -209,3 +209,32 @@ def test_utc_timestamp__aware_is_converted_and_garbage_rejected() -> None:
     )
     with pytest.raises(ValueError, match="start="):
         utc_timestamp("next tuesday", name="start")
+
+
+def test_frame_builder__pages_from_threads_in_any_order_match_sequential(monkeypatch) -> None:
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    from apitoolkit import frames
+
+    monkeypatch.setattr(frames, "BATCH_BYTES", 600)  # many small batches
+    pages = [page(*(rec(p * 10 + i) for i in range(10))) for p in range(40)]
+    order = list(range(40))
+    random.Random(3).shuffle(order)
+    builder = frames.FrameBuilder(USERS)
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: builder.add(i, pages[i]), order))
+    built = builder.frame()
+    assert built["id"].tolist() == list(range(400))
+    pd.testing.assert_frame_equal(built, pages_to_frame(pages, USERS))
+
+
+def test_frame_builder__drift_in_one_batch_falls_back_for_all(monkeypatch) -> None:
+    from apitoolkit import frames
+
+    monkeypatch.setattr(frames, "BATCH_BYTES", 300)
+    pages = [page(rec(i)) for i in range(10)]
+    pages[7] = page(rec(7, reputation="seven"))
+    with pytest.warns(SchemaDriftWarning, match="^1 value"):
+        frame = pages_to_frame(pages, USERS)
+    assert frame["id"].tolist() == list(range(10)) and dtypes(frame) == EXPECTED_DTYPES
