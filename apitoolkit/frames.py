@@ -497,7 +497,12 @@ class FrameBuilder:
             return empty_frame(self.schema)
         if not self._failed:
             parts = [self._parts[i] for i in sorted(self._parts)]
-            return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+            if len(parts) == 1:
+                return parts[0]
+            # The JSON reader allocates from the default pool whatever pool it is given, which keeps the freed
+            # batches for reuse; hand them back before the concatenation's peak.
+            pa.default_memory_pool().release_unused()
+            return pd.concat(parts, ignore_index=True)
         frame, bad = _slow(pages, self.schema, self.records_key)
         if bad:
             warnings.warn(

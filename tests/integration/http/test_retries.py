@@ -159,3 +159,16 @@ def test_error__url_in_error_has_no_credentials(fake: FakeJsonApi, make_client) 
         client.request("GET", RequestSpec("users/9", params={"apikey": SECRET_A, "api_key": SECRET_A}))
     assert SECRET_A not in str(info.value) and SECRET_A not in info.value.url
     assert "apikey=REDACTED" in info.value.url
+
+
+def test_error__page_with_errors_and_status_200_is_invalid_request(fake: FakeJsonApi, make_client, cache_dir) -> None:
+    def errors_with_200(request):
+        response = jsonapi_error(200, "Invalid filter", "filter[date] range too long")
+        response.status_code = 200
+        return response
+
+    fake.faults = [errors_with_200]
+    with pytest.raises(InvalidRequestError, match="range too long"):
+        load(make_client())
+    assert fake.count() == 1
+    assert not list(cache_dir.rglob("*.parquet"))
