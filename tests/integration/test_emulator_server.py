@@ -76,7 +76,10 @@ def test_server__stop_is_prompt_and_frees_the_port() -> None:
     emulator.stop()
     assert time.perf_counter() - started < 1.0
     with socket.socket() as again:
+        # As any server would: the client's connection may linger in TIME_WAIT, the listener must be gone.
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
+        again.listen()
     with pytest.raises(RuntimeError):
         _ = emulator.url
     emulator.stop()
