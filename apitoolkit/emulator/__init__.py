@@ -1,11 +1,11 @@
-"""The built-in API emulator: IT Glue (more services later) served in-process or over loopback HTTP.
+"""The built-in API emulator: IT Glue, Hitask, Glasshat and Happy Grasshopper, in-process or over loopback HTTP.
 
 Example:
     >>> from apitoolkit.emulator import EmulatorServer, mock_emulator
     >>> with mock_emulator(seed=1, size="small") as emu:
     ...     env = emu.environ()
-    >>> sorted(env)
-    ['ITGLUE_API_KEY', 'ITGLUE_BASE_URL']
+    >>> sorted(name for name in env if name.endswith("_BASE_URL"))
+    ['GLASSHAT_BASE_URL', 'HAPPYGRASSHOPPER_BASE_URL', 'HITASK_BASE_URL', 'ITGLUE_BASE_URL']
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""What every emulated service shares: the WSGI app, service base, faults, stats, control, server modes."""
+"""What every emulated service shares: app, service base, faults, stats, control, servers, records, fake data."""

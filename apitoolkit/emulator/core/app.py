@@ -1,6 +1,9 @@
 """EmulatorApp: the WSGI app mounting every service under its prefix, with stats, latency, faults and rate limits.
 
-A service request goes through: stats (in flight, start time) -> configured latency -> auth (401) ->
+Services: IT Glue (``/itglue``), Hitask (``/hitask``), Glasshat (``/glasshat``) and Happy Grasshopper
+(``/happygrasshopper/v3``).
+
+A service request goes through: stats (in flight, start time) -> configured latency -> auth (401, 403, 402) ->
 per-key rate limit (429) -> routing (404/405) -> faults -> the service's handler -> the request log.
 Requests refused before the faults (401, 429, 404, 405) and ``/_emulator`` control requests are never faulted.
 """
@@ -21,6 +24,9 @@ from apitoolkit.emulator.core.faults import DELAY_KINDS, RESPONSE_KINDS, FaultPl
 from apitoolkit.emulator.core.ratelimit import SlidingWindowLimiter
 from apitoolkit.emulator.core.service import SIZES, Backend, Service, ServiceError
 from apitoolkit.emulator.core.stats import RecordedRequest, Stats
+from apitoolkit.emulator.glasshat import GlasshatBackend, GlasshatService
+from apitoolkit.emulator.happygrasshopper import HappyGrasshopperBackend, HappyGrasshopperService
+from apitoolkit.emulator.hitask import HitaskBackend, HitaskService
 from apitoolkit.emulator.itglue import ITGlueBackend, ITGlueService
 
 if TYPE_CHECKING:
@@ -59,6 +65,9 @@ class AppOptions(TypedDict, total=False):
     size: str
     now: datetime | None
     itglue: dict[str, int] | None
+    hitask: dict[str, int] | None
+    glasshat: dict[str, int] | None
+    happygrasshopper: dict[str, int] | None
 
 
 @dataclass
@@ -76,9 +85,12 @@ class EmulatorApp:
         now: Tz-aware instant that relative data ("last 30 days") is anchored to; defaults to the current
             UTC time truncated to the second.
         itglue: Overrides of IT Glue counts, e.g. ``{"users": 100_000, "logs": 200_000}``.
+        hitask: Overrides of Hitask counts, e.g. ``{"items": 50_000}``.
+        glasshat: Overrides of Glasshat counts (``clients``, ``projects``, ``tasks``).
+        happygrasshopper: Overrides of Happy Grasshopper counts (``contacts``).
 
     Attributes:
-        services: The mounted services by name (``/itglue`` ...).
+        services: The mounted services by name (``itglue``, ``hitask``, ``glasshat``, ``happygrasshopper``).
         faults: The fault plan (``faults.add(kind, ...)``).
         stats: Request statistics and the recorded request log.
 
@@ -94,6 +106,9 @@ class EmulatorApp:
         size: str = "small",
         now: datetime | None = None,
         itglue: dict[str, int] | None = None,
+        hitask: dict[str, int] | None = None,
+        glasshat: dict[str, int] | None = None,
+        happygrasshopper: dict[str, int] | None = None,
     ) -> None:
         if size not in SIZES:
             raise ValueError(f"unknown size {size!r}: use one of {', '.join(sorted(SIZES))}")
@@ -102,7 +117,12 @@ class EmulatorApp:
         self.seed = seed
         self.size = size
         self.now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-        services: list[Service] = [ITGlueService(seed=seed, size=size, now=self.now, counts=itglue)]
+        services: list[Service] = [
+            ITGlueService(seed=seed, size=size, now=self.now, counts=itglue),
+            HitaskService(seed=seed, size=size, now=self.now, counts=hitask),
+            GlasshatService(seed=seed, size=size, now=self.now, counts=glasshat),
+            HappyGrasshopperService(seed=seed, size=size, now=self.now, counts=happygrasshopper),
+        ]
         self.services = {service.name: service for service in services}
         self.faults = FaultPlan()
         self.stats = Stats()
@@ -118,6 +138,27 @@ class EmulatorApp:
         """The IT Glue backend (accounts and their data)."""
         service = self.services["itglue"]
         assert isinstance(service, ITGlueService)
+        return service.backend
+
+    @property
+    def hitask(self) -> HitaskBackend:
+        """The Hitask backend (credentials, sessions, items and their mutations)."""
+        service = self.services["hitask"]
+        assert isinstance(service, HitaskService)
+        return service.backend
+
+    @property
+    def glasshat(self) -> GlasshatBackend:
+        """The Glasshat backend (accounts by API key, ``over_allowance``)."""
+        service = self.services["glasshat"]
+        assert isinstance(service, GlasshatService)
+        return service.backend
+
+    @property
+    def happygrasshopper(self) -> HappyGrasshopperBackend:
+        """The Happy Grasshopper backend (API key, revocations, contacts)."""
+        service = self.services["happygrasshopper"]
+        assert isinstance(service, HappyGrasshopperService)
         return service.backend
 
     def backend(self, service: str) -> Backend:
@@ -191,15 +232,18 @@ class EmulatorApp:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
-        head, _, rest = request.path.lstrip("/").partition("/")
-        path = f"/{rest}"
+        full = "/" + request.path.lstrip("/")
+        head = full.split("/", 2)[1]
         if head == PREFIX:
-            response = handle_control(self, request, path)
-        elif head in self.services:
-            response = self._serve(self.services[head], request, path)
+            response = handle_control(self, request, full[len(PREFIX) + 1 :] or "/")
         else:
-            known = ", ".join(f"/{name}" for name in [*self.services, PREFIX])
-            response = json_response({"error": f"No emulated service at /{head}; try {known}."}, 404)
+            mounted = next((s for s in self.services.values() if full == s.prefix or
+                            full.startswith(f"{s.prefix}/")), None)
+            if mounted is not None:
+                response = self._serve(mounted, request, full[len(mounted.prefix) :] or "/")
+            else:
+                known = ", ".join([*(service.prefix for service in self.services.values()), f"/{PREFIX}"])
+                response = json_response({"error": f"No emulated service at {full}; try {known}."}, 404)
         return response(environ, start_response)
 
     def _serve(self, service: Service, request: Request, path: str) -> Response:
@@ -219,7 +263,7 @@ class EmulatorApp:
     def _answer(self, service: Service, request: Request, path: str) -> tuple[Response, list[Injection]]:
         _wait(request, self.latency)
         try:
-            account = service.authenticate(request)
+            account = service.authenticate(request, path)
             self._admit(service, account)
             endpoint, args = service.route(path, request.method)
         except ServiceError as error:

@@ -12,6 +12,9 @@
 - ``POST /_emulator/config``: ``{"latency": s}`` or ``{"service": ..., "rate_limit": [n, s] or null,
   "retry_after": bool}``, the keys of ``EmulatorApp.configure``.
 - ``POST /_emulator/reset``: ``EmulatorApp.reset()``.
+- ``POST /_emulator/<service>/<operation>``: a backend operation of one service with the JSON body as keyword
+  arguments (``Service.control``), e.g. ``/_emulator/hitask/mutate`` ``{"fraction": 0.01, "seed": 3}``;
+  answers the operation's result (``{"status": "ok"}`` when it has none), 404 for an unknown service.
 
 Control endpoints need no key, are never rate limited or faulted, and are not counted in the stats.
 Invalid bodies get a 400 ``{"error": ...}``.
@@ -43,6 +46,7 @@ _MAP = Map(
         Rule("/faults", endpoint="clear_faults", methods=["DELETE"]),
         Rule("/config", endpoint="config", methods=["POST"]),
         Rule("/reset", endpoint="reset", methods=["POST"]),
+        Rule("/<service>/<operation>", endpoint="service_control", methods=["POST"]),
     ],
     strict_slashes=False,
 )
@@ -67,10 +71,16 @@ def handle_control(app: EmulatorApp, request: Request, path: str) -> Response:
         200
     """
     try:
-        endpoint, _ = _MAP.bind("emulator").match(path, method=request.method)
+        endpoint, args = _MAP.bind("emulator").match(path, method=request.method)
     except HTTPException as error:
         return json_response({"error": f"{request.method} /{PREFIX}{path}: {error.name}"}, error.code or 404)
+    if endpoint == "service_control" and args["service"] not in app.services:
+        return json_response({"error": f"No emulated service {args['service']!r}: use one of "
+                                       f"{', '.join(app.services)}."}, 404)
     try:
+        if endpoint == "service_control":
+            result = app.services[args["service"]].control(args["operation"], _body(request))
+            return json_response(_OK if result is None else result)
         return _HANDLERS[str(endpoint)](app, request)
     except (ValueError, TypeError, KeyError) as error:
         return json_response({"error": f"invalid control request: {error}"}, 400)

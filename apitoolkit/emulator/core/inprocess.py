@@ -41,7 +41,7 @@ class mock_emulator:
 
     Args:
         app: The app to serve; by default a new ``EmulatorApp(**options)``.
-        **options: ``EmulatorApp`` arguments (``seed``, ``size``, ``now``, ``itglue``) when ``app`` is None.
+        **options: ``EmulatorApp`` arguments (``seed``, ``size``, ``now``, per-service counts) when ``app`` is None.
 
     As a decorator, each call starts from the seed state (``app.reset()``) and runs with ``environ()`` set
     in ``os.environ``.

@@ -32,7 +32,7 @@ class EmulatorServer:
         port: The port; 0 picks a free one.
         app: The app to serve; by default a new ``EmulatorApp(**options)``.
         host: The interface to bind; loopback unless you mean otherwise.
-        **options: ``EmulatorApp`` arguments (``seed``, ``size``, ``now``, ``itglue``) when ``app`` is None.
+        **options: ``EmulatorApp`` arguments (``seed``, ``size``, ``now``, per-service counts) when ``app`` is None.
 
     Example:
         >>> with EmulatorServer(port=0, seed=1, size="small") as emu:  # doctest: +SKIP
@@ -72,7 +72,7 @@ class EmulatorServer:
         return f"{self.url}{self.app.services[service].prefix}"
 
     def environ(self) -> dict[str, str]:
-        """Environment variables pointing clients at this server (``ITGLUE_BASE_URL``, ``ITGLUE_API_KEY``)."""
+        """Environment variables pointing clients of every service at this server (``ITGLUE_BASE_URL``, ...)."""
         return self.app.environ(self.url)
 
     def start(self) -> EmulatorServer:

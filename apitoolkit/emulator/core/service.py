@@ -53,11 +53,12 @@ class Backend(Protocol):
 
 
 class Service(ABC):
-    """One emulated API mounted under ``/<name>``.
+    """One emulated API mounted under its ``prefix`` (``/<name>`` unless a subclass says otherwise).
 
     A subclass sets ``name``, ``url_map`` (rules relative to the prefix, endpoints named after handlers)
     and ``default_rate_limit``, owns a ``backend``, and implements auth, dispatch, error rendering and
-    the environment variables a client reads.
+    the environment variables a client reads. ``control`` exposes backend operations to
+    ``POST /_emulator/<name>/<operation>``.
 
     Example:
         >>> class Echo(Service):  # doctest: +SKIP
@@ -73,7 +74,7 @@ class Service(ABC):
 
     @property
     def prefix(self) -> str:
-        """The path prefix the service lives under, e.g. ``/itglue``."""
+        """The path prefix the service lives under, e.g. ``/itglue`` (a version may follow the name)."""
         return f"/{self.name}"
 
     def route(self, path: str, method: str) -> tuple[str, dict[str, Any]]:
@@ -87,8 +88,11 @@ class Service(ABC):
         return str(endpoint), dict(args)
 
     @abstractmethod
-    def authenticate(self, request: Request) -> str:
-        """Return the account key the request authenticates as, or raise a 401 ``ServiceError``."""
+    def authenticate(self, request: Request, path: str) -> str:
+        """Return the key the request is rate limited under, or raise the service's auth error.
+
+        ``path`` is the path without the prefix, for services whose sign-in endpoint needs no session.
+        """
 
     @abstractmethod
     def handle(self, request: Request, endpoint: str, args: dict[str, Any], account: str) -> Response:
@@ -109,3 +113,11 @@ class Service(ABC):
     def change_data(self, account: str, endpoint: str, args: dict[str, Any], records: int) -> None:
         """Insert ``records`` new records that sort first under the endpoint's default order."""
         raise NotImplementedError(f"{self.name} does not emulate changing data")
+
+    def control(self, operation: str, body: dict[str, Any]) -> Any:
+        """Run a backend operation for ``POST /_emulator/<name>/<operation>``; returns a JSON-ready result.
+
+        Raises:
+            KeyError: The service has no such operation (answered 400 like any invalid control request).
+        """
+        raise KeyError(f"{self.name} has no control operation {operation!r}")

@@ -1,25 +1,31 @@
 """Deterministic, realistic IT Glue data from a seed: organizations, users, user metrics, logs, expirations.
 
-Faker (several locales, non-ASCII names included) fills small pools once per seed; numpy draws every row
-from them, so "large" (100k users, 200k logs) takes seconds. Each user's ``reputation`` is
-10 * created + 5 * edited + 1 * viewed summed over all of that user's metrics. Logs cover the 30 days
+Rows are drawn with numpy from the shared Faker pools of ``core.fake`` (several locales, non-ASCII names
+included), so "large" (100k users, 200k logs) takes seconds. Each user's ``reputation`` is 10 * created
++ 5 * edited + 1 * viewed summed over all of that user's metrics. Logs cover the 30 days
 before ``now`` with bursts of many rows in one second (the largest over a page of 1000 in "large").
 """
 
 from __future__ import annotations
 
 import copy
-import functools
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
 
 import numpy as np
-from faker import Faker
 
+from apitoolkit.emulator.core.fake import (
+    faker_pools,
+    maybe,
+    object_array,
+    people,
+    sequential_ids,
+    slug,
+    spread_after,
+    unique_emails,
+    zipf_rows,
+)
 from apitoolkit.emulator.itglue.table import NULL
 
 Columns = dict[str, np.ndarray]
@@ -27,10 +33,6 @@ Columns = dict[str, np.ndarray]
 DAY = 86_400
 LOG_DAYS = 30
 LOG_ID_BASE = 574_989_297_464_115_201
-LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "pl_PL", "ja_JP", "pt_BR", "sv_SE")
-LOCALE_WEIGHTS = (0.46, 0.1, 0.1, 0.08, 0.06, 0.05, 0.05, 0.05, 0.05)
-COUNTRIES = ("United States", "United Kingdom", "Germany", "France", "Spain", "Poland", "Japan", "Brazil",
-             "Sweden")
 ORG_TYPES = ((86, "Customer"), (87, "Vendor"), (88, "Partner"), (89, "Prospect"), (90, "Internal"))
 ORG_TYPE_WEIGHTS = (0.62, 0.2, 0.06, 0.08, 0.04)
 ORG_STATUSES = ((68, "Active"), (69, "Inactive"), (70, "Onboarding"), (71, "Former Client"))
@@ -113,20 +115,6 @@ SIZE_COUNTS: dict[str, dict[str, int]] = {
 }
 
 
-@dataclass(frozen=True)
-class Pools:
-    """Values drawn once per seed with Faker; rows pick from them."""
-
-    first: tuple[np.ndarray, ...]
-    last: tuple[np.ndarray, ...]
-    first_ascii: tuple[np.ndarray, ...]
-    last_ascii: tuple[np.ndarray, ...]
-    companies: np.ndarray
-    places: np.ndarray
-    agents: np.ndarray
-    phrases: np.ndarray
-
-
 class DataGenerator:
     """Draws the columns of every resource for one account.
 
@@ -142,7 +130,7 @@ class DataGenerator:
         self.now = int(now.timestamp())
         self.today = self.now // DAY
         self.rng = np.random.default_rng(seed)
-        self.pools = _pools(seed)
+        self.pools = faker_pools(seed)
 
     def fork(self, stream: int) -> DataGenerator:
         """A generator sharing the pools, with its own RNG stream (for records added later)."""
@@ -154,12 +142,12 @@ class DataGenerator:
         """Every resource's columns, keyed by resource key (``users``, ``user_metrics``, ...)."""
         rng = self.rng
         orgs = self.organizations(
-            _ids(rng, 1_000_000, counts.organizations, 40),
+            sequential_ids(rng, 1_000_000, counts.organizations, 40),
             np.sort(rng.integers(self.now - 8 * 365 * DAY, self.now - 30 * DAY, counts.organizations)),
             owner_first=True,
         )
         users = self.users(
-            _ids(rng, 10_000, counts.users, 3),
+            sequential_ids(rng, 10_000, counts.users, 3),
             np.sort(rng.integers(self.now - 6 * 365 * DAY, self.now - DAY, counts.users)),
             orgs,
         )
@@ -171,7 +159,7 @@ class DataGenerator:
             "user_metrics": metrics,
             "logs": self.logs(counts.logs, users, orgs),
             "expirations": self.expirations(
-                _ids(rng, 3_000_000, counts.expirations, 5), orgs, self.now - 6 * 365 * DAY
+                sequential_ids(rng, 3_000_000, counts.expirations, 5), orgs, self.now - 6 * 365 * DAY
             ),
         }
 
@@ -181,15 +169,15 @@ class DataGenerator:
         companies = self.pools.companies
         picks = rng.choice(len(companies), n, replace=n > len(companies))
         if owner_first and n:
-            named = [row for row, pick in enumerate(picks) if _slug(str(companies[pick]), 12)] or [0]
+            named = [row for row, pick in enumerate(picks) if slug(str(companies[pick]), 12)] or [0]
             picks[[0, named[0]]] = picks[[named[0], 0]]
-        names = _object([str(name) for name in companies[picks]])
+        names = object_array([str(name) for name in companies[picks]])
         types = rng.choice(len(ORG_TYPES) + 1, n, p=(*(w * 0.98 for w in ORG_TYPE_WEIGHTS), 0.02))
         statuses = rng.choice(len(ORG_STATUSES) + 1, n, p=(*(w * 0.98 for w in ORG_STATUS_WEIGHTS), 0.02))
         type_ids = np.array([*(i for i, _ in ORG_TYPES), NULL])[types]
-        type_names = _object([*(name for _, name in ORG_TYPES), None])[types]
+        type_names = object_array([*(name for _, name in ORG_TYPES), None])[types]
         status_ids = np.array([*(i for i, _ in ORG_STATUSES), NULL])[statuses]
-        status_names = _object([*(name for _, name in ORG_STATUSES), None])[statuses]
+        status_names = object_array([*(name for _, name in ORG_STATUSES), None])[statuses]
         primary = np.zeros(n, dtype=bool)
         if owner_first and n:
             type_ids[0], type_names[0], status_ids[0], status_names[0] = 15, "Owner", 68, "Active"
@@ -201,48 +189,40 @@ class DataGenerator:
                 parent = int(rng.integers(1, row))
                 parents[row] = ids[parent]
                 ancestors[row] = [*ancestors[parent], int(ids[parent])]
-        shorts = [_slug(str(name), 12) or f"org{int(i) % 100_000}" for name, i in zip(names, ids, strict=True)]
+        shorts = [slug(str(name), 12) or f"org{int(i) % 100_000}" for name, i in zip(names, ids, strict=True)]
         tlds = rng.choice(np.array([".com", ".net", ".co.uk", ".de", ".fr", ".io"]), n)
         return {
             "id": ids,
             "name": names,
-            "alert": _maybe(rng, _object(ALERTS), n, 0.05),
-            "description": _maybe(rng, self.pools.phrases, n, 0.3),
+            "alert": maybe(rng, object_array(ALERTS), n, 0.05),
+            "description": maybe(rng, self.pools.phrases, n, 0.3),
             "organization-type-id": type_ids,
             "organization-type-name": type_names,
             "organization-status-id": status_ids,
             "organization-status-name": status_names,
             "primary": primary,
-            "logo": _object([""] * n),
-            "quick-notes": _maybe(rng, self.pools.phrases, n, 0.15),
-            "short-name": _object(shorts),
+            "logo": object_array([""] * n),
+            "quick-notes": maybe(rng, self.pools.phrases, n, 0.15),
+            "short-name": object_array(shorts),
             "created-at": created,
-            "updated-at": _after(rng, created, self.now),
+            "updated-at": spread_after(rng, created, self.now),
             "my-glue-account-id": np.where(rng.random(n) < 0.1, rng.integers(2, 9_999, n), NULL),
             "parent-id": parents,
-            "ancestor-ids": _object(["[" + ",".join(map(str, chain)) + "]" for chain in ancestors]),
-            "domain": _object([f"{short}{tld}" for short, tld in zip(shorts, tlds, strict=True)]),
+            "ancestor-ids": object_array(["[" + ",".join(map(str, chain)) + "]" for chain in ancestors]),
+            "domain": object_array([f"{short}{tld}" for short, tld in zip(shorts, tlds, strict=True)]),
         }
 
     def users(self, ids: np.ndarray, created: np.ndarray, orgs: Columns) -> Columns:
         """Users with these ids and creation times; reputation 0 until metrics are added."""
         rng, n, pools = self.rng, len(ids), self.pools
-        locale = rng.choice(len(LOCALES), n, p=LOCALE_WEIGHTS)
-        first, last = _object([None] * n), _object([None] * n)
-        first_ascii, last_ascii = _object([""] * n), _object([""] * n)
-        for index in range(len(LOCALES)):
-            rows = np.flatnonzero(locale == index)
-            pick_first = rng.integers(0, len(pools.first[index]), len(rows))
-            pick_last = rng.integers(0, len(pools.last[index]), len(rows))
-            first[rows], first_ascii[rows] = pools.first[index][pick_first], pools.first_ascii[index][pick_first]
-            last[rows], last_ascii[rows] = pools.last[index][pick_last], pools.last_ascii[index][pick_last]
+        _, first, last, first_ascii, last_ascii = people(rng, pools, n)
         no_last = rng.random(n) < 0.03
         last[no_last], last_ascii[no_last] = None, ""
         my_glue = rng.random(n) < 0.06
-        domains = orgs["domain"] if len(orgs["domain"]) else _object(["example.com"])
+        domains = orgs["domain"] if len(orgs["domain"]) else object_array(["example.com"])
         client_domain = domains[rng.integers(min(1, len(domains) - 1), len(domains), n)]
         owner_domain = str(domains[0])
-        emails = _unique_emails(
+        emails = unique_emails(
             [f"{f or 'user'}.{la}" if la else (f or "user") for f, la in zip(first_ascii, last_ascii, strict=True)],
             [client if glue else owner_domain for client, glue in zip(client_domain, my_glue, strict=True)],
         )
@@ -250,14 +230,14 @@ class DataGenerator:
         signed_in = (accepted != NULL) & (rng.random(n) < 0.92)
         current = np.maximum(accepted, self.now - rng.exponential(5 * DAY, n).astype(np.int64) - 60)
         previous = np.maximum(accepted, current - rng.exponential(7 * DAY, n).astype(np.int64))
-        ips = _object(_ipv4(rng, n))
+        ips = object_array(_ipv4(rng, n))
         return {
             "id": ids,
             "first-name": first,
             "last-name": last,
-            "role-name": _object(ROLES)[rng.choice(len(ROLES), n, p=ROLE_WEIGHTS)],
-            "email": _object(emails),
-            "avatar": _object([""] * n),
+            "role-name": object_array(ROLES)[rng.choice(len(ROLES), n, p=ROLE_WEIGHTS)],
+            "email": object_array(emails),
+            "avatar": object_array([""] * n),
             "invitation-sent-at": created,
             "invitation-accepted-at": accepted,
             "current-sign-in-at": np.where(signed_in, current, NULL),
@@ -268,8 +248,8 @@ class DataGenerator:
             "my-glue": my_glue,
             "my-glue-account-id": np.where(my_glue, rng.integers(2, 9_999, n), NULL),
             "created-at": created,
-            "updated-at": _after(rng, created, self.now),
-            "name": _object([f"{f} {la}" if la else f for f, la in zip(first, last, strict=True)]),
+            "updated-at": spread_after(rng, created, self.now),
+            "name": object_array([f"{f} {la}" if la else f for f, la in zip(first, last, strict=True)]),
             "ip": ips,
             "place": rng.integers(0, len(pools.places), n),
             "agent": rng.integers(0, len(pools.agents), n),
@@ -286,12 +266,12 @@ class DataGenerator:
         repeat = 1 + rng.poisson(0.5, len(user_rows))
         user_rows, day = np.repeat(user_rows, repeat), np.repeat(day, repeat)
         kinds = rng.choice(len(METRIC_TYPES), len(user_rows), p=METRIC_TYPE_WEIGHTS)
-        org_rows = _zipf_rows(rng, len(orgs["id"]), len(user_rows))
+        org_rows = zipf_rows(rng, len(orgs["id"]), len(user_rows))
         key = ((user_rows * max(days, 1) + day) * len(METRIC_TYPES) + kinds) * max(len(orgs["id"]), 1) + org_rows
         keep = np.unique(key, return_index=True)[1]
         keep = keep[np.lexsort((kinds[keep], user_rows[keep], day[keep]))]
         return self.metric_rows(
-            _ids(rng, 30_000_000, len(keep), 3),
+            sequential_ids(rng, 30_000_000, len(keep), 3),
             users,
             user_rows[keep],
             orgs["id"][org_rows[keep]],
@@ -315,7 +295,7 @@ class DataGenerator:
             "id": ids,
             "user-id": users["id"][user_rows],
             "organization-id": org_ids.astype(np.int64),
-            "resource-type": _object(METRIC_TYPES)[kinds],
+            "resource-type": object_array(METRIC_TYPES)[kinds],
             "created": rng.poisson(0.4, n) * writer,
             "viewed": 1 + rng.poisson(3.0, n),
             "edited": rng.poisson(0.9, n) * writer,
@@ -380,7 +360,7 @@ class DataGenerator:
         names_pool, offsets, lengths = self._log_names(orgs, users)
         picks = offsets[types] + (rng.random(n) * lengths[types]).astype(np.int64)
         places = pools.places[users["place"][user_rows]] if n else np.zeros((0, 3), dtype=object)
-        org_ids = orgs["id"][_zipf_rows(rng, len(orgs["id"]), n)] if len(orgs["id"]) else np.full(n, NULL)
+        org_ids = orgs["id"][zipf_rows(rng, len(orgs["id"]), n)] if len(orgs["id"]) else np.full(n, NULL)
         return {
             "id": ids,
             "created-at": times,
@@ -388,8 +368,8 @@ class DataGenerator:
             "account-id": np.full(n, 1_000 + self.seed % 9_000, dtype=np.int64),
             "user-id": users["id"][user_rows],
             "organization-id": np.where(sign_in, NULL, org_ids),
-            "action": _object(LOG_ACTIONS)[actions],
-            "resource-type": np.where(sign_in, "User", _object(LOG_TYPES)[types]).astype(object),
+            "action": object_array(LOG_ACTIONS)[actions],
+            "resource-type": np.where(sign_in, "User", object_array(LOG_TYPES)[types]).astype(object),
             "resource-name": np.where(sign_in, users["name"][user_rows], names_pool[picks]).astype(object),
             "ip-address": users["ip"][user_rows],
             "ip-city": places[:, 0],
@@ -401,7 +381,7 @@ class DataGenerator:
     def expirations(self, ids: np.ndarray, orgs: Columns, created_from: int) -> Columns:
         """Expirations in the past and future across resource types, created after ``created_from``."""
         rng, n = self.rng, len(ids)
-        org_rows = _zipf_rows(rng, len(orgs["id"]), n)
+        org_rows = zipf_rows(rng, len(orgs["id"]), n)
         kinds = rng.choice(len(EXPIRATION_KINDS), n, p=EXPIRATION_WEIGHTS)
         expires = (self.today + rng.integers(-540, 900, n)) * DAY
         created = np.maximum(
@@ -418,15 +398,15 @@ class DataGenerator:
             "id": ids,
             "organization-id": orgs["id"][org_rows],
             "organization-name": orgs["name"][org_rows],
-            "resource-url": _object(urls),
-            "description": _object([kind[3] for kind in EXPIRATION_KINDS])[kinds],
+            "resource-url": object_array(urls),
+            "description": object_array([kind[3] for kind in EXPIRATION_KINDS])[kinds],
             "expiration-date": expires,
             "created-at": created,
-            "updated-at": _after(rng, created, self.now),
+            "updated-at": spread_after(rng, created, self.now),
             "resource-id": resource_ids,
-            "resource-type": _object([kind[0] for kind in EXPIRATION_KINDS])[kinds],
-            "resource-type-name": _object([kind[1] for kind in EXPIRATION_KINDS])[kinds],
-            "resource-name": _object(names),
+            "resource-type": object_array([kind[0] for kind in EXPIRATION_KINDS])[kinds],
+            "resource-type-name": object_array([kind[1] for kind in EXPIRATION_KINDS])[kinds],
+            "resource-name": object_array(names),
         }
 
     def _log_names(self, orgs: Columns, users: Columns) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -449,7 +429,7 @@ class DataGenerator:
         names = [by_type[name] for name in LOG_TYPES]
         lengths = np.array([len(group) for group in names])
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        return _object([name for group in names for name in group]), offsets, lengths
+        return object_array([name for group in names for name in group]), offsets, lengths
 
 
 def reputation(user_ids: np.ndarray, metrics: Columns) -> np.ndarray:
@@ -465,31 +445,6 @@ def reputation(user_ids: np.ndarray, metrics: Columns) -> np.ndarray:
     order = np.argsort(user_ids)
     rows = order[np.searchsorted(user_ids, metrics["user-id"], sorter=order)]
     return np.bincount(rows, weights=points, minlength=len(user_ids)).astype(np.int64)
-
-
-@functools.lru_cache(maxsize=8)
-def _pools(seed: int) -> Pools:
-    first, last, places, companies = [], [], [], []
-    for index, locale in enumerate(LOCALES):
-        faker = Faker(locale)
-        faker.seed_instance(seed * 101 + index)
-        first.append(_object(sorted({faker.first_name() for _ in range(150)})))
-        last.append(_object(sorted({faker.last_name() for _ in range(150)})))
-        region = faker.state_abbr if locale == "en_US" else faker.administrative_unit
-        places += [(faker.city(), region(), COUNTRIES[index]) for _ in range(25)]
-        companies += [faker.company() for _ in range(150)]
-    english = Faker("en_US")
-    english.seed_instance(seed)
-    return Pools(
-        first=tuple(first),
-        last=tuple(last),
-        first_ascii=tuple(_object([_slug(name, 20) for name in names]) for names in first),
-        last_ascii=tuple(_object([_slug(name, 20) for name in names]) for names in last),
-        companies=_object(sorted(set(companies))),
-        places=np.array(places, dtype=object),
-        agents=_object([english.user_agent() for _ in range(40)]),
-        phrases=_object([english.catch_phrase() for _ in range(200)]),
-    )
 
 
 def _expiration_name(kind: int, domain: str, short: str, pick: int) -> str:
@@ -511,55 +466,13 @@ def _where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
     return kept
 
 
-def _object(values: Any) -> np.ndarray:
-    array = np.empty(len(values), dtype=object)
-    array[:] = list(values)
-    return array
-
-
-def _ids(rng: np.random.Generator, base: int, n: int, gap: int) -> np.ndarray:
-    return base + np.cumsum(rng.integers(1, gap + 1, n))
-
-
 def _log_ids(times: np.ndarray, start: int) -> np.ndarray:
     """Snowflake-like: seconds since the window start in the high bits, the rank within the second below."""
     first = np.searchsorted(times, times, side="left")
     return LOG_ID_BASE + (times - start) * 2**20 + (np.arange(len(times)) - first)
 
 
-def _after(rng: np.random.Generator, times: np.ndarray, now: int) -> np.ndarray:
-    return times + (rng.random(len(times)) * (now - times)).astype(np.int64)
-
-
-def _maybe(rng: np.random.Generator, pool: np.ndarray, n: int, share: float) -> np.ndarray:
-    values = pool[rng.integers(0, len(pool), n)]
-    values[rng.random(n) >= share] = None
-    return values
-
-
-def _zipf_rows(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
-    if size == 0:
-        return np.zeros(n, dtype=np.int64)
-    weights = 1.0 / np.arange(1, size + 1) ** 0.8
-    return rng.permutation(size)[rng.choice(size, n, p=weights / weights.sum())]
-
-
 def _ipv4(rng: np.random.Generator, n: int) -> list[str]:
     octets = rng.integers(1, 255, (n, 4))
     octets[:, 0] = rng.choice(np.array([24, 38, 45, 62, 68, 73, 81, 86, 91, 104, 142, 176, 185, 203]), n)
     return [f"{a}.{b}.{c}.{d}" for a, b, c, d in octets.tolist()]
-
-
-def _slug(text: str, limit: int) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]", "", ascii_text.split()[0] if ascii_text.split() else "")[:limit]
-
-
-def _unique_emails(locals_: list[str], domains: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    emails = []
-    for local, domain in zip(locals_, domains, strict=True):
-        email = f"{local}@{domain}"
-        seen[email] = seen.get(email, 0) + 1
-        emails.append(email if seen[email] == 1 else f"{local}{seen[email]}@{domain}")
-    return emails

@@ -36,8 +36,8 @@ class ITGlueService(Service):
         self.backend = ITGlueBackend(seed=seed, size=size, now=now, counts=counts)
         self.responses = ITGlueResponses(self.backend)
 
-    def authenticate(self, request: Request) -> str:
-        """The key in the ``x-api-key`` header, if it opens an account; else 401."""
+    def authenticate(self, request: Request, path: str) -> str:
+        """The key in the ``x-api-key`` header, if it opens an account; else 401 (on every path)."""
         key = request.headers.get("x-api-key", "")
         if key not in self.backend.accounts:
             raise Unauthorized("Missing or unknown API key: send a valid key in the x-api-key header.")

@@ -9,6 +9,9 @@ import pytest
 from werkzeug.test import Client
 
 from apitoolkit.emulator import SIZES, EmulatorApp
+from apitoolkit.emulator.glasshat import GlasshatBackend
+from apitoolkit.emulator.happygrasshopper import HappyGrasshopperBackend
+from apitoolkit.emulator.hitask import HitaskBackend
 from apitoolkit.emulator.itglue import ITGlueBackend
 from tests.unit.emulator.conftest import NOW, Api
 
@@ -17,6 +20,18 @@ def test_app__options_and_backends(app: EmulatorApp) -> None:
     assert {"small", "medium", "large"} == SIZES
     assert isinstance(app.itglue, ITGlueBackend) and app.backend("itglue") is app.itglue
     assert app.itglue.api_key == "itg-emulator-key-1" and app.now == NOW
+    assert isinstance(app.hitask, HitaskBackend) and app.backend("hitask") is app.hitask
+    assert isinstance(app.glasshat, GlasshatBackend) and app.backend("glasshat") is app.glasshat
+    assert isinstance(app.happygrasshopper, HappyGrasshopperBackend)
+    assert app.backend("happygrasshopper") is app.happygrasshopper
+    assert list(app.services) == ["itglue", "hitask", "glasshat", "happygrasshopper"]
+
+
+def test_app__per_service_overrides() -> None:
+    app = EmulatorApp(seed=2, now=NOW, itglue={"users": 3}, hitask={"items": 11}, glasshat={"tasks": 12},
+                      happygrasshopper={"contacts": 13})
+    assert len(app.itglue.accounts[app.itglue.api_key].users) == 3 and len(app.hitask.items.records) == 11
+    assert len(app.glasshat.accounts[app.glasshat.api_key].tasks) == 12 and len(app.happygrasshopper.contacts) == 13
 
 
 def test_app__now_defaults_to_current_second() -> None:
@@ -26,7 +41,8 @@ def test_app__now_defaults_to_current_second() -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [{"size": "huge"}, {"now": datetime(2025, 1, 1)}, {"itglue": {"shoes": 1}}],
+    [{"size": "huge"}, {"now": datetime(2025, 1, 1)}, {"itglue": {"shoes": 1}}, {"hitask": {"shoes": 1}},
+     {"glasshat": {"shoes": 1}}, {"happygrasshopper": {"shoes": 1}}],
 )
 def test_app__invalid_options_are_refused(options: dict) -> None:
     with pytest.raises(ValueError):
@@ -34,8 +50,10 @@ def test_app__invalid_options_are_refused(options: dict) -> None:
 
 
 def test_app__unknown_service_is_404_json(client: Client) -> None:
-    response = client.get("/hitask/items")
+    response = client.get("/autotask/tickets")
     assert response.status_code == 404 and "/itglue" in response.json["error"]
+    assert "/happygrasshopper/v3" in response.json["error"]
+    assert client.get("/happygrasshopper/v2/contacts").status_code == 404
 
 
 def test_configure__latency_delays_every_request(app: EmulatorApp, api: Api) -> None:

@@ -10,7 +10,8 @@ from tests.unit.emulator.conftest import Api
 
 
 def test_control__health(client: Client) -> None:
-    assert client.get("/_emulator/health").json == {"status": "ok", "services": ["itglue"]}
+    assert client.get("/_emulator/health").json == {
+        "status": "ok", "services": ["glasshat", "happygrasshopper", "hitask", "itglue"]}
 
 
 def test_control__faults_add_list_clear(app: EmulatorApp, client: Client, api: Api) -> None:

@@ -24,8 +24,9 @@ def test_mock__serves_real_responses_without_a_socket() -> None:
     original = HTTPAdapter.send
     with mock_emulator(seed=1, now=NOW) as emu:
         assert emu.url == "http://emulator.invalid"
-        assert emu.environ() == {"ITGLUE_BASE_URL": "http://emulator.invalid/itglue",
-                                 "ITGLUE_API_KEY": "itg-emulator-key-1"}
+        assert emu.environ().items() >= {"ITGLUE_BASE_URL": "http://emulator.invalid/itglue",
+                                         "ITGLUE_API_KEY": "itg-emulator-key-1"}.items()
+        assert emu.environ()["HAPPYGRASSHOPPER_BASE_URL"] == "http://emulator.invalid/happygrasshopper/v3"
         response = _users(emu, **{"page[size]": "2"})
         assert response.status_code == 200 and response.headers["Content-Type"] == "application/vnd.api+json"
         assert len(response.json()["data"]) == 2 and response.content.startswith(b'{"data":[')
@@ -87,3 +88,18 @@ def test_mock__inactive_has_no_url_and_refuses_mixed_arguments() -> None:
         _ = mock_emulator(seed=1, now=NOW).url
     with pytest.raises(TypeError):
         mock_emulator(EmulatorApp(now=NOW), seed=2)
+
+
+def test_mock__every_service_through_requests_with_its_environment() -> None:
+    with mock_emulator(seed=1, now=NOW) as emu:
+        env = emu.environ()
+        session = requests.get(f"{env['HITASK_BASE_URL']}/user/authenticate", params={
+            "api_key": env["HITASK_API_KEY"], "login": env["HITASK_LOGIN"], "password": env["HITASK_PASSWORD"]})
+        tags = requests.get(f"{env['HITASK_BASE_URL']}/tag", params={"session_id": session.json()["session_id"]})
+        clients = requests.post(f"{env['GLASSHAT_BASE_URL']}/account/0/clients/create",
+                                json={"apikey": env["GLASSHAT_API_KEY"], "name": "Über Reisen"})
+        contacts = requests.get(f"{env['HAPPYGRASSHOPPER_BASE_URL']}/contacts", params={"per_page": 5},
+                                headers={"Authorization": f"Bearer {env['HAPPYGRASSHOPPER_API_KEY']}"})
+        assert (tags.status_code, clients.status_code, contacts.status_code) == (200, 200, 200)
+        assert contacts.links["next"]["url"] == f"{env['HAPPYGRASSHOPPER_BASE_URL']}/contacts?per_page=5&page=2"
+        assert emu.app.stats.snapshot()["by_service"] == {"hitask": 2, "glasshat": 1, "happygrasshopper": 1}

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from apitoolkit.emulator import EmulatorApp
-from apitoolkit.emulator.itglue import ITGlueAccount
+from apitoolkit.emulator.itglue import ITGlueAccount, ITGlueBackend
 from apitoolkit.emulator.itglue.data import Counts
 from tests.unit.emulator.conftest import NOW, attr
 
@@ -49,9 +49,9 @@ def test_data__small_counts(account: ITGlueAccount) -> None:
 
 def test_data__large_counts_bursts_and_generation_time() -> None:
     started = time.perf_counter()
-    app = EmulatorApp(seed=3, size="large", now=NOW)
+    backend = ITGlueBackend(seed=3, size="large", now=NOW)
     assert time.perf_counter() - started < 15
-    tables = app.itglue.accounts[app.itglue.api_key].tables
+    tables = backend.accounts[backend.api_key].tables
     assert {key: len(table) for key, table in tables.items() if key != "user_metrics"} == {
         "organizations": 1_000, "users": 100_000, "logs": 200_000, "expirations": 50_000}
     assert 100_000 < len(tables["user_metrics"]) < 1_000_000

@@ -1,0 +1,102 @@
+"""Thin Happy Grasshopper handlers: validate the query, search, answer a Laravel-style page or one contact.
+
+A page: ``{"data": [...], "links": {"first", "last", "prev", "next"}, "meta": {"current_page", "from",
+"last_page", "path", "per_page", "to", "total"}}``, plus an RFC 8288 ``Link`` header (``first``, ``prev``,
+``next``, ``last``). Links keep every other query parameter and replace ``page``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from werkzeug.wrappers import Request, Response
+
+from apitoolkit.emulator.happygrasshopper.exceptions import NotFound, ValidationError
+from apitoolkit.emulator.happygrasshopper.models import SEARCH_FIELDS, HappyGrasshopperBackend
+
+JSON = "application/json"
+DEFAULT_PER_PAGE = 25
+MAX_PER_PAGE = 100
+PAGING = ("page", "per_page")
+
+
+class HappyGrasshopperResponses:
+    """One handler per endpoint of ``URL_MAP``.
+
+    Example:
+        >>> HappyGrasshopperResponses(backend).dispatch(request, "contacts", {})  # doctest: +SKIP
+    """
+
+    def __init__(self, backend: HappyGrasshopperBackend) -> None:
+        self.backend = backend
+
+    def dispatch(self, request: Request, endpoint: str, args: dict[str, Any]) -> Response:
+        """Call the handler named ``endpoint``."""
+        response: Response = getattr(self, endpoint)(request, **args)
+        return response
+
+    def contacts(self, request: Request) -> Response:
+        """``GET /contacts``: search parameters combined with OR, ``page`` and ``per_page``."""
+        errors = {name: [f"The {name} parameter is not supported."]
+                  for name in request.args if name not in (*SEARCH_FIELDS, *PAGING)}
+        page = _number(request, "page", 1, None, errors)
+        per_page = _number(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, errors)
+        if errors:
+            raise ValidationError(errors)
+        ids = self.backend.search(
+            (name, value) for name, value in request.args.items(multi=True) if name in SEARCH_FIELDS)
+        total = len(ids)
+        last_page = max(1, -(-total // per_page))
+        start = (page - 1) * per_page
+        shown = ids[start : start + per_page]
+        links = {
+            "first": _link(request, 1),
+            "last": _link(request, last_page),
+            "prev": _link(request, page - 1) if page > 1 else None,
+            "next": _link(request, page + 1) if page < last_page else None,
+        }
+        meta = {
+            "current_page": page,
+            "from": start + 1 if shown else None,
+            "last_page": last_page,
+            "path": request.base_url,
+            "per_page": per_page,
+            "to": start + len(shown) if shown else None,
+            "total": total,
+        }
+        body = (b'{"data":[' + b",".join(self.backend.contacts.json_many(shown)) + b'],"links":'
+                + orjson.dumps(links) + b',"meta":' + orjson.dumps(meta) + b"}")
+        header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in
+                           (("first", links["first"]), ("prev", links["prev"]), ("next", links["next"]),
+                            ("last", links["last"])) if url)
+        return Response(body, content_type=JSON, headers={"Link": header})
+
+    def contact(self, request: Request, id: str) -> Response:
+        """``GET /contacts/{id}``."""
+        id_ = int(id) if id.isascii() and id.isdigit() else -1
+        if id_ not in self.backend.contacts:
+            raise NotFound("Not found.")
+        return Response(b'{"data":' + self.backend.contacts.json(id_) + b"}", content_type=JSON)
+
+
+def _number(request: Request, name: str, default: int, maximum: int | None, errors: dict[str, list[str]]) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    label = name.replace("_", " ")
+    if not (raw.isascii() and raw.isdigit()):
+        errors[name] = [f"The {label} field must be an integer."]
+    elif int(raw) < 1:
+        errors[name] = [f"The {label} field must be at least 1."]
+    elif maximum is not None and int(raw) > maximum:
+        errors[name] = [f"The {label} field must not be greater than {maximum}."]
+    else:
+        return int(raw)
+    return default
+
+
+def _link(request: Request, page: int) -> str:
+    others = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    return f"{request.base_url}?{urlencode([*others, ('page', page)])}"

@@ -1,0 +1,79 @@
+"""The Happy Grasshopper service of the emulator: bearer keys and revocation, routes, Laravel-style errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request, Response
+
+from apitoolkit.emulator.core.service import Service, ServiceError
+from apitoolkit.emulator.happygrasshopper.exceptions import Forbidden, Unauthenticated, error_response
+from apitoolkit.emulator.happygrasshopper.models import HappyGrasshopperBackend
+from apitoolkit.emulator.happygrasshopper.responses import HappyGrasshopperResponses
+from apitoolkit.emulator.happygrasshopper.urls import URL_MAP
+
+
+class HappyGrasshopperService(Service):
+    """Happy Grasshopper under ``/happygrasshopper/v3``: 120 requests per 60 s per key by default.
+
+    Control operation (``POST /_emulator/happygrasshopper/revoke``): ``{"key": ...}``.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> service = HappyGrasshopperService(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
+        >>> service.prefix
+        '/happygrasshopper/v3'
+    """
+
+    name: ClassVar[str] = "happygrasshopper"
+    url_map: ClassVar[Map] = URL_MAP
+    default_rate_limit: ClassVar[tuple[int, float] | None] = (120, 60.0)
+    backend: HappyGrasshopperBackend
+
+    def __init__(self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None) -> None:
+        self.backend = HappyGrasshopperBackend(seed=seed, size=size, now=now, counts=counts)
+        self.responses = HappyGrasshopperResponses(self.backend)
+
+    @property
+    def prefix(self) -> str:
+        """``/happygrasshopper/v3``: the API's version follows the name, as in ``api.happygrasshopper.com/v3``."""
+        return f"/{self.name}/v3"
+
+    def authenticate(self, request: Request, path: str) -> str:
+        """The key of ``Authorization: Bearer <key>``: 401 when missing or unknown, 403 once revoked."""
+        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+        key = key.strip()
+        if key and scheme.lower() == "bearer" and key in self.backend.revoked:
+            raise Forbidden("This API key has been revoked.")
+        if scheme.lower() != "bearer" or key != self.backend.api_key:
+            raise Unauthenticated("Unauthenticated.")
+        return key
+
+    def handle(self, request: Request, endpoint: str, args: dict[str, Any], account: str) -> Response:
+        """Dispatch to ``HappyGrasshopperResponses``."""
+        return self.responses.dispatch(request, endpoint, args)
+
+    def error_response(self, error: ServiceError) -> Response:
+        """``{"message": ...}`` (and ``errors`` on a 422)."""
+        return error_response(error)
+
+    def environ(self, base_url: str) -> dict[str, str]:
+        """``HAPPYGRASSHOPPER_BASE_URL`` (with ``/v3``) and ``HAPPYGRASSHOPPER_API_KEY``."""
+        return {"HAPPYGRASSHOPPER_BASE_URL": base_url, "HAPPYGRASSHOPPER_API_KEY": self.backend.api_key}
+
+    def can_change(self, endpoint: str) -> bool:
+        """The contact list takes ``changing_data`` faults."""
+        return endpoint == "contacts"
+
+    def change_data(self, account: str, endpoint: str, args: dict[str, Any], records: int) -> None:
+        """Insert contacts that sort first."""
+        self.backend.insert(records)
+
+    def control(self, operation: str, body: dict[str, Any]) -> Any:
+        """``revoke``."""
+        if operation == "revoke":
+            self.backend.revoke(body["key"])
+            return None
+        return super().control(operation, body)

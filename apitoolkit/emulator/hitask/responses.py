@@ -1,0 +1,86 @@
+"""Thin Hitask handlers: parse the request, ask the backend, answer JSON (lists from cached bytes)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from werkzeug.wrappers import Request, Response
+
+from apitoolkit.emulator.hitask.exceptions import BadRequest, NotFound
+from apitoolkit.emulator.hitask.items import now_ms
+from apitoolkit.emulator.hitask.models import HitaskBackend
+
+JSON = "application/json"
+_INTEGER = re.compile(r"-?[0-9]+")
+FUTURE_TOLERANCE_MS = 1_000
+"""How far past the server's latest time a delta cursor may lie."""
+
+
+class HitaskResponses:
+    """One handler per endpoint of ``URL_MAP``.
+
+    Example:
+        >>> HitaskResponses(backend).dispatch(request, "tags", {}).status_code  # doctest: +SKIP
+        200
+    """
+
+    def __init__(self, backend: HitaskBackend) -> None:
+        self.backend = backend
+
+    def dispatch(self, request: Request, endpoint: str, args: dict[str, Any]) -> Response:
+        """Call the handler named ``endpoint``."""
+        response: Response = getattr(self, endpoint)(request, **args)
+        return response
+
+    def authenticate(self, request: Request) -> Response:
+        """``GET|POST /user/authenticate`` (the credentials were checked by the service)."""
+        return _json(self.backend.start_session())
+
+    def signout(self, request: Request) -> Response:
+        """``GET|POST /user/signout?session_id=...``: ends the session."""
+        self.backend.end_session(request.values["session_id"])
+        return _json({"response_status": 0})
+
+    def items(self, request: Request) -> Response:
+        """``GET /item``: every current item, ``X-Cursor`` their latest ``time_last_update`` in ms."""
+        body, cursor = self.backend.items.list_json()
+        return Response(body, content_type=JSON, headers={"X-Cursor": str(cursor)})
+
+    def delta(self, request: Request, cursor: str) -> Response:
+        """``GET /item/delta/{cursor}``: changed items in full, unchanged ones as stubs."""
+        if not _INTEGER.fullmatch(cursor):
+            raise BadRequest(5, "Invalid data format of delta")
+        since = int(cursor)
+        if since > max(now_ms(), self.backend.items.clock) + FUTURE_TOLERANCE_MS:
+            raise BadRequest(6, "delta is not valid")
+        body, latest = self.backend.items.delta_json(since)
+        return Response(body, content_type=JSON, headers={"X-Cursor": str(latest)})
+
+    def history(self, request: Request, id: str) -> Response:
+        """``GET /item/{id}/history``: events and comments, oldest first."""
+        try:
+            return _json(self.backend.items.history(int(id) if id.isascii() and id.isdigit() else -1))
+        except KeyError:
+            raise NotFound(1, "Item not found") from None
+
+    def tags(self, request: Request) -> Response:
+        """``GET /tag``."""
+        return Response(self.backend.json("tags"), content_type=JSON)
+
+    def members(self, request: Request) -> Response:
+        """``GET /team/members``."""
+        return Response(self.backend.json("members"), content_type=JSON)
+
+    def groups(self, request: Request) -> Response:
+        """``GET /group``."""
+        return Response(self.backend.json("groups"), content_type=JSON)
+
+    def contacts(self, request: Request) -> Response:
+        """``GET /contact``."""
+        return Response(self.backend.json("contacts"), content_type=JSON)
+
+
+def _json(data: Any) -> Response:
+    return Response(orjson.dumps(data), content_type=JSON)
