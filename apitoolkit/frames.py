@@ -41,10 +41,11 @@ __all__ = [
     "empty_frame",
     "pages_to_frame",
     "snake_case",
+    "table_to_frame",
     "utc_timestamp",
 ]
 
-Kind = Literal["int", "float", "str", "bool", "datetime", "date", "list[str]", "list[int]"]
+Kind = Literal["int", "float", "str", "bool", "datetime", "date", "list[str]", "list[int]", "json"]
 Raw = Literal["number", "string", "bool", "any"]
 
 
@@ -65,6 +66,7 @@ _ARROW: dict[str, pa.DataType] = {
     "date": pa.date32(),
     "list[str]": pa.list_(pa.string()),
     "list[int]": pa.list_(pa.int64()),
+    "json": pa.string(),
 }
 _RAW_DEFAULT: dict[str, Raw] = {
     "int": "number",
@@ -75,6 +77,7 @@ _RAW_DEFAULT: dict[str, Raw] = {
     "date": "string",
     "list[str]": "any",
     "list[int]": "any",
+    "json": "any",
 }
 _RAW_ARROW: dict[str, pa.DataType] = {"number": pa.int64(), "string": pa.string(), "bool": pa.bool_()}
 
@@ -91,6 +94,8 @@ _PANDAS_TYPES: dict[pa.DataType, Any] = {
     pa.large_string(): _STR_DTYPE,
     pa.float64(): pd.Float64Dtype(),
     pa.date32(): pd.ArrowDtype(pa.date32()),
+    pa.list_(pa.string()): pd.ArrowDtype(pa.list_(pa.string())),
+    pa.list_(pa.int64()): pd.ArrowDtype(pa.list_(pa.int64())),
 }
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -112,7 +117,7 @@ class Field:
 
     Attributes:
         name: The column name (snake_case).
-        kind: The column's type.
+        kind: The column's type; ``"json"`` keeps a nested value (object or array) as JSON text.
         path: Where the value sits in a record, e.g. ``("attributes", "first-name")``; default: the name.
         raw: The JSON type the API sends (``"string"`` for ids sent as ``"123"``); default from ``kind``.
     """
@@ -190,6 +195,21 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=_PANDAS_TYPES.get, memory_pool=_POOL)
 
 
+def table_to_frame(table: pa.Table) -> pd.DataFrame:
+    """A stored Arrow table (the frame cache, snapshots) back to the loaders' dtypes.
+
+    Parquet names a list's items ``element`` where Arrow says ``item``; lists are brought back to one shape
+    so they map to the same dtype as a fresh load.
+    """
+    fields = []
+    for field in table.schema:
+        kind = field.type
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            kind = pa.list_(kind.value_type)
+        fields.append(pa.field(field.name, kind, field.nullable))
+    return _to_pandas(table.cast(pa.schema(fields)))
+
+
 # ---------------------------------------------------------------------------------------- the fast path
 def _nest(paths: Iterable[tuple[tuple[str, ...], pa.DataType]]) -> pa.StructType:
     tree: dict[str, Any] = {}
@@ -232,7 +252,13 @@ def _get(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array | None:
 
 
 def _cast(arr: pa.Array, f: Field) -> pa.Array:
+    if f.kind == "json":
+        return pa.array([None if v is None else orjson.dumps(v).decode() for v in arr.to_pylist()], pa.string())
     target = _ARROW[f.kind]
+    if f.kind.startswith("list["):
+        # A list column holds a list in every row: missing means empty.
+        listed = arr if arr.type == target else pc.cast(arr, target, memory_pool=_POOL)
+        return pc.fill_null(listed, pa.scalar([], type=target))
     if arr.type == target:
         return arr
     return pc.cast(arr, target, safe=True, memory_pool=_POOL)
@@ -292,8 +318,10 @@ BATCH_BYTES = 2 << 20
 
 def _fast_table(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> pa.Table:
     body, multiline = _ndjson(pages, records_key)
-    record_type = _nest((f.source, _read_type(f)) for f in schema.fields)
-    explicit = pa.schema([("data", pa.list_(record_type))])
+    # "json" fields keep whatever shape they have: Arrow infers them and `_cast` writes them back as JSON text.
+    record_type = _nest((f.source, _read_type(f)) for f in schema.fields if f.kind != "json")
+    key = records_key or "data"  # bare arrays are wrapped as {"data": [...]}
+    explicit = pa.schema([(key, pa.list_(record_type))])
     longest = max(len(p) for p in pages) + 64
     table = pj.read_json(
         io.BytesIO(body),
@@ -304,9 +332,11 @@ def _fast_table(pages: Sequence[bytes], schema: Schema, records_key: str | None)
         memory_pool=_POOL,
     )
     del body
-    if table.num_columns == 0 or "data" not in table.column_names:
-        raise ResponseFormatError("pages have no 'data' list")
-    column = table.column("data")
+    if table.num_columns == 0 or key not in table.column_names:
+        raise ResponseFormatError(f"pages have no '{key}' list")
+    column = table.column(key)
+    if column.null_count == len(column):
+        raise pa.ArrowInvalid(f"no page has a '{key}' list")
     if not pa.types.is_list(column.type) or not pa.types.is_struct(column.type.value_type):
         raise pa.ArrowInvalid("data is not a list of objects")
     records: pa.StructArray = pc.list_flatten(column, memory_pool=_POOL).combine_chunks(memory_pool=_POOL)
@@ -324,7 +354,7 @@ def _fast_table(pages: Sequence[bytes], schema: Schema, records_key: str | None)
 def _coerce_one(value: Any, kind: str) -> tuple[Any, bool]:
     """(coerced value, whether it was bad)."""
     if value is None:
-        return None, False
+        return ([] if kind.startswith("list[") else None), False
     try:
         if kind == "int":
             if isinstance(value, bool):
@@ -360,6 +390,8 @@ def _coerce_one(value: Any, kind: str) -> tuple[Any, bool]:
             if not isinstance(value, str):
                 return None, True
             return date.fromisoformat(value[:10]), False
+        if kind == "json":
+            return orjson.dumps(value).decode(), False
         if kind in {"list[str]", "list[int]"}:
             items = value if isinstance(value, list) else [v for v in str(value).split(",") if v.strip()]
             inner = "int" if kind == "list[int]" else "str"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from types import EllipsisType
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -103,6 +104,7 @@ def load_listing(
     paginator: Paginator,
     refresh: bool = False,
     progress: bool | None = None,
+    records_key: str | EllipsisType | None = ...,
 ) -> pd.DataFrame:
     """Load every record of a listing as a typed frame, using and filling the account's caches.
 
@@ -114,6 +116,7 @@ def load_listing(
         paginator: How the listing pages.
         refresh: Ignore both caches and replace what they hold.
         progress: Show a progress bar (None: when interactive and long).
+        records_key: Where the records sit in each page, when not where the client's pages keep them.
 
     Example:
         >>> frame = load_listing(client, resource="users", spec=RequestSpec("users"),
@@ -121,7 +124,8 @@ def load_listing(
     """
 
     def fetch() -> tuple[pd.DataFrame, str, int]:
-        builder = FrameBuilder(schema, records_key=client.records_key)
+        key = client.records_key if isinstance(records_key, EllipsisType) else records_key
+        builder = FrameBuilder(schema, records_key=key)
         pages = client.paginate(
             spec,
             paginator,

@@ -8,18 +8,18 @@ pagination with the remaining pages fetched concurrently once page 1 tells how m
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import orjson
 import requests
-from requests_cache import DO_NOT_CACHE
 
 from apitoolkit.cache import FrameCache
-from apitoolkit.config import ClientConfig
+from apitoolkit.config import ClientConfig, RateLimit, resolve_config
 from apitoolkit.exceptions import (
     ApiError,
     AuthenticationError,
@@ -40,7 +40,7 @@ from apitoolkit.http.redaction import redact_url, scrub
 from apitoolkit.http.retry import RetryPolicy, parse_retry_after
 from apitoolkit.http.session import account_namespace, make_session
 
-__all__ = ["BaseClient", "PageSet"]
+__all__ = ["BaseClient", "ClientOptions", "PageSet", "configure"]
 
 _PAYLOAD_ATTR = "_apitoolkit_payload"
 
@@ -59,6 +59,64 @@ _TRANSPORT_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+
+
+class ClientOptions(TypedDict, total=False):
+    """Settings every service client takes besides its credentials and server.
+
+    Attributes:
+        session: A requests session to send everything through (default: the cached, rate-limited one).
+        cache: A cache directory, or ``"off"``; default ``APITOOLKIT_CACHE``.
+        offline: Serve only from the cache; default ``APITOOLKIT_OFFLINE``.
+        rate_limit: ``(requests, seconds)``; default the service's documented limit.
+        max_workers: Requests in flight at once (default 4).
+        timeout: Seconds to wait for a response before retrying.
+        retry: The retry policy.
+        expire_after: Seconds cached data stays fresh: one number, or per resource (``{"logs": 600}``).
+    """
+
+    session: requests.Session | None
+    cache: str | os.PathLike[str] | None
+    offline: bool | None
+    rate_limit: RateLimit | tuple[int, float] | None
+    max_workers: int | None
+    timeout: float | None
+    retry: RetryPolicy | None
+    expire_after: float | Mapping[str, float] | None
+
+
+def configure(
+    service: str,
+    credentials: Mapping[str, str | None],
+    options: ClientOptions,
+    *,
+    base_url: str | None = None,
+    region: str | None = None,
+) -> dict[str, Any]:
+    """The keyword arguments of `BaseClient` for a service client's constructor.
+
+    Example:
+        >>> kwargs = configure("glasshat", {"api_key": "k" * 32}, {"cache": "off"})
+        >>> kwargs["config"].base_url
+        'https://api.glasshat.com'
+    """
+    config = resolve_config(
+        service,
+        credentials=credentials,
+        base_url=base_url,
+        region=region,
+        cache=options.get("cache"),
+        offline=options.get("offline"),
+        rate_limit=options.get("rate_limit"),
+        max_workers=options.get("max_workers"),
+        timeout=options.get("timeout"),
+    )
+    return {
+        "config": config,
+        "session": options.get("session"),
+        "retry": options.get("retry"),
+        "expire_after": options.get("expire_after"),
+    }
 
 
 class PageSet(list[Page]):
@@ -193,6 +251,7 @@ class BaseClient:
         refresh: bool = False,
         expire_after: float | None = None,
         cache: bool = True,
+        authenticate: bool = True,
     ) -> Page:
         """Send one request through cache, limiter and retries; return the parsed page or raise a typed error.
 
@@ -202,6 +261,7 @@ class BaseClient:
             refresh: Skip the cache and replace what it holds.
             expire_after: Seconds the response stays fresh in the cache.
             cache: False for requests that must never be cached (sign-in, changes).
+            authenticate: False to send the request without the client's credentials (sign-in itself).
 
         Raises:
             OfflineError: Offline mode and the response is not cached.
@@ -209,13 +269,20 @@ class BaseClient:
             RetriableError: The attempts were used up (rate limit, server error, bad body, network).
         """
         url = f"{self.base_url}/{spec.path.lstrip('/')}"
-        params = {**spec.params, **self.auth_params()}
-        headers = {**spec.headers, **self.auth_headers()}
+        params = {**spec.params, **(self.auth_params() if authenticate else {})}
+        headers = {**spec.headers, **(self.auth_headers() if authenticate else {})}
         kwargs: dict[str, Any] = {"params": params, "headers": headers, "timeout": self.config.timeout}
         cached_session = getattr(self.session, "cache", None) is not None
+        if self.config.offline and not cache:
+            raise OfflineError(
+                f"Offline mode is on, and {self.config.service.title} {spec.path} is never cached: "
+                "unset APITOOLKIT_OFFLINE to reach the service."
+            )
         if cached_session:
             if not cache:
-                kwargs["expire_after"] = DO_NOT_CACHE
+                # requests-cache 1.3 ignores a per-request DO_NOT_CACHE; the standard directive skips both the
+                # read and the write (sign-in answers carry session ids).
+                headers["Cache-Control"] = "no-store"
             elif self.config.offline:
                 kwargs["only_if_cached"] = True
             elif refresh:

@@ -18,6 +18,7 @@ __all__ = [
     "HeaderCursorPaginator",
     "JsonApiPaginator",
     "Page",
+    "PageNumberPaginator",
     "Paginator",
     "RequestSpec",
     "SinglePagePaginator",
@@ -240,6 +241,104 @@ class JsonApiPaginator(Paginator):
     @property
     def total_pages(self) -> int | None:
         """``meta.total-pages`` from the first page."""
+        return self._total
+
+
+def _dig(payload: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(payload, dict):
+            return None
+        payload = payload.get(key)
+    return payload
+
+
+class PageNumberPaginator(Paginator):
+    """``page``/``per_page`` query parameters; the end known from the body, a ``Link`` header, or a short page.
+
+    Page 1 tells how many pages there are when the body carries the number of pages (``pages_path``, e.g.
+    Laravel's ``("meta", "last_page")``) or of records (``total_path``, e.g. ``("total",)``); the rest are then
+    fetched concurrently. Otherwise the paginator follows an RFC 8288 ``Link: <...>; rel="next"`` header, and
+    without one it stops at the first page shorter than ``page_size``.
+
+    Example:
+        >>> p = PageNumberPaginator(page_size=2, total_path=("total",))
+        >>> req = RequestSpec("clients"); p.init_request(req); req.params
+        {'page': 1, 'per_page': 2}
+        >>> p.update_state(Page(b"", {"clients": [1, 2], "total": 5}, {}, False, "", 2))
+        >>> [r.params["page"] for r in p.remaining_requests(req)]
+        [2, 3]
+    """
+
+    def __init__(
+        self,
+        page_size: int = 100,
+        *,
+        page_param: str = "page",
+        size_param: str = "per_page",
+        pages_path: tuple[str, ...] | None = None,
+        total_path: tuple[str, ...] | None = None,
+    ) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        self.page_size = page_size
+        self.page_param = page_param
+        self.size_param = size_param
+        self.pages_path = pages_path
+        self.total_path = total_path
+        self._current = 0
+        self._total: int | None = None
+        self._next = False
+        self._linked = False
+
+    def init_request(self, request: RequestSpec) -> None:
+        """Ask for page 1 at the chosen size."""
+        request.params[self.page_param] = 1
+        request.params[self.size_param] = self.page_size
+        self._current = 1
+
+    def update_state(self, page: Page) -> None:
+        """Learn the number of pages, or whether another is linked, from this page."""
+        if self._total is None:
+            if self.pages_path is not None:
+                self._total = _positive_int(_dig(page.payload, self.pages_path), ".".join(self.pages_path))
+            elif self.total_path is not None:
+                count = _positive_int(_dig(page.payload, self.total_path), ".".join(self.total_path))
+                self._total = None if count is None else max(1, -(-count // self.page_size))
+        link = page.headers.get("Link")
+        if self._total is not None:
+            self._next = self._current < self._total and page.records != 0
+        elif link is not None or self._linked:
+            # Once a listing links its pages, a page without a next link is the last.
+            self._linked = True
+            self._next = 'rel="next"' in (link or "").replace("'", '"') and page.records != 0
+        else:
+            self._next = page.records is None or page.records >= self.page_size
+
+    @property
+    def has_next_page(self) -> bool:
+        """Whether another page is due."""
+        return self._next
+
+    def update_request(self, request: RequestSpec) -> None:
+        """Ask for the next page number."""
+        self._current += 1
+        request.params[self.page_param] = self._current
+
+    def remaining_requests(self, first: RequestSpec) -> list[RequestSpec] | None:
+        """Pages 2..total when page 1 told how many there are."""
+        if self._total is None or not self._next:
+            return None
+        out = []
+        for number in range(self._current + 1, self._total + 1):
+            spec = first.copy()
+            spec.params[self.page_param] = number
+            out.append(spec)
+        self._next = False
+        return out
+
+    @property
+    def total_pages(self) -> int | None:
+        """The number of pages, when the body said."""
         return self._total
 
 

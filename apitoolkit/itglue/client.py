@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, Unpack
 
-import requests
-
-from apitoolkit.config import RateLimit, resolve_config
+from apitoolkit.http.client import ClientOptions, configure
 from apitoolkit.http.jsonapi import JsonApiClient
-from apitoolkit.http.retry import RetryPolicy
 
 __all__ = ["ITGlueClient"]
 
@@ -50,29 +46,11 @@ class ITGlueClient(JsonApiClient):
         self,
         api_key: str | None = None,
         *,
-        region: str | None = None,
         base_url: str | None = None,
-        session: requests.Session | None = None,
-        cache: str | os.PathLike[str] | None = None,
-        offline: bool | None = None,
-        rate_limit: RateLimit | tuple[int, float] | None = None,
-        max_workers: int | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = None,
-        expire_after: float | Mapping[str, float] | None = None,
+        region: str | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        config = resolve_config(
-            "itglue",
-            credentials={"api_key": api_key},
-            base_url=base_url,
-            region=region,
-            cache=cache,
-            offline=offline,
-            rate_limit=rate_limit,
-            max_workers=max_workers,
-            timeout=timeout,
-        )
-        super().__init__(config, session=session, retry=retry, expire_after=expire_after)
+        super().__init__(**configure("itglue", {"api_key": api_key}, options, base_url=base_url, region=region))
 
     def hint(self, status: int | None) -> str:
         """Region-aware advice for refused keys."""

@@ -129,7 +129,7 @@ def test_pages_to_frame__bare_arrays() -> None:
     ).encode()
     frame = pages_to_frame([body], schema, records_key=None)
     assert frame["id"].tolist() == [3361634, 5]
-    assert frame.loc[0, "tags"].tolist() == ["work", "home"]
+    assert frame.loc[0, "tags"] == ["work", "home"] and frame.loc[1, "tags"] == []
     assert frame.loc[0, "time_create"] == pd.Timestamp("2016-08-26 14:04:04.340", tz="UTC")
     assert frame["extra"].tolist()[1] == 1
 

@@ -219,3 +219,14 @@ def test_cache__injected_session_is_used(fake: FakeJsonApi, server) -> None:
     client = JsonApiClient(config, session=session)
     assert client.session is session
     assert len(load(client)) == 250
+
+
+def test_cache__requests_marked_never_cache_are_neither_read_nor_written(
+    fake: FakeJsonApi, make_client, cache_dir
+) -> None:
+    client = make_client()
+    spec = RequestSpec("users", params={"page[size]": 3})
+    client.request("GET", spec, cache=False)
+    client.request("GET", spec, cache=False)
+    assert cached_responses(cache_dir) == 0
+    assert fake.count() == 2

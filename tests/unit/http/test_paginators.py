@@ -11,6 +11,7 @@ from apitoolkit.http.paginators import (
     HeaderCursorPaginator,
     JsonApiPaginator,
     Page,
+    PageNumberPaginator,
     Paginator,
     RequestSpec,
     SinglePagePaginator,
@@ -43,7 +44,31 @@ def _cursor_server(spec: RequestSpec) -> Page:
     return cursor_page(str(n + 1), records=0 if n >= 3 else 2)
 
 
+def _laravel_server(spec: RequestSpec) -> Page:
+    n = spec.params["page"]
+    return Page(b"", {"data": [{}] * 2, "meta": {"last_page": 3, "current_page": n}}, {}, False, "", 2)
+
+
+def _link_server(spec: RequestSpec) -> Page:
+    n = spec.params["page"]
+    headers = {"Link": f'<https://x/contacts?page={n + 1}>; rel="next"'} if n < 4 else {}
+    return Page(b"", [{}] * 2, headers, False, "", 2)
+
+
+def _short_page_server(spec: RequestSpec) -> Page:
+    n = spec.params["page"]
+    return Page(b"", [{}] * (2 if n < 2 else 1), {}, False, "", 2 if n < 2 else 1)
+
+
 CASES: dict[str, tuple[Callable[[], Paginator], RequestSpec, Callable[[RequestSpec], Page], int]] = {
+    "page-number-meta": (
+        lambda: PageNumberPaginator(2, pages_path=("meta", "last_page")),
+        RequestSpec("c"),
+        _laravel_server,
+        3,
+    ),
+    "page-number-link": (lambda: PageNumberPaginator(2), RequestSpec("c"), _link_server, 4),
+    "page-number-short": (lambda: PageNumberPaginator(2), RequestSpec("c"), _short_page_server, 2),
     "single": (SinglePagePaginator, RequestSpec("items"), lambda s: cursor_page(None), 1),
     "jsonapi": (lambda: JsonApiPaginator(page_size=2), RequestSpec("users"), _jsonapi_server, 3),
     "cursor": (lambda: HeaderCursorPaginator(cursor="0"), RequestSpec("item/delta/{cursor}"), _cursor_server, 4),
@@ -173,3 +198,26 @@ def test_cursor__full_listing_keeps_cursor_for_next_sync() -> None:
     p.init_request(RequestSpec("item"))
     p.update_state(cursor_page("1478802464000"))
     assert p.cursor == "1478802464000" and not p.has_next_page
+
+
+def test_page_number__total_records_gives_remaining_pages() -> None:
+    p = PageNumberPaginator(100, total_path=("total",))
+    spec = RequestSpec("project/1/tasks")
+    p.init_request(spec)
+    p.update_state(Page(b"", {"tasks": [{}] * 100, "total": 250}, {}, False, "", 100))
+    assert [r.params["page"] for r in p.remaining_requests(spec)] == [2, 3]
+    assert p.total_pages == 3
+
+
+def test_page_number__empty_first_page_stops() -> None:
+    p = PageNumberPaginator(100, total_path=("total",))
+    p.init_request(RequestSpec("x"))
+    p.update_state(Page(b"", {"tasks": [], "total": 0}, {}, False, "", 0))
+    assert not p.has_next_page
+
+
+def test_page_number__malformed_total_raises() -> None:
+    p = PageNumberPaginator(100, pages_path=("meta", "last_page"))
+    p.init_request(RequestSpec("x"))
+    with pytest.raises(PaginationError):
+        p.update_state(Page(b"", {"data": [{}], "meta": {"last_page": "lots"}}, {}, False, "", 1))
