@@ -15,12 +15,16 @@ _EXPORTS: dict[str, str] = {
     "ApiError": "apitoolkit.exceptions",
     "ApiToolkitError": "apitoolkit.exceptions",
     "ConfigurationError": "apitoolkit.exceptions",
+    "GlasshatClient": "apitoolkit.glasshat",
+    "HappyGrasshopperClient": "apitoolkit.happygrasshopper",
+    "HitaskClient": "apitoolkit.hitask",
     "ITGlueClient": "apitoolkit.itglue",
     "InvalidArgumentError": "apitoolkit.exceptions",
     "OfflineError": "apitoolkit.exceptions",
     "cache_info": "apitoolkit.cache",
     "clear_cache": "apitoolkit.cache",
     "load_expirations": "apitoolkit.itglue",
+    "load_items": "apitoolkit.hitask",
     "load_logs": "apitoolkit.itglue",
     "load_organizations": "apitoolkit.itglue",
     "load_source": "apitoolkit.loading",
@@ -38,6 +42,10 @@ if TYPE_CHECKING:
     from apitoolkit.exceptions import ConfigurationError as ConfigurationError
     from apitoolkit.exceptions import InvalidArgumentError as InvalidArgumentError
     from apitoolkit.exceptions import OfflineError as OfflineError
+    from apitoolkit.glasshat import GlasshatClient as GlasshatClient
+    from apitoolkit.happygrasshopper import HappyGrasshopperClient as HappyGrasshopperClient
+    from apitoolkit.hitask import HitaskClient as HitaskClient
+    from apitoolkit.hitask import load_items as load_items
     from apitoolkit.itglue import ITGlueClient as ITGlueClient
     from apitoolkit.itglue import load_expirations as load_expirations
     from apitoolkit.itglue import load_logs as load_logs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks.cases import flatten, imports, itglue, warm
+from benchmarks.cases import flatten, hitask, imports, itglue, warm
 from benchmarks.harness import Case
 
 CASES: dict[str, Callable[[int], Case]] = {
@@ -12,4 +12,5 @@ CASES: dict[str, Callable[[int], Case]] = {
     "warm": warm.build,
     "import": imports.build,
     "itglue": itglue.build,
+    "hitask": hitask.build,
 }
