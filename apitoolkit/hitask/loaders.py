@@ -83,11 +83,25 @@ def _delta(client: HitaskClient, snapshot: pd.DataFrame, cursor: str) -> tuple[p
     if not changed and len(listed) == len(ids) and np.isin(ids, listed).all():
         return snapshot, new_cursor
     fresh = pages_to_frame([orjson.dumps(changed)], ITEMS, records_key=None)
-    keep = np.isin(ids, listed) & ~np.isin(ids, fresh["id"].to_numpy(dtype=np.int64, na_value=-1))
-    merged = pd.concat([snapshot.loc[keep], fresh], ignore_index=True) if len(fresh) else snapshot.loc[keep]
-    if len(fresh):
-        merged = merged.sort_values("id", kind="stable")
-    return merged.reset_index(drop=True), new_cursor
+    return _merge(snapshot, ids, listed, fresh), new_cursor
+
+
+def _merge(snapshot: pd.DataFrame, ids: np.ndarray, listed: np.ndarray, fresh: pd.DataFrame) -> pd.DataFrame:
+    """The snapshot with fresh rows replacing or joining it and unlisted rows gone, by id, in one take."""
+    n = len(snapshot)
+    fresh_ids = fresh["id"].to_numpy(dtype=np.int64, na_value=-1)
+    order = np.argsort(ids, kind="stable")
+    at = np.searchsorted(ids[order], fresh_ids)
+    exists = (
+        (at < n) & (ids[order][np.minimum(at, max(n - 1, 0))] == fresh_ids) if n else np.zeros(len(fresh_ids), bool)
+    )
+    source = np.arange(n)
+    source[order[at[exists]]] = n + np.flatnonzero(exists)  # changed rows are read from the fresh part
+    keep = np.isin(ids, listed)
+    all_ids = np.concatenate([ids[keep], fresh_ids[~exists]])
+    all_source = np.concatenate([source[keep], n + np.flatnonzero(~exists)])
+    combined = pd.concat([snapshot, fresh], ignore_index=True)
+    return combined.take(all_source[np.argsort(all_ids, kind="stable")]).reset_index(drop=True)
 
 
 def _read_snapshot(client: HitaskClient, store: FrameCache) -> tuple[pd.DataFrame, str] | None:
@@ -138,26 +152,43 @@ def _sync(client: HitaskClient, refresh: bool) -> tuple[pd.DataFrame, str]:
 
 def _with_projects(items: pd.DataFrame) -> pd.DataFrame:
     """Add ``project_id`` and ``project_title``: the nearest project among an item's ancestors."""
-    parent = items.set_index("id")["parent"]
-    is_project = items.set_index("id")["category"].eq(0)
-    title = items.set_index("id")["title"]
-    current = items["parent"].where(items["parent"] > 0)
-    project = pd.Series(pd.NA, index=items.index, dtype="Int64")
+    ids = items["id"].to_numpy(dtype=np.int64, na_value=-1)
+    parents = items["parent"].to_numpy(dtype=np.int64, na_value=0)
+    is_project = items["category"].to_numpy(dtype=np.int64, na_value=-1) == 0
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+
+    def position(of: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(sorted_ids, of), max(len(ids) - 1, 0))
+        found = (of > 0) & (sorted_ids[at] == of) if len(ids) else np.zeros(len(of), bool)
+        return np.where(found, order[at], -1)
+
+    current = position(parents)
+    project = np.full(len(ids), -1)
     for _ in range(16):  # deep enough for any real nesting; guards against cycles
-        known = current.notna()
-        if not known.any():
+        active = (current >= 0) & (project < 0)
+        if not active.any():
             break
-        hit = known & current.map(is_project).fillna(False).astype(bool)
-        project = project.mask(hit & project.isna(), current)
-        current = current.where(known & ~hit).map(parent).where(lambda s: s > 0)
-    out = items.assign(project_id=project.astype("Int64"))
-    out["project_title"] = out["project_id"].map(title).astype(items["title"].dtype)
+        hit = active & is_project[np.maximum(current, 0)]
+        project[hit] = current[hit]
+        climbing = active & ~hit
+        current = np.where(climbing, position(parents[np.maximum(current, 0)]), -1)
+    found = project >= 0
+    project_id = pd.arrays.IntegerArray(np.where(found, ids[np.maximum(project, 0)], 0), mask=~found)
+    out = items.assign(project_id=project_id)
+    out["project_title"] = items["title"].array.take(project, allow_fill=True)
     return out
+
+
+_CODES = np.full(max(CATEGORIES) + 2, -1)
+_CODES[list(CATEGORIES)] = np.arange(len(CATEGORIES))
 
 
 def _present(frame: pd.DataFrame) -> pd.DataFrame:
     out = _with_projects(frame)
-    out["category"] = out["category"].map(CATEGORIES).astype(CATEGORY_DTYPE)
+    codes = frame["category"].to_numpy(dtype=np.int64, na_value=-1)
+    codes = np.where((codes >= 0) & (codes < len(_CODES) - 1), _CODES[np.clip(codes, 0, len(_CODES) - 1)], -1)
+    out["category"] = pd.Categorical.from_codes(codes, dtype=CATEGORY_DTYPE)
     return out
 
 

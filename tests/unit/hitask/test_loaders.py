@@ -1,0 +1,47 @@
+"""Hitask's pure steps: the project join and the delta merge."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from apitoolkit.hitask.loaders import _merge, _present, _with_projects
+
+
+def items(rows: list[tuple[int, int, int, str]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["id", "category", "parent", "title"])
+    return frame.astype({"id": "Int64", "category": "Int64", "parent": "Int64", "title": "str"})
+
+
+def test_with_projects__nearest_project_ancestor_and_cycles() -> None:
+    frame = items(
+        [
+            (1, 0, 0, "Website"),  # a project
+            (2, 1, 1, "Design"),  # task in project 1
+            (3, 1, 2, "Logo"),  # sub-task of 2: still project 1
+            (4, 1, 0, "Loose"),  # no project
+            (5, 1, 6, "Cycle A"),  # 5 -> 6 -> 5: never a project, never a hang
+            (6, 1, 5, "Cycle B"),
+            (7, 1, 99, "Orphan"),  # parent unknown
+            (8, 0, 1, "Sub-project"),  # a project inside a project: its own parent project is 1
+            (9, 1, 8, "Inner"),  # nearest project is 8
+        ]
+    )
+    out = _with_projects(frame).set_index("id")
+    assert out["project_id"].fillna(0).to_dict() == {1: 0, 2: 1, 3: 1, 4: 0, 5: 0, 6: 0, 7: 0, 8: 1, 9: 8}
+    assert out.loc[3, "project_title"] == "Website" and out.loc[9, "project_title"] == "Sub-project"
+    assert pd.isna(out.loc[4, "project_title"])
+
+
+def test_present__category_names() -> None:
+    out = _present(items([(1, 0, 0, "p"), (2, 1, 1, "t"), (3, 2, 0, "e"), (4, 4, 0, "n"), (5, 5, 0, "f")]))
+    assert out["category"].astype(str).tolist() == ["project", "task", "event", "note", "file"]
+
+
+def test_merge__replaces_adds_and_drops_in_id_order() -> None:
+    snapshot = items([(1, 1, 0, "a"), (2, 1, 0, "b"), (3, 1, 0, "c"), (5, 1, 0, "e")])
+    fresh = items([(2, 1, 0, "B!"), (4, 1, 0, "d new"), (9, 1, 0, "z new")])
+    listed = np.array([1, 2, 4, 5, 9])  # 3 was deleted
+    merged = _merge(snapshot, snapshot["id"].to_numpy(dtype=np.int64), listed, fresh)
+    assert merged["id"].tolist() == [1, 2, 4, 5, 9]
+    assert merged["title"].tolist() == ["a", "B!", "d new", "e", "z new"]
