@@ -82,7 +82,9 @@ class FrameCache:
 
     def _read(self, path: Path, allow_expired: bool) -> tuple[pa.Table, dict[str, Any]] | None:
         if self.fmt == "arrow":
-            with pa.memory_map(str(path)) as source:
+            # Read, not memory-mapped: a mapped table pays a page fault per page when first used (a merge
+            # touching 20 MB took 0.043 s instead of 0.013 s).
+            with pa.OSFile(str(path)) as source:
                 table = ipc.open_file(source).read_all()
             meta = orjson.loads((table.schema.metadata or {})[_META_KEY])
             return (table, meta) if allow_expired or meta["expires_at"] > time.time() else None
@@ -94,13 +96,7 @@ class FrameCache:
 
     def get(self, key: str, *, allow_expired: bool = False) -> CachedFrame | None:
         """The stored frame, or None if absent, expired (unless allowed) or unreadable."""
-        path = self._path(key)
-        if not path.exists():
-            return None
-        try:
-            found = self._read(path, allow_expired)
-        except (OSError, KeyError, ValueError, TypeError, pa.ArrowException):
-            return None
+        found = self.get_table(key, allow_expired=allow_expired)
         if found is None:
             return None
         table, meta = found
@@ -109,17 +105,30 @@ class FrameCache:
         frame = table_to_frame(table)
         return CachedFrame(frame, float(meta["stored_at"]), float(meta["expires_at"]), meta.get("extra", {}))
 
+    def get_table(self, key: str, *, allow_expired: bool = False) -> tuple[pa.Table, dict[str, Any]] | None:
+        """The stored Arrow table and its metadata, or None (as `get`)."""
+        path = self._path(key)
+        if not path.exists():
+            return None
+        try:
+            return self._read(path, allow_expired)
+        except (OSError, KeyError, ValueError, TypeError, pa.ArrowException):
+            return None
+
     def put(self, key: str, frame: pd.DataFrame, *, ttl: float, extra: dict[str, Any] | None = None) -> None:
         """Store a frame: written to a temporary file in the same directory, then renamed over the old one.
 
         Raises:
             CacheError: The directory cannot be written.
         """
-        now = time.time()
-        meta = {"stored_at": now, "expires_at": now + ttl, "extra": extra or {}}
         clean = frame.copy(deep=False)
         clean.attrs = {}
-        table = pa.Table.from_pandas(clean, preserve_index=False)
+        self.put_table(key, pa.Table.from_pandas(clean, preserve_index=False), ttl=ttl, extra=extra)
+
+    def put_table(self, key: str, table: pa.Table, *, ttl: float, extra: dict[str, Any] | None = None) -> None:
+        """Store an Arrow table as `put` stores a frame (atomically, with its expiry)."""
+        now = time.time()
+        meta = {"stored_at": now, "expires_at": now + ttl, "extra": extra or {}}
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META_KEY: orjson.dumps(meta)})
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -142,6 +151,20 @@ class FrameCache:
                 f"Could not write the frame cache in {self.directory} ({exc.strerror}): "
                 "free disk space, fix permissions, or set APITOOLKIT_CACHE to another directory."
             ) from None
+
+    def meta(self, key: str) -> dict[str, Any] | None:
+        """The stored metadata alone (``extra`` included), without reading the data; None if unreadable."""
+        path = self._path(key)
+        try:
+            if self.fmt == "arrow":
+                with pa.memory_map(str(path)) as source:
+                    schema = ipc.open_file(source).schema
+            else:
+                schema = pq.read_schema(path)
+            found: dict[str, Any] = orjson.loads((schema.metadata or {})[_META_KEY])
+            return found
+        except (OSError, KeyError, ValueError, TypeError, pa.ArrowException):
+            return None
 
     def exists(self, key: str) -> bool:
         """Whether a file is stored under ``key`` (readable or not)."""

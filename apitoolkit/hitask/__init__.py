@@ -6,6 +6,7 @@ from apitoolkit.hitask.client import HitaskClient
 from apitoolkit.hitask.loaders import (
     SyncWarning,
     explode,
+    flush_snapshots,
     load_contacts,
     load_item_history,
     load_items,
@@ -17,6 +18,7 @@ __all__ = [
     "HitaskClient",
     "SyncWarning",
     "explode",
+    "flush_snapshots",
     "load_contacts",
     "load_item_history",
     "load_items",

@@ -12,7 +12,11 @@ another account, or an unreadable snapshot leads to a full reload, with a warnin
 
 from __future__ import annotations
 
+import threading
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
@@ -21,7 +25,7 @@ import pyarrow as pa
 
 from apitoolkit.cache import FrameCache
 from apitoolkit.exceptions import InvalidArgumentError, InvalidRequestError, OfflineError
-from apitoolkit.frames import Schema, pages_to_frame
+from apitoolkit.frames import Schema, pages_to_frame, table_to_frame
 from apitoolkit.hitask.client import HitaskClient
 from apitoolkit.hitask.schema import CATEGORIES, CONTACTS, HISTORY, ITEMS, TAGS, TEAM_MEMBERS
 from apitoolkit.http.paginators import RequestSpec, SinglePagePaginator
@@ -30,6 +34,7 @@ from apitoolkit.loading import label_frame, load_listing
 __all__ = [
     "SyncWarning",
     "explode",
+    "flush_snapshots",
     "load_contacts",
     "load_item_history",
     "load_items",
@@ -55,41 +60,100 @@ def _client(client: HitaskClient | None) -> HitaskClient:
     return client
 
 
+# Snapshots are written after `load_items` has returned, in order, by one thread per store: the write is
+# off the refresh's critical path (for 50k items it took 0.01-0.07 s, as much as the rest of a refresh).
+# A process killed before the write keeps the previous snapshot and cursor, from which the next delta is
+# still correct. The threads are joined when the interpreter exits, so a finished script has written.
+_writers: dict[Path, ThreadPoolExecutor] = {}
+_pending: dict[Path, Future[None]] = {}
+# The last snapshot each store was given, kept in memory: a refresh in the same process (a notebook kernel)
+# uses it when the file still holds the same cursor, instead of reading 20 MB back.
+_recent: dict[Path, tuple[str, pa.Table]] = {}
+_writers_lock = threading.Lock()
+
+
+def _write_later(store: FrameCache, table: pa.Table, extra: dict[str, str]) -> None:
+    with _writers_lock:
+        writer = _writers.setdefault(
+            store.directory, ThreadPoolExecutor(max_workers=1, thread_name_prefix="apitoolkit-snapshot")
+        )
+        _pending[store.directory] = writer.submit(store.put_table, SNAPSHOT_KEY, table, ttl=SNAPSHOT_TTL, extra=extra)
+        _recent[store.directory] = (extra["cursor"], table)
+
+
+def _wait_for(directory: Path) -> None:
+    with _writers_lock:
+        pending = _pending.pop(directory, None)
+    if pending is not None:
+        error = pending.exception()
+        if error is not None:
+            warnings.warn(f"Hitask items: the last snapshot could not be stored ({error}).", SyncWarning, stacklevel=4)
+
+
+def flush_snapshots() -> None:
+    """Wait until every Hitask snapshot handed to the background writer is on disk.
+
+    `load_items` stores its snapshot after returning; call this before copying or inspecting the cache.
+
+    Example:
+        >>> flush_snapshots()
+    """
+    with _writers_lock:
+        directories = list(_pending)
+    for directory in directories:
+        _wait_for(directory)
+
+
 def _snapshots(client: HitaskClient) -> FrameCache | None:
     root = client.config.cache.path
     return None if root is None else FrameCache(root / "snapshots" / f"hitask-{client.namespace}", fmt="arrow")
 
 
 # --------------------------------------------------------------------------------------------- items
-def _full_load(client: HitaskClient) -> tuple[pd.DataFrame, str | None]:
+def _full_load(client: HitaskClient) -> tuple[pa.Table, str | None]:
     # Never HTTP-cached: the snapshot is the cache, and the cursor must belong to the items it came with.
     page = client.request("GET", RequestSpec("item"), cache=False)
     cursor = (page.headers.get("X-Cursor") or "").strip() or None
-    return pages_to_frame([page.content], ITEMS, records_key=None), cursor
+    return _table(pages_to_frame([page.content], ITEMS, records_key=None)), cursor
 
 
-def _delta(client: HitaskClient, snapshot: pd.DataFrame, cursor: str) -> tuple[pd.DataFrame, str]:
+def _table(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _delta(client: HitaskClient, snapshot: pa.Table, cursor: str) -> tuple[pa.Table, str]:
     page = client.request("GET", RequestSpec(f"item/delta/{cursor}"), cache=False)
     records = page.payload
-    if not isinstance(records, list) or not all(isinstance(r, dict) and "id" in r for r in records):
+    listed = np.empty(len(records) if isinstance(records, list) else 0, dtype=np.int64)
+    full: list[dict[str, Any]] = []
+    try:  # one pass over every listed item (50k in a large account): ids, and the changed ones in full
+        for index, record in enumerate(records):
+            listed[index] = record["id"]
+            if record.get("changed", True) is not False:  # stubs say "changed": false
+                full.append(record)
+    except (TypeError, KeyError, ValueError, AttributeError, OverflowError):
         raise InvalidRequestError(
             "Hitask answered the delta with something other than a list of items.", service="hitask"
-        )
-    listed = np.fromiter((r["id"] for r in records), dtype=np.int64, count=len(records))
-    # Stubs say "changed": false; changed items come in full, with "changed": true, which is not an attribute.
-    changed = [{k: v for k, v in r.items() if k != "changed"} for r in records if r.get("changed", True) is not False]
+        ) from None
+    # Changed items come with "changed": true, which is not an item attribute.
+    changed = [{k: v for k, v in r.items() if k != "changed"} for r in full]
     new_cursor = (page.headers.get("X-Cursor") or cursor).strip()
-    ids = snapshot["id"].to_numpy(dtype=np.int64, na_value=-1)
+    ids = snapshot.column("id").to_numpy(zero_copy_only=False)
     if not changed and len(listed) == len(ids) and np.isin(ids, listed).all():
         return snapshot, new_cursor
-    fresh = pages_to_frame([orjson.dumps(changed)], ITEMS, records_key=None)
-    return _merge(snapshot, ids, listed, fresh), new_cursor
+    fresh = _table(pages_to_frame([orjson.dumps(changed)], ITEMS, records_key=None))
+    return _merge(snapshot, listed, fresh), new_cursor
 
 
-def _merge(snapshot: pd.DataFrame, ids: np.ndarray, listed: np.ndarray, fresh: pd.DataFrame) -> pd.DataFrame:
-    """The snapshot with fresh rows replacing or joining it and unlisted rows gone, by id, in one take."""
-    n = len(snapshot)
-    fresh_ids = fresh["id"].to_numpy(dtype=np.int64, na_value=-1)
+def _merge(snapshot: pa.Table, listed: np.ndarray, fresh: pa.Table) -> pa.Table:
+    """The snapshot with fresh rows replacing or joining it and unlisted rows gone, by id, in one Arrow take.
+
+    Done in Arrow rather than pandas: for 50,000 items the take is ~5x faster, and the result is written
+    as the next snapshot without a conversion.
+    """
+    ids = snapshot.column("id").to_numpy(zero_copy_only=False).astype(np.int64)
+    n = len(ids)
+    fresh_ids = fresh.column("id").to_numpy(zero_copy_only=False).astype(np.int64)
     order = np.argsort(ids, kind="stable")
     at = np.searchsorted(ids[order], fresh_ids)
     exists = (
@@ -100,26 +164,33 @@ def _merge(snapshot: pd.DataFrame, ids: np.ndarray, listed: np.ndarray, fresh: p
     keep = np.isin(ids, listed)
     all_ids = np.concatenate([ids[keep], fresh_ids[~exists]])
     all_source = np.concatenate([source[keep], n + np.flatnonzero(~exists)])
-    combined = pd.concat([snapshot, fresh], ignore_index=True)
-    return combined.take(all_source[np.argsort(all_ids, kind="stable")]).reset_index(drop=True)
+    combined = pa.concat_tables([snapshot, fresh.cast(snapshot.schema)], promote_options="permissive")
+    return combined.take(pa.array(all_source[np.argsort(all_ids, kind="stable")]))
 
 
-def _read_snapshot(client: HitaskClient, store: FrameCache) -> tuple[pd.DataFrame, str] | None:
+def _read_snapshot(client: HitaskClient, store: FrameCache) -> tuple[pa.Table, str] | None:
+    _wait_for(store.directory)
     if not store.exists(SNAPSHOT_KEY):
         return None
-    cached = store.get(SNAPSHOT_KEY, allow_expired=True)
+    meta = store.meta(SNAPSHOT_KEY)
+    recent = _recent.get(store.directory)
+    stored = (meta or {}).get("extra", {})
+    if recent is not None and stored.get("cursor") == recent[0] and stored.get("namespace") == client.namespace:
+        return recent[1], recent[0]
+    found = store.get_table(SNAPSHOT_KEY, allow_expired=True)
+    extra = found[1].get("extra", {}) if found is not None else {}
     reason = None
-    if cached is None:
+    if found is None:
         reason = "the stored snapshot could not be read"
-    elif cached.meta.get("namespace") != client.namespace or not cached.meta.get("cursor"):
+    elif extra.get("namespace") != client.namespace or not extra.get("cursor"):
         reason = "the stored snapshot belongs to another account"
-    elif list(cached.frame.columns[: len(ITEMS.columns)]) != ITEMS.columns:
+    elif found[0].column_names[: len(ITEMS.columns)] != ITEMS.columns:
         reason = "the stored snapshot has other columns than this version expects"
     if reason is not None:
         warnings.warn(f"Hitask items: {reason}; loading everything again.", SyncWarning, stacklevel=4)
         return None
-    assert cached is not None
-    return cached.frame, str(cached.meta["cursor"])
+    assert found is not None
+    return found[0].replace_schema_metadata(None), str(extra["cursor"])
 
 
 def _sync(client: HitaskClient, refresh: bool) -> tuple[pd.DataFrame, str]:
@@ -131,11 +202,11 @@ def _sync(client: HitaskClient, refresh: bool) -> tuple[pd.DataFrame, str]:
                 "Offline mode is on and no Hitask items are stored for this account: load them once online, "
                 "or unset APITOOLKIT_OFFLINE."
             )
-        return previous[0], "frame-cache"
-    frame, cursor, source = None, None, "network"
+        return table_to_frame(previous[0]), "frame-cache"
+    table, cursor, source = None, None, "network"
     if previous is not None:
         try:
-            frame, cursor = _delta(client, *previous)
+            table, cursor = _delta(client, *previous)
             source = "delta"
         except InvalidRequestError as error:
             warnings.warn(
@@ -143,11 +214,11 @@ def _sync(client: HitaskClient, refresh: bool) -> tuple[pd.DataFrame, str]:
                 SyncWarning,
                 stacklevel=3,
             )
-    if frame is None:
-        frame, cursor = _full_load(client)
+    if table is None:
+        table, cursor = _full_load(client)
     if store is not None and cursor:
-        store.put(SNAPSHOT_KEY, frame, ttl=SNAPSHOT_TTL, extra={"cursor": cursor, "namespace": client.namespace})
-    return frame, source
+        _write_later(store, table, {"cursor": cursor, "namespace": client.namespace})
+    return table_to_frame(table), source
 
 
 def _with_projects(items: pd.DataFrame) -> pd.DataFrame:

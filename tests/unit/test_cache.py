@@ -67,3 +67,20 @@ def test_cache_info__empty_cache_has_columns(cache_dir: Path) -> None:
     info = cache_info()
     assert info.empty and list(info.columns) == ["service", "account", "kind", "files", "bytes", "updated", "path"]
     assert clear_cache() == 0
+
+
+def test_frame_cache__arrow_format_round_trip_and_meta(tmp_path: Path, frame: pd.DataFrame) -> None:
+    fc = FrameCache(tmp_path, fmt="arrow")
+    fc.put("k", frame, ttl=60, extra={"cursor": "123"})
+    assert (tmp_path / "k.arrow").exists()
+    pd.testing.assert_frame_equal(fc.get("k").frame, frame)
+    assert fc.meta("k")["extra"] == {"cursor": "123"}
+    table, meta = fc.get_table("k")
+    assert table.num_rows == len(frame) and meta["extra"]["cursor"] == "123"
+    (tmp_path / "k.arrow").write_bytes(b"ARROW1 garbage")
+    assert fc.get("k") is None and fc.meta("k") is None
+
+
+def test_frame_cache__unknown_format() -> None:
+    with pytest.raises(ValueError, match="parquet"):
+        FrameCache(Path("/tmp"), fmt="csv")

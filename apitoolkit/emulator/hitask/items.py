@@ -96,6 +96,7 @@ class ItemStore:
             self._next_id = self._seed_next_id
             self._next_event = self._seed_next_id * 100
             self._events: dict[int, list[dict[str, Any]]] = {}
+            self._index: tuple[int, np.ndarray, np.ndarray, bytes, list[int]] | None = None
 
     # ------------------------------------------------------------------ reading
     def list_json(self) -> tuple[bytes, int]:
@@ -109,19 +110,33 @@ class ItemStore:
     def delta_json(self, cursor: int) -> tuple[bytes, int]:
         """Every current item by id: in full (with ``"changed": true``) if stamped after ``cursor``, else a stub.
 
-        Returns the body and the new cursor: the latest stamp among changed items, else ``cursor``.
+        Returns the body and the new cursor: the latest stamp among changed items, else ``cursor``. Like a
+        real server's index on the update time, the ids, stamps and stubs are kept ready (rebuilt after
+        changes), so a delta only splices the changed items into the stubs.
         """
-        parts = []
-        latest = cursor
         with self._lock:
-            for id_ in self.records.ids():
-                stamp = self._stamp(id_)
-                if stamp > cursor:
-                    parts.append(self.records.json(id_)[:-1] + _CHANGED)
-                    latest = max(latest, stamp)
-                else:
-                    parts.append(_STUB % id_)
-        return b"[" + b",".join(parts) + b"]", latest
+            ids, stamps, stubs, starts = self._delta_index()
+            changed = np.flatnonzero(stamps > cursor)
+            parts, previous = [], 0
+            for index in changed.tolist():
+                parts.append(stubs[starts[previous] : starts[index]])
+                parts.append(self.records.json(int(ids[index]))[:-1] + _CHANGED + b",")
+                previous = index + 1
+            parts.append(stubs[starts[previous] : starts[len(ids)]])
+            latest = max(cursor, int(stamps[changed].max())) if len(changed) else cursor
+        return b"[" + b"".join(parts).removesuffix(b",") + b"]", latest
+
+    def _delta_index(self) -> tuple[np.ndarray, np.ndarray, bytes, list[int]]:
+        """Ids and stamps in id order, every stub followed by a comma in one blob, and where each starts."""
+        if self._index is None or self._index[0] != self.records.version:
+            ids = np.array(self.records.ids(), dtype=np.int64)
+            stamps = np.fromiter((self._stamp(int(i)) for i in ids), dtype=np.int64, count=len(ids))
+            pieces = [_STUB % i + b"," for i in ids.tolist()]
+            starts = [0]
+            for piece in pieces:
+                starts.append(starts[-1] + len(piece))
+            self._index = (self.records.version, ids, stamps, b"".join(pieces), starts)
+        return self._index[1], self._index[2], self._index[3], self._index[4]
 
     def history(self, item_id: int) -> list[dict[str, Any]]:
         """The history of a current item, oldest first: its seed events, then those of later mutations.
@@ -265,6 +280,7 @@ class ItemStore:
             codes = list(CATEGORIES.values())
             for _ in range(quota["added"]):
                 self.add(int(rng.choice(codes, p=CATEGORY_WEIGHTS)))
+            self._delta_index()  # rebuilt with the writes, as a server's index would be
             return {"changed": len(chosen["changed"]), "added": quota["added"],
                     "completed": len(chosen["completed"]), "deleted": len(chosen["deleted"])}
 

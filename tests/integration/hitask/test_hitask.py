@@ -17,7 +17,7 @@ from apitoolkit.hitask import (
     load_tags,
     load_team_members,
 )
-from apitoolkit.hitask.loaders import SNAPSHOT_KEY, _snapshots
+from apitoolkit.hitask.loaders import SNAPSHOT_KEY, _snapshots, flush_snapshots
 from apitoolkit.http import RequestSpec
 from tests.conftest import FAST_RETRY, files_containing
 
@@ -131,6 +131,7 @@ def test_sync__deleted_items_disappear_and_new_ones_appear(hitask, emulator) -> 
 
 def test_sync__cursor_from_the_future_reloads_with_warning(hitask, emulator) -> None:
     load_items(hitask)
+    flush_snapshots()
     store = _snapshots(hitask)
     cached = store.get(SNAPSHOT_KEY, allow_expired=True)
     store.put(SNAPSHOT_KEY, cached.frame, ttl=3600, extra={**cached.meta, "cursor": "99999999999999"})
@@ -141,6 +142,7 @@ def test_sync__cursor_from_the_future_reloads_with_warning(hitask, emulator) -> 
 
 def test_sync__snapshot_of_another_account_is_not_used(hitask, emulator) -> None:
     load_items(hitask)
+    flush_snapshots()
     store = _snapshots(hitask)
     cached = store.get(SNAPSHOT_KEY, allow_expired=True)
     store.put(SNAPSHOT_KEY, cached.frame.head(3), ttl=3600, extra={**cached.meta, "namespace": "someone-else"})
@@ -151,6 +153,7 @@ def test_sync__snapshot_of_another_account_is_not_used(hitask, emulator) -> None
 
 def test_sync__corrupted_snapshot_reloads_with_warning(hitask, emulator) -> None:
     load_items(hitask)
+    flush_snapshots()
     path = _snapshots(hitask)._path(SNAPSHOT_KEY)
     path.write_bytes(path.read_bytes()[:100])
     with pytest.warns(SyncWarning, match="could not be read"):
@@ -160,6 +163,7 @@ def test_sync__corrupted_snapshot_reloads_with_warning(hitask, emulator) -> None
 
 def test_sync__failed_delta_leaves_the_snapshot_as_it_was(hitask, emulator) -> None:
     load_items(hitask)
+    flush_snapshots()
     path = _snapshots(hitask)._path(SNAPSHOT_KEY)
     before = path.read_bytes()
     emulator.app.hitask.mutate(fraction=0.05, seed=9)
@@ -173,6 +177,7 @@ def test_sync__failed_delta_leaves_the_snapshot_as_it_was(hitask, emulator) -> N
 
 def test_sync__offline_serves_the_snapshot(hitask, emulator, monkeypatch) -> None:
     online = load_items(hitask)
+    flush_snapshots()
     offline = load_items(make(emulator, offline=True))
     pd.testing.assert_frame_equal(comparable(offline), comparable(online))
     monkeypatch.setenv("APITOOLKIT_CACHE", str(__import__("tempfile").mkdtemp()))
@@ -185,6 +190,7 @@ def test_hitask__no_credential_or_session_reaches_the_cache(hitask, emulator, ca
     load_tags(hitask)
     items = load_items(hitask)
     load_item_history(int(items["id"].iloc[0]), client=hitask)
+    flush_snapshots()
     session_id = hitask._session_id
     env = emulator.environ()
     for secret in (env["HITASK_API_KEY"], env["HITASK_PASSWORD"], session_id):

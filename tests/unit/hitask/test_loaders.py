@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from apitoolkit.hitask.loaders import _merge, _present, _with_projects
 
@@ -42,6 +43,6 @@ def test_merge__replaces_adds_and_drops_in_id_order() -> None:
     snapshot = items([(1, 1, 0, "a"), (2, 1, 0, "b"), (3, 1, 0, "c"), (5, 1, 0, "e")])
     fresh = items([(2, 1, 0, "B!"), (4, 1, 0, "d new"), (9, 1, 0, "z new")])
     listed = np.array([1, 2, 4, 5, 9])  # 3 was deleted
-    merged = _merge(snapshot, snapshot["id"].to_numpy(dtype=np.int64), listed, fresh)
+    merged = _merge(pa.Table.from_pandas(snapshot), listed, pa.Table.from_pandas(fresh)).to_pandas()
     assert merged["id"].tolist() == [1, 2, 4, 5, 9]
     assert merged["title"].tolist() == ["a", "B!", "d new", "e", "z new"]
