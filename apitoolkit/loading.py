@@ -5,8 +5,8 @@ Every loader of every service goes through here. `load_listing` loads one pagina
 windows (each cached on its own, so a later query reuses the windows it shares) and stitches them.
 
 A result's ``attrs["apitoolkit"]`` says where it came from: ``"frame-cache"`` (no HTTP at all),
-``"http-cache"`` (every page from the HTTP cache) or ``"network"`` (at least one page fetched);
-`load_source` reads it.
+``"http-cache"`` (every page from the HTTP cache), ``"network"`` (at least one page fetched) or, for
+Hitask items, ``"delta"`` (only the changes fetched and merged); `load_source` reads it.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def label_frame(frame: pd.DataFrame, *, resource: str, source: str, pages: int =
 
 
 def load_source(frame: pd.DataFrame) -> str | None:
-    """Where a loaded frame came from: ``"frame-cache"``, ``"http-cache"``, ``"network"``, or None.
+    """Where a loaded frame came from: ``"frame-cache"``, ``"http-cache"``, ``"network"``, ``"delta"``, or None.
 
     Example:
         >>> import apitoolkit
