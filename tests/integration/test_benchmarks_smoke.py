@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTENDERS = {
     "flatten": {"json_normalize", "pyarrow_floor", "apitoolkit"},
@@ -14,6 +16,7 @@ CONTENDERS = {
 }
 
 
+@pytest.mark.slow
 def test_benchmarks__small_run_reports_every_contender() -> None:
     command = [sys.executable, "-m", "benchmarks", *CONTENDERS, "--records", "3000", "--rounds", "1"]
     command.append("--no-record")

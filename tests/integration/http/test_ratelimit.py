@@ -8,6 +8,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from apitoolkit.http import JsonApiPaginator, RequestSpec
 from apitoolkit.loading import load_listing
 from tests.integration.http.fakeapi import SECRET_A, USERS, FakeJsonApi
@@ -27,6 +29,7 @@ WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_ratelimit__processes_share_one_budget(fake: FakeJsonApi, server, cache_dir: Path) -> None:
     started = time.monotonic()
     procs = [

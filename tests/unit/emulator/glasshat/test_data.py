@@ -42,7 +42,8 @@ def test_data__overrides_and_sizes() -> None:
 
 
 @pytest.mark.parametrize(
-    "overrides", [{"tasks": -1}, {"clients": 0}, {"clients": 1, "projects": 0}, {"shoes": 1}, {"tasks": "9"}],
+    "overrides",
+    [{"tasks": -1}, {"clients": 0}, {"clients": 1, "projects": 0}, {"shoes": 1}, {"tasks": "9"}],
 )
 def test_data__invalid_counts_are_refused(overrides: dict) -> None:
     with pytest.raises(ValueError):
@@ -57,6 +58,7 @@ def test_data__realistic_names_and_missing_websites() -> None:
     assert len({task["title"] for task in tasks}) > 500
 
 
+@pytest.mark.slow
 def test_data__large_counts_and_generation_time() -> None:
     started = time.perf_counter()
     backend = GlasshatBackend(seed=3, size="large", now=NOW)
@@ -64,8 +66,9 @@ def test_data__large_counts_and_generation_time() -> None:
     assert tuple(map(len, _records(_default(backend)))) == (100, 500, 50_000)
 
 
-def test_reset__restores_tasks_and_drops_creations(app: EmulatorApp, glasshat: Glasshat,
-                                                   account: GlasshatAccount) -> None:
+def test_reset__restores_tasks_and_drops_creations(
+    app: EmulatorApp, glasshat: Glasshat, account: GlasshatAccount
+) -> None:
     before = _records(account)
     task = before[2][0]
     glasshat.post(f"/task/{task['id']}/update", json={"apikey": glasshat.key, "title": "Changed"})

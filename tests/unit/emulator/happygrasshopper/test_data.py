@@ -38,6 +38,7 @@ def test_data__unique_emails_and_created_in_id_order() -> None:
     assert {contact["status"] for contact in contacts} == {"active", "unsubscribed", "bounced"}
 
 
+@pytest.mark.slow
 def test_data__large_generates_and_searches_fast() -> None:
     started = time.perf_counter()
     backend = HappyGrasshopperBackend(seed=3, size="large", now=NOW)

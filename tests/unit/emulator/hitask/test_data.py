@@ -37,14 +37,20 @@ def test_data__history_is_deterministic() -> None:
 def test_data__overrides_and_sizes() -> None:
     app = EmulatorApp(seed=1, now=NOW, hitask={"items": 40, "members": 3, "contacts": 5, "tags": 0, "groups": 1})
     backend = app.hitask
-    assert (len(backend.items.records), len(backend.members), len(backend.contacts), len(backend.tags),
-            len(backend.groups)) == (40, 3, 5, 0, 1)
+    assert (
+        len(backend.items.records),
+        len(backend.members),
+        len(backend.contacts),
+        len(backend.tags),
+        len(backend.groups),
+    ) == (40, 3, 5, 0, 1)
     assert all(item["tags"] is None for item in backend.items.records)
     assert Counts.for_size("medium").items == 5_000 and Counts.for_size("large").items == 50_000
 
 
 @pytest.mark.parametrize(
-    "overrides", [{"items": -1}, {"members": 0}, {"projects": 3}, {"items": 1.5}, {"tags": True}],
+    "overrides",
+    [{"items": -1}, {"members": 0}, {"projects": 3}, {"items": 1.5}, {"tags": True}],
 )
 def test_data__invalid_counts_are_refused(overrides: dict) -> None:
     with pytest.raises(ValueError):
@@ -72,6 +78,7 @@ def test_data__people_are_realistic(app: EmulatorApp) -> None:
     assert {member["email"].split("@")[1] for member in backend.members} == {backend.login.split("@")[1]}
 
 
+@pytest.mark.slow
 def test_data__large_generates_and_lists_fast() -> None:
     started = time.perf_counter()
     app = EmulatorApp(seed=3, now=NOW, hitask=dict(Counts.for_size("large").__dict__))

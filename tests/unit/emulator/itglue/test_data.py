@@ -32,8 +32,9 @@ def test_data__same_seed_same_data_other_seed_other_data() -> None:
 def test_data__reputation_is_10_created_5_edited_1_viewed_over_all_metrics(account: ITGlueAccount) -> None:
     points: dict[int, int] = defaultdict(int)
     for metric in account.user_metrics:
-        points[attr(metric, "user-id")] += 10 * attr(metric, "created") + 5 * attr(metric, "edited") + attr(
-            metric, "viewed")
+        points[attr(metric, "user-id")] += (
+            10 * attr(metric, "created") + 5 * attr(metric, "edited") + attr(metric, "viewed")
+        )
     reputations = {int(user["id"]): attr(user, "reputation") for user in account.users}
     assert reputations == {user: points.get(user, 0) for user in reputations}
     assert sum(1 for value in reputations.values() if value > 0) > 10
@@ -41,19 +42,28 @@ def test_data__reputation_is_10_created_5_edited_1_viewed_over_all_metrics(accou
 
 def test_data__small_counts(account: ITGlueAccount) -> None:
     assert (len(account.organizations), len(account.users), len(account.logs), len(account.expirations)) == (
-        12, 40, 3000, 300)
+        12,
+        40,
+        3000,
+        300,
+    )
     dates = {attr(metric, "date") for metric in account.user_metrics}
     assert min(dates) >= "2025-01-01" and max(dates) <= "2025-03-01"
     assert 0 < len(account.user_metrics) < 40 * 60
 
 
+@pytest.mark.slow
 def test_data__large_counts_bursts_and_generation_time() -> None:
     started = time.perf_counter()
     backend = ITGlueBackend(seed=3, size="large", now=NOW)
     assert time.perf_counter() - started < 15
     tables = backend.accounts[backend.api_key].tables
     assert {key: len(table) for key, table in tables.items() if key != "user_metrics"} == {
-        "organizations": 1_000, "users": 100_000, "logs": 200_000, "expirations": 50_000}
+        "organizations": 1_000,
+        "users": 100_000,
+        "logs": 200_000,
+        "expirations": 50_000,
+    }
     assert 100_000 < len(tables["user_metrics"]) < 1_000_000
     assert Counter(tables["logs"].columns["created-at"].tolist()).most_common(1)[0][1] > 1000
 
@@ -77,8 +87,20 @@ def test_counts__invalid_are_refused(overrides: dict) -> None:
 def test_data__logs_look_like_the_reference(account: ITGlueAccount) -> None:
     logs = list(account.logs)
     assert set(logs[0]["attributes"]) == {
-        "created-at", "level", "account-id", "user-id", "organization-id", "action", "resource-type",
-        "resource-name", "ip-address", "ip-city", "ip-region", "ip-country", "user-agent"}
+        "created-at",
+        "level",
+        "account-id",
+        "user-id",
+        "organization-id",
+        "action",
+        "resource-type",
+        "resource-name",
+        "ip-address",
+        "ip-city",
+        "ip-region",
+        "ip-country",
+        "user-agent",
+    }
     ids = [int(log["id"]) for log in logs]
     assert all(2**53 < i < 2**63 for i in ids) and len(set(ids)) == len(ids)
     assert max(Counter(attr(log, "created-at") for log in logs).values()) > 10
