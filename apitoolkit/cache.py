@@ -170,11 +170,6 @@ class FrameCache:
         """Whether a file is stored under ``key`` (readable or not)."""
         return self._path(key).exists()
 
-    def discard(self, key: str) -> None:
-        """Forget one frame."""
-        with contextlib.suppress(FileNotFoundError):
-            self._path(key).unlink()
-
 
 def _size(path: Path) -> int:
     if path.is_file():

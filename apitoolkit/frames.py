@@ -156,9 +156,7 @@ class Schema:
     jsonapi: bool = False
 
     @classmethod
-    def jsonapi_resource(
-        cls, name: str, attributes: Sequence[tuple[str, Kind] | tuple[str, Kind, Raw]], *, id_kind: Kind = "int"
-    ) -> Schema:
+    def jsonapi_resource(cls, name: str, attributes: Sequence[tuple[str, Kind] | tuple[str, Kind, Raw]]) -> Schema:
         """A JSON:API schema: ``id`` plus kebab-case attributes listed as ``(kebab-name, kind[, raw])``.
 
         Example:
@@ -166,7 +164,7 @@ class Schema:
             >>> [f.name for f in s.fields]
             ['id', 'first_name', 'reputation']
         """
-        fields = [Field("id", id_kind, ("id",), "string")]
+        fields = [Field("id", "int", ("id",), "string")]
         for spec in attributes:
             attr, kind = spec[0], spec[1]
             raw = spec[2] if len(spec) == 3 else None

@@ -166,10 +166,8 @@ class BaseClient:
                 config, namespace=self.namespace, accept=self._cacheable, expire_after=self._expire_after["default"]
             )
         )
-        self._stats_lock = threading.Lock()
         # Loaders may run several listings at once, each paging concurrently: this bounds what is in flight.
         self._slots = threading.BoundedSemaphore(config.max_workers)
-        self.requests_sent = 0
 
     # ----------------------------------------------------------------- hooks for service clients
     def auth_headers(self) -> dict[str, str]:
@@ -312,8 +310,6 @@ class BaseClient:
                 )
                 retry_after = None
             else:
-                with self._stats_lock:
-                    self.requests_sent += 0 if getattr(response, "from_cache", False) else 1
                 outcome = self._interpret(method, response)
                 if isinstance(outcome, Page):
                     return outcome
