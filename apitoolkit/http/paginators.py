@@ -124,6 +124,16 @@ class SinglePagePaginator(Paginator):
         return 1
 
 
+def _page_requests(first: RequestSpec, param: str, start: int, last: int) -> list[RequestSpec]:
+    """Copies of ``first`` asking for pages ``start``..``last``."""
+    out = []
+    for number in range(start, last + 1):
+        spec = first.copy()
+        spec.params[param] = number
+        out.append(spec)
+    return out
+
+
 def _positive_int(value: Any, name: str) -> int | None:
     if value is None:
         return None
@@ -230,13 +240,8 @@ class JsonApiPaginator(Paginator):
         if self.max_pages is not None and last > self.max_pages:
             self.capped = True
             last = self.max_pages
-        out = []
-        for number in range(self._current + 1, last + 1):
-            spec = first.copy()
-            spec.params[self.number_param] = number
-            out.append(spec)
         self._next = None
-        return out
+        return _page_requests(first, self.number_param, self._current + 1, last)
 
     @property
     def total_pages(self) -> int | None:
@@ -328,13 +333,8 @@ class PageNumberPaginator(Paginator):
         """Pages 2..total when page 1 told how many there are."""
         if self._total is None or not self._next:
             return None
-        out = []
-        for number in range(self._current + 1, self._total + 1):
-            spec = first.copy()
-            spec.params[self.page_param] = number
-            out.append(spec)
         self._next = False
-        return out
+        return _page_requests(first, self.page_param, self._current + 1, self._total)
 
     @property
     def total_pages(self) -> int | None:
