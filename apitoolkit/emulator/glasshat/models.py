@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import hashlib
 import threading
 import time
@@ -12,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from apitoolkit.emulator.core.accounts import AccountsBackend
 from apitoolkit.emulator.core.records import RecordStore
 from apitoolkit.emulator.glasshat.data import TASK_STATUSES, Counts, DataGenerator, render_time
 from apitoolkit.emulator.glasshat.exceptions import GlasshatError
@@ -69,8 +69,12 @@ class GlasshatAccount:
         with self._lock:
             if _taken(name, (client["name"] for client in self.clients)):
                 raise GlasshatError("client_exists")
-            client: dict[str, Any] = {"id": _next_id(self.clients, 1_000), "name": name.strip(), "website": None,
-                                      "created": render_time(int(time.time()))}
+            client: dict[str, Any] = {
+                "id": _next_id(self.clients, 1_000),
+                "name": name.strip(),
+                "website": None,
+                "created": render_time(int(time.time())),
+            }
             self.clients.put(client)
             return client
 
@@ -81,8 +85,11 @@ class GlasshatAccount:
             if _taken(name, ((self.projects.get(id_) or {}).get("name", "") for id_ in existing)):
                 raise GlasshatError("project_exists")
             project: dict[str, Any] = {
-                "id": _next_id(self.projects, 20_000), "client_id": client_id, "name": name.strip(),
-                "domain": domain, "created": render_time(int(time.time())),
+                "id": _next_id(self.projects, 20_000),
+                "client_id": client_id,
+                "name": name.strip(),
+                "domain": domain,
+                "created": render_time(int(time.time())),
             }
             self.projects.put(project)
             self._projects_of.setdefault(client_id, []).append(project["id"])
@@ -142,7 +149,7 @@ class GlasshatAccount:
                     bisect.insort(index.setdefault(scope, []), record["id"])
 
 
-class GlasshatBackend:
+class GlasshatBackend(AccountsBackend[GlasshatAccount]):
     """The state of the emulated Glasshat: accounts by API key (32 characters), the default one first.
 
     Args:
@@ -161,46 +168,23 @@ class GlasshatBackend:
         32
     """
 
+    title = "Glasshat"
+    account_type = GlasshatAccount
+    counts_type = Counts
+
     def __init__(self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None) -> None:
-        self.seed = seed
-        self.now = now
-        self.default_counts = Counts.for_size(size, counts)
-        self.api_key = hashlib.sha256(f"glasshat-emulator-{seed}".encode()).hexdigest()[:32]
         self.over_allowance = False
-        self.accounts: dict[str, GlasshatAccount] = {}
-        self.add_account(self.api_key, seed=seed)
-
-    def add_account(self, api_key: str, *, seed: int | None = None, **counts: int) -> GlasshatAccount:
-        """Add an account with its own data, reachable with ``api_key``.
-
-        Args:
-            api_key: The key its requests send as ``apikey``.
-            seed: Seed of its data; defaults to the backend's seed plus the number of accounts.
-            **counts: Overrides of the default counts; all 0 gives an empty account.
-
-        Raises:
-            ValueError: The key is taken, or a count is unknown or invalid.
-
-        Example:
-            >>> backend.add_account("0123456789abcdef0123456789abcdef", seed=7, tasks=0)  # doctest: +SKIP
-        """
-        if api_key in self.accounts:
-            raise ValueError("an account with this API key already exists")
-        unknown = set(counts) - {f.name for f in dataclasses.fields(Counts)}
-        if unknown:
-            raise ValueError(f"unknown Glasshat count(s): {', '.join(sorted(unknown))}")
-        account = GlasshatAccount(
-            seed=self.seed + len(self.accounts) if seed is None else seed,
-            counts=dataclasses.replace(self.default_counts, **counts),
-            now=self.now,
+        super().__init__(
+            api_key=hashlib.sha256(f"glasshat-emulator-{seed}".encode()).hexdigest()[:32],
+            seed=seed,
+            size=size,
+            now=now,
+            counts=counts,
         )
-        self.accounts[api_key] = account
-        return account
 
     def reset(self) -> None:
         """Back to the seed state: added accounts removed, the default one restored, ``over_allowance`` off."""
-        self.accounts = {self.api_key: self.accounts[self.api_key]}
-        self.accounts[self.api_key].reset()
+        super().reset()
         self.over_allowance = False
 
 

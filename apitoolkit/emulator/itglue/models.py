@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 import numpy as np
 
+from apitoolkit.emulator.core.accounts import AccountsBackend
 from apitoolkit.emulator.itglue.data import (
     LOG_DAYS,
     LOG_ID_BASE,
@@ -104,8 +104,13 @@ class ITGlueAccount:
             floor = LOG_ID_BASE + LOG_DAYS * 86_400 * 2**20
             first = max(int(table.columns["id"].max()) if len(table) else floor, floor)
             columns = generator.log_rows(
-                first + np.arange(1, records + 1), now, users.columns, orgs.columns,
-                rng.integers(0, len(users), records), rng.integers(0, 4, records), rng.integers(0, 4, records),
+                first + np.arange(1, records + 1),
+                now,
+                users.columns,
+                orgs.columns,
+                rng.integers(0, len(users), records),
+                rng.integers(0, 4, records),
+                rng.integers(0, 4, records),
             )
             table.append(columns)
             return
@@ -125,8 +130,12 @@ class ITGlueAccount:
         elif resource.key == "user_metrics" and len(users) and len(orgs):
             user_rows = rng.integers(0, len(users), records)
             columns = generator.metric_rows(
-                ids, users.columns, user_rows, orgs.columns["id"][rng.integers(0, len(orgs), records)],
-                rng.integers(0, len(METRIC_TYPES), records), np.full(records, self.now // 86_400),
+                ids,
+                users.columns,
+                user_rows,
+                orgs.columns["id"][rng.integers(0, len(orgs), records)],
+                rng.integers(0, len(METRIC_TYPES), records),
+                np.full(records, self.now // 86_400),
             )
             table.append(columns)
             points = np.zeros(len(users), dtype=np.int64)
@@ -135,7 +144,7 @@ class ITGlueAccount:
             users.update("reputation", changed, users.columns["reputation"][changed] + points[changed])
 
 
-class ITGlueBackend:
+class ITGlueBackend(AccountsBackend[ITGlueAccount]):
     """The state of the emulated IT Glue: accounts by API key, the default one first.
 
     Args:
@@ -152,44 +161,9 @@ class ITGlueBackend:
         'itg-emulator-key-1'
     """
 
-    def __init__(
-        self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None
-    ) -> None:
-        self.seed = seed
-        self.now = now
-        self.default_counts = Counts.for_size(size, counts)
-        self.api_key = f"itg-emulator-key-{seed}"
-        self.accounts: dict[str, ITGlueAccount] = {}
-        self.add_account(self.api_key, seed=seed)
+    title = "IT Glue"
+    account_type = ITGlueAccount
+    counts_type = Counts
 
-    def add_account(self, api_key: str, *, seed: int | None = None, **counts: int) -> ITGlueAccount:
-        """Add an account with its own data, reachable with ``api_key``.
-
-        Args:
-            api_key: The key requests of this account send in ``x-api-key``.
-            seed: Seed of its data; defaults to the backend's seed plus the number of accounts.
-            **counts: Overrides of the default counts; all 0 gives an empty account.
-
-        Raises:
-            ValueError: The key is taken, or a count is unknown or invalid.
-
-        Example:
-            >>> backend.add_account("other-key", seed=7, users=0, logs=0)  # doctest: +SKIP
-        """
-        if api_key in self.accounts:
-            raise ValueError("an account with this API key already exists")
-        unknown = set(counts) - {f.name for f in dataclasses.fields(Counts)}
-        if unknown:
-            raise ValueError(f"unknown IT Glue count(s): {', '.join(sorted(unknown))}")
-        account = ITGlueAccount(
-            seed=self.seed + len(self.accounts) if seed is None else seed,
-            counts=dataclasses.replace(self.default_counts, **counts),
-            now=self.now,
-        )
-        self.accounts[api_key] = account
-        return account
-
-    def reset(self) -> None:
-        """Back to the seed state: accounts added later are removed, the others lose every change."""
-        self.accounts = {self.api_key: self.accounts[self.api_key]}
-        self.accounts[self.api_key].reset()
+    def __init__(self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None) -> None:
+        super().__init__(api_key=f"itg-emulator-key-{seed}", seed=seed, size=size, now=now, counts=counts)
