@@ -40,6 +40,7 @@ __all__ = [
     "drop_duplicate_records",
     "empty_frame",
     "pages_to_frame",
+    "pages_to_table",
     "snake_case",
     "table_to_frame",
     "utc_timestamp",
@@ -590,6 +591,26 @@ def pages_to_frame(pages: Sequence[bytes], schema: Schema, *, records_key: str |
     for index, page in enumerate(pages):
         builder.add(index, page or b"")
     return builder.frame()
+
+
+def pages_to_table(pages: Sequence[bytes], schema: Schema, *, records_key: str | None = "data") -> pa.Table:
+    """Like `pages_to_frame`, but the Arrow table, for callers that keep or merge their data in Arrow.
+
+    Skips the round trip through pandas that `pa.Table.from_pandas(pages_to_frame(...))` would make; pages
+    that do not fit the schema take the coercing path of `pages_to_frame` (and its SchemaDriftWarning).
+
+    Example:
+        >>> s = Schema("t", (Field("id", "int"), Field("name", "str")))
+        >>> pages_to_table([b'[{"id": 1, "name": "a"}]'], s, records_key=None).column("name").to_pylist()
+        ['a']
+    """
+    content = [p for p in pages if p and p.strip()]
+    if content:
+        try:
+            return _fast_table(content, schema, records_key)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError, ResponseFormatError):
+            pass
+    return pa.Table.from_pandas(pages_to_frame(pages, schema, records_key=records_key), preserve_index=False)
 
 
 def drop_duplicate_records(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:

@@ -16,16 +16,16 @@ import threading
 import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from apitoolkit.cache import FrameCache
 from apitoolkit.exceptions import InvalidArgumentError, InvalidRequestError, OfflineError
-from apitoolkit.frames import Schema, pages_to_frame, table_to_frame
+from apitoolkit.frames import Schema, pages_to_table, table_to_frame
 from apitoolkit.hitask.client import HitaskClient
 from apitoolkit.hitask.schema import CATEGORIES, CONTACTS, HISTORY, ITEMS, TAGS, TEAM_MEMBERS
 from apitoolkit.http.paginators import RequestSpec, SinglePagePaginator
@@ -70,6 +70,7 @@ _pending: dict[Path, Future[None]] = {}
 # uses it when the file still holds the same cursor, instead of reading 20 MB back.
 _recent: dict[Path, tuple[str, pa.Table]] = {}
 _writers_lock = threading.Lock()
+_SYSTEM_POOL = pa.system_memory_pool()
 
 
 def _write_later(store: FrameCache, table: pa.Table, extra: dict[str, str]) -> None:
@@ -114,23 +115,19 @@ def _full_load(client: HitaskClient) -> tuple[pa.Table, str | None]:
     # Never HTTP-cached: the snapshot is the cache, and the cursor must belong to the items it came with.
     page = client.request("GET", RequestSpec("item"), cache=False)
     cursor = (page.headers.get("X-Cursor") or "").strip() or None
-    return _table(pages_to_frame([page.content], ITEMS, records_key=None)), cursor
+    return pages_to_table([page.content], ITEMS, records_key=None), cursor
 
 
-def _table(frame: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_pandas(frame, preserve_index=False)
+class _Reload(Exception):
+    """The delta cannot be merged into the snapshot; everything is loaded again (the message says why)."""
 
 
 def _delta(client: HitaskClient, snapshot: pa.Table, cursor: str) -> tuple[pa.Table, str]:
     page = client.request("GET", RequestSpec(f"item/delta/{cursor}"), cache=False)
     records = page.payload
-    listed = np.empty(len(records) if isinstance(records, list) else 0, dtype=np.int64)
-    full: list[dict[str, Any]] = []
-    try:  # one pass over every listed item (50k in a large account): ids, and the changed ones in full
-        for index, record in enumerate(records):
-            listed[index] = record["id"]
-            if record.get("changed", True) is not False:  # stubs say "changed": false
-                full.append(record)
+    try:  # ids of every listed item (50k in a large account), and the changed ones in full
+        listed = np.array([record["id"] for record in records], dtype=np.int64)
+        full = [record for record in records if record.get("changed", True) is not False]  # stubs say false
     except (TypeError, KeyError, ValueError, AttributeError, OverflowError):
         raise InvalidRequestError(
             "Hitask answered the delta with something other than a list of items.", service="hitask"
@@ -141,7 +138,10 @@ def _delta(client: HitaskClient, snapshot: pa.Table, cursor: str) -> tuple[pa.Ta
     ids = snapshot.column("id").to_numpy(zero_copy_only=False)
     if not changed and len(listed) == len(ids) and np.isin(ids, listed).all():
         return snapshot, new_cursor
-    fresh = _table(pages_to_frame([orjson.dumps(changed)], ITEMS, records_key=None))
+    fresh = pages_to_table([orjson.dumps(changed)], ITEMS, records_key=None)
+    new_fields = [name for name in fresh.column_names if name not in snapshot.column_names]
+    if new_fields:  # merged, the older rows would lack them: unlike a full reload
+        raise _Reload(f"items now carry fields the snapshot lacks ({', '.join(new_fields)})")
     return _merge(snapshot, listed, fresh), new_cursor
 
 
@@ -164,8 +164,15 @@ def _merge(snapshot: pa.Table, listed: np.ndarray, fresh: pa.Table) -> pa.Table:
     keep = np.isin(ids, listed)
     all_ids = np.concatenate([ids[keep], fresh_ids[~exists]])
     all_source = np.concatenate([source[keep], n + np.flatnonzero(~exists)])
-    combined = pa.concat_tables([snapshot, fresh.cast(snapshot.schema)], promote_options="permissive")
-    return combined.take(pa.array(all_source[np.argsort(all_ids, kind="stable")]))
+    conformed = pa.table(
+        [
+            fresh.column(f.name).cast(f.type) if f.name in fresh.column_names else pa.nulls(len(fresh), f.type)
+            for f in snapshot.schema
+        ],
+        schema=snapshot.schema,
+    )
+    combined = pa.concat_tables([snapshot, conformed])
+    return pc.take(combined, pa.array(all_source[np.argsort(all_ids, kind="stable")]), memory_pool=_SYSTEM_POOL)
 
 
 def _read_snapshot(client: HitaskClient, store: FrameCache) -> tuple[pa.Table, str] | None:
@@ -214,6 +221,8 @@ def _sync(client: HitaskClient, refresh: bool) -> tuple[pd.DataFrame, str]:
                 SyncWarning,
                 stacklevel=3,
             )
+        except _Reload as reason:
+            warnings.warn(f"Hitask {reason}; loading everything again.", SyncWarning, stacklevel=3)
     if table is None:
         table, cursor = _full_load(client)
     if store is not None and cursor:
@@ -234,7 +243,8 @@ def _with_projects(items: pd.DataFrame) -> pd.DataFrame:
         found = (of > 0) & (sorted_ids[at] == of) if len(ids) else np.zeros(len(of), bool)
         return np.where(found, order[at], -1)
 
-    current = position(parents)
+    parent_at = position(parents)  # each item's parent as a row number, -1 at the top; climbed by gathers
+    current = parent_at
     project = np.full(len(ids), -1)
     for _ in range(16):  # deep enough for any real nesting; guards against cycles
         active = (current >= 0) & (project < 0)
@@ -242,8 +252,7 @@ def _with_projects(items: pd.DataFrame) -> pd.DataFrame:
             break
         hit = active & is_project[np.maximum(current, 0)]
         project[hit] = current[hit]
-        climbing = active & ~hit
-        current = np.where(climbing, position(parents[np.maximum(current, 0)]), -1)
+        current = np.where(active & ~hit, parent_at[np.maximum(current, 0)], -1)
     found = project >= 0
     project_id = pd.arrays.IntegerArray(np.where(found, ids[np.maximum(project, 0)], 0), mask=~found)
     out = items.assign(project_id=project_id)

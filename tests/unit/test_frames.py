@@ -17,7 +17,9 @@ from apitoolkit.frames import (
     drop_duplicate_records,
     empty_frame,
     pages_to_frame,
+    pages_to_table,
     snake_case,
+    table_to_frame,
     utc_timestamp,
 )
 
@@ -159,6 +161,19 @@ def test_pages_to_frame__non_numeric_id_is_reported_not_crashed() -> None:
     with pytest.warns(SchemaDriftWarning):
         frame = pages_to_frame([page(r, rec(2))], USERS)
     assert pd.isna(frame.loc[0, "id"]) and frame.loc[1, "id"] == 2
+
+
+def test_pages_to_table__same_values_as_the_frame_and_the_same_fallback() -> None:
+    pages = [page(rec(1), rec(2, **{"my-glue": None}))]
+    table = pages_to_table(pages, USERS)
+    assert table.column_names == list(EXPECTED_DTYPES)
+    pd.testing.assert_frame_equal(table_to_frame(table), pages_to_frame(pages, USERS))
+    with pytest.warns(SchemaDriftWarning, match="^1 value"):
+        drifted = pages_to_table([page(rec(1, reputation="lots"))], USERS)
+    assert drifted.column("reputation").to_pylist() == [None]
+    with pytest.raises(ResponseFormatError, match="no list"):
+        pages_to_table([b'{"data":"nope"}'], USERS)
+    assert pages_to_table([b""], USERS).column_names == list(EXPECTED_DTYPES)
 
 
 def test_pages_to_frame__invalid_json_is_typed_error() -> None:

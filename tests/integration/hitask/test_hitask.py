@@ -175,6 +175,26 @@ def test_sync__failed_delta_leaves_the_snapshot_as_it_was(hitask, emulator) -> N
     pd.testing.assert_frame_equal(comparable(load_items(hitask)), comparable(load_items(make(emulator, cache="off"))))
 
 
+def test_sync__delta_with_fields_the_snapshot_lacks_reloads_with_warning(hitask, emulator, monkeypatch) -> None:
+    load_items(hitask)
+    emulator.app.hitask.mutate(fraction=0.05, seed=4)
+    served = HitaskClient.request
+
+    def with_new_field(self, method, spec, **kwargs):
+        page = served(self, method, spec, **kwargs)
+        if "item/delta/" in spec.path:
+            for record in page.payload:
+                if record.get("changed") is not False:
+                    record["sla_tier"] = "gold"
+        return page
+
+    monkeypatch.setattr(HitaskClient, "request", with_new_field)
+    with pytest.warns(SyncWarning, match="sla_tier"):
+        synced = load_items(hitask)
+    assert apitoolkit.load_source(synced) == "network"
+    pd.testing.assert_frame_equal(comparable(synced), comparable(load_items(make(emulator, cache="off"))))
+
+
 def test_sync__offline_serves_the_snapshot(hitask, emulator, monkeypatch) -> None:
     online = load_items(hitask)
     flush_snapshots()

@@ -46,3 +46,17 @@ def test_merge__replaces_adds_and_drops_in_id_order() -> None:
     merged = _merge(pa.Table.from_pandas(snapshot), listed, pa.Table.from_pandas(fresh)).to_pandas()
     assert merged["id"].tolist() == [1, 2, 4, 5, 9]
     assert merged["title"].tolist() == ["a", "B!", "d new", "e", "z new"]
+
+
+def test_merge__fresh_rows_are_conformed_to_the_snapshot_columns_and_types() -> None:
+    snapshot = pa.table(
+        {
+            "id": pa.array([1, 2], pa.int64()),
+            "title": pa.array(["a", "b"], pa.large_string()),
+            "extra": pa.array(["x", "y"], pa.large_string()),
+        }
+    )
+    fresh = pa.table({"id": pa.array([2, 3], pa.int64()), "title": pa.array(["B", "c"], pa.string())})
+    merged = _merge(snapshot, np.array([1, 2, 3]), fresh)
+    assert merged.schema == snapshot.schema
+    assert merged.to_pydict() == {"id": [1, 2, 3], "title": ["a", "B", "c"], "extra": ["x", None, None]}
