@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "ITGlueClient": "apitoolkit.itglue",
     "InvalidArgumentError": "apitoolkit.exceptions",
     "OfflineError": "apitoolkit.exceptions",
+    "StaleDataWarning": "apitoolkit.exceptions",
     "cache_info": "apitoolkit.cache",
     "clear_cache": "apitoolkit.cache",
     "load_expirations": "apitoolkit.itglue",
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from apitoolkit.exceptions import ConfigurationError as ConfigurationError
     from apitoolkit.exceptions import InvalidArgumentError as InvalidArgumentError
     from apitoolkit.exceptions import OfflineError as OfflineError
+    from apitoolkit.exceptions import StaleDataWarning as StaleDataWarning
     from apitoolkit.glasshat import GlasshatClient as GlasshatClient
     from apitoolkit.happygrasshopper import HappyGrasshopperClient as HappyGrasshopperClient
     from apitoolkit.hitask import HitaskClient as HitaskClient

@@ -22,6 +22,9 @@ ApiToolkitError
         └── InvalidRequestError     400, 422 and other 4xx (unknown filter, refused date range)
 ```
 
+`StaleDataWarning` (a warning, not an error): the API could not be reached and a loader returned the copy its
+cache holds past its expiry, saying when it was stored.
+
 Every `ApiError` carries the service, the HTTP status (or None), the service's own error code and message
 when the body had one, and the request URL with credentials removed. Messages never contain a secret.
 """
@@ -47,6 +50,7 @@ __all__ = [
     "ResponseFormatError",
     "RetriableError",
     "ServerError",
+    "StaleDataWarning",
     "TransportError",
 ]
 
@@ -174,3 +178,7 @@ class ConflictError(FatalError):
 
 class InvalidRequestError(FatalError):
     """400, 422 or another 4xx: the API refused the request as sent."""
+
+
+class StaleDataWarning(UserWarning):
+    """The API could not be reached, so a loader returned an expired cached copy (the message says how old)."""

@@ -5,12 +5,14 @@ Every loader of every service goes through here. `load_listing` loads one pagina
 windows (each cached on its own, so a later query reuses the windows it shares) and stitches them.
 
 A result's ``attrs["apitoolkit"]`` says where it came from: ``"frame-cache"`` (no HTTP at all),
-``"http-cache"`` (every page from the HTTP cache), ``"network"`` (at least one page fetched) or, for
-Hitask items, ``"delta"`` (only the changes fetched and merged); `load_source` reads it.
+``"http-cache"`` (every page from the HTTP cache), ``"network"`` (at least one page fetched), for Hitask
+items ``"delta"`` (only the changes fetched and merged), or ``"stale-cache"`` (the API could not be reached
+after retries, so the expired cached copy was returned with a StaleDataWarning); `load_source` reads it.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from apitoolkit.cache import query_key
+from apitoolkit.exceptions import RetriableError, StaleDataWarning
 from apitoolkit.frames import FrameBuilder, Schema, drop_duplicate_records, empty_frame
 from apitoolkit.http.client import BaseClient, PageSet
 from apitoolkit.http.paginators import Paginator, RequestSpec
@@ -28,7 +31,7 @@ from apitoolkit.http.progress import progress_bar, wants_progress
 __all__ = ["cached_frame", "label_frame", "load_listing", "load_source", "load_windows"]
 
 W = TypeVar("W")
-_SOURCES = ("frame-cache", "http-cache", "network")
+_SOURCES = ("frame-cache", "http-cache", "network", "stale-cache")  # a combined frame says the worst
 
 
 def label_frame(frame: pd.DataFrame, *, resource: str, source: str, pages: int = 0, **extra: Any) -> pd.DataFrame:
@@ -44,7 +47,8 @@ def label_frame(frame: pd.DataFrame, *, resource: str, source: str, pages: int =
 
 
 def load_source(frame: pd.DataFrame) -> str | None:
-    """Where a loaded frame came from: ``"frame-cache"``, ``"http-cache"``, ``"network"``, ``"delta"``, or None.
+    """Where a loaded frame came from: ``"frame-cache"``, ``"http-cache"``, ``"network"``, ``"delta"``,
+    ``"stale-cache"`` (the API could not be reached; an expired cached copy, with a StaleDataWarning), or None.
 
     Example:
         >>> import apitoolkit
@@ -89,7 +93,22 @@ def cached_frame(
         hit = frames.get(key, allow_expired=client.config.offline)
         if hit is not None:
             return label_frame(hit.frame, resource=resource, source="frame-cache", pages=hit.meta.get("pages", 0))
-    frame, source, pages = fetch()
+    try:
+        frame, source, pages = fetch()
+    except RetriableError as error:
+        # The service is down or overloaded past our retries: an expired copy, said to be one, beats no report.
+        stale = None if (frames is None or refresh) else frames.get(key, allow_expired=True)
+        if stale is None:
+            raise
+        stored = datetime.fromtimestamp(stale.stored_at, UTC).isoformat(timespec="minutes")
+        warnings.warn(
+            f"{resource}: {error.service} could not be reached ({error}); using the cached copy stored at {stored}.",
+            StaleDataWarning,
+            stacklevel=3,
+        )
+        return label_frame(
+            stale.frame, resource=resource, source="stale-cache", pages=stale.meta.get("pages", 0), stored_at=stored
+        )
     if frames is not None:
         frames.put(key, frame, ttl=client.expire_after(resource), extra={"pages": pages})
     return label_frame(frame, resource=resource, source=source, pages=pages)

@@ -24,7 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from apitoolkit.cache import FrameCache
-from apitoolkit.exceptions import InvalidArgumentError, InvalidRequestError, OfflineError
+from apitoolkit.exceptions import (
+    InvalidArgumentError,
+    InvalidRequestError,
+    OfflineError,
+    RetriableError,
+    StaleDataWarning,
+)
 from apitoolkit.frames import Schema, pages_to_table, table_to_frame
 from apitoolkit.hitask.client import HitaskClient
 from apitoolkit.hitask.schema import CATEGORIES, CONTACTS, HISTORY, ITEMS, TAGS, TEAM_MEMBERS
@@ -223,6 +229,13 @@ def _sync(client: HitaskClient, refresh: bool) -> tuple[pd.DataFrame, str]:
             )
         except _Reload as reason:
             warnings.warn(f"Hitask {reason}; loading everything again.", SyncWarning, stacklevel=3)
+        except RetriableError as error:  # Hitask is down: the stored items, said to be stale, beat no report
+            warnings.warn(
+                f"Hitask items: Hitask could not be reached ({error}); using the stored snapshot.",
+                StaleDataWarning,
+                stacklevel=3,
+            )
+            return table_to_frame(previous[0]), "stale-cache"
     if table is None:
         table, cursor = _full_load(client)
     if store is not None and cursor:

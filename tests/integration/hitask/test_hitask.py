@@ -161,15 +161,17 @@ def test_sync__corrupted_snapshot_reloads_with_warning(hitask, emulator) -> None
     assert len(synced) == len(load_items(make(emulator, cache="off")))
 
 
-def test_sync__failed_delta_leaves_the_snapshot_as_it_was(hitask, emulator) -> None:
+def test_sync__failed_delta_leaves_the_snapshot_and_serves_it_stale_when_down(hitask, emulator) -> None:
     load_items(hitask)
     flush_snapshots()
     path = _snapshots(hitask)._path(SNAPSHOT_KEY)
     before = path.read_bytes()
     emulator.app.hitask.mutate(fraction=0.05, seed=9)
     emulator.app.faults.add("server_error", rate=1.0, service="hitask", path="delta", status=500)
-    with pytest.raises(apitoolkit.ApiError):
-        load_items(hitask)
+    with pytest.warns(apitoolkit.StaleDataWarning, match="could not be reached"):
+        stale = load_items(hitask)
+    assert apitoolkit.load_source(stale) == "stale-cache"
+    flush_snapshots()
     assert path.read_bytes() == before
     emulator.app.faults.clear()
     pd.testing.assert_frame_equal(comparable(load_items(hitask)), comparable(load_items(make(emulator, cache="off"))))

@@ -235,3 +235,21 @@ def test_loaders__default_client_from_environment(emulator, monkeypatch) -> None
 def test_loaders__missing_key_names_the_variable(emulator) -> None:
     with pytest.raises(apitoolkit.ConfigurationError, match="ITGLUE_API_KEY"):
         apitoolkit.load_users()
+
+
+def test_loaders__api_down_serves_the_expired_copy_and_says_so(emulator) -> None:
+    env = emulator.environ()
+    client = ITGlueClient(
+        api_key=env["ITGLUE_API_KEY"], base_url=env["ITGLUE_BASE_URL"], retry=FAST_RETRY, expire_after=0.01
+    )
+    fresh = load_users(client=client)
+    emulator.app.faults.add("server_error", rate=1.0, service="itglue", status=503)
+    __import__("time").sleep(0.05)
+    with pytest.warns(apitoolkit.StaleDataWarning, match=r"users: itglue could not be reached .* stored at 20"):
+        stale = load_users(client=client)
+    assert load_source(stale) == "stale-cache"
+    pd.testing.assert_frame_equal(stale, fresh)
+    with pytest.raises(apitoolkit.ApiError):  # asked for fresh data: no stale copy instead
+        load_users(client=client, refresh=True)
+    emulator.app.faults.clear()
+    assert load_source(load_users(client=client)) == "network"
