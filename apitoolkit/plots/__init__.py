@@ -1,0 +1,37 @@
+"""Report-ready figures from loaded frames: ``plot_<what>(data, *, ..., ax=None, **kwargs) -> Axes``.
+
+Plots never call ``plt.show()``: in Jupyter the figure shows itself, in a script save it with
+``ax.figure.savefig(...)``. Empty data draws an empty, labelled Axes.
+
+Example:
+    >>> from apitoolkit.plots import plot_expiration_buckets
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"expiration_date": pd.to_datetime(["2026-12-01"], utc=True),
+    ...                       "organization_name": ["Acme"], "resource_type_name": ["Domain"]})
+    >>> plot_expiration_buckets(frame, now="2026-11-23").get_title()
+    'Expirations by organization and urgency'
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "reputation": ("plot_leaderboard", "plot_points_over_time", "plot_points_heatmap"),
+    "expirations": ("plot_expiration_timeline", "plot_expiration_buckets"),
+    "activity": ("plot_activity_heatmap", "plot_activity_over_time"),
+    "tasks": ("plot_throughput", "plot_backlog", "plot_overdue_by_assignee"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'apitoolkit.plots' has no attribute {name!r}")
+    return getattr(import_module(f"apitoolkit.plots.{_WHERE[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,183 @@
+"""Reputation figures: the leaderboard, points earned over time by action, and points per user and resource type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from pandas.tseries.frequencies import to_offset
+
+from apitoolkit.analysis.checks import FREQUENCIES
+from apitoolkit.analysis.reputation import (
+    POINTS,
+    points_by_action,
+    points_by_resource_type,
+    reputation_leaderboard,
+)
+from apitoolkit.exceptions import InvalidArgumentError
+from apitoolkit.plots import style
+
+__all__ = ["plot_leaderboard", "plot_points_heatmap", "plot_points_over_time"]
+
+NO_ROLE = "(no role)"
+NO_TYPE = "(no type)"
+PERIOD_LABELS = {"day": "Day", "week": "Week (starting Monday)", "month": "Month"}
+MAX_ANNOTATED_CELLS = 150  # a larger grid gets no numbers in its cells: they would not be readable
+BAR_FILL = 0.85  # share of its period a bar covers, leaving a gap between periods
+
+
+def _points_text(value: Any) -> str:
+    return "" if pd.isna(value) else f"{int(value):,}"
+
+
+def plot_leaderboard(
+    users: pd.DataFrame, *, top: int | None = 10, roles: Any = None, ax: Axes | None = None, **kwargs: Any
+) -> Axes:
+    """Horizontal bars of reported reputation, highest on top, one colour per role.
+
+    Args:
+        users: A frame from ``apitoolkit.itglue.load_users()``.
+        top: How many users to draw (0 or more); every user when None.
+        roles: Only users with this role or one of these roles.
+        ax: Axes to draw on; new report-size Axes when None.
+        **kwargs: Passed to ``Axes.barh`` (``height``, ``edgecolor``, ...).
+
+    Returns:
+        The Axes drawn on.
+
+    Example:
+        >>> users = pd.DataFrame({"id": [1, 2], "first_name": ["Ann", "Bo"], "last_name": ["Lee", "Ek"],
+        ...                       "role_name": ["Editor", "Manager"], "reputation": [40, 95]})
+        >>> [t.get_text() for t in plot_leaderboard(users).get_yticklabels()]
+        ['Bo Ek', 'Ann Lee']
+    """
+    board = reputation_leaderboard(users, top=top, roles=roles)
+    labels = {"title": "Reputation leaderboard", "xlabel": "Reputation (points)", "ylabel": "User"}
+    if board.empty:
+        return style.empty(ax, **labels)
+    target = style.axes(ax)
+    role = board["role_name"].fillna(NO_ROLE)
+    names = sorted(role.unique(), key=lambda r: (r == NO_ROLE, r))
+    for name, color in zip(names, style.colors(len(names)), strict=True):
+        rows = board[role == name]
+        widths = rows["reputation"].to_numpy(dtype="float64", na_value=np.nan)
+        bars = target.barh(rows.index, widths, color=color, label=name, **kwargs)
+        target.bar_label(bars, labels=[_points_text(v) for v in rows["reputation"]], padding=3)
+    target.set_yticks(range(len(board)), board["name"].fillna("").tolist())
+    target.set_ylim(len(board) - 0.5, -0.5)
+    target.margins(x=0.08)
+    style.legend_outside(target, title="Role")
+    return style.finish(target, **labels)
+
+
+def plot_points_over_time(
+    metrics: pd.DataFrame,
+    *,
+    start: Any = None,
+    end: Any = None,
+    freq: str = "week",
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Stacked bars of reputation points earned per day, week or month, split by action.
+
+    Each bar covers its period from the period's first day; dates are calendar days of the metrics (no zone).
+
+    Args:
+        metrics: A frame from ``apitoolkit.itglue.load_user_metrics(start, end)``.
+        start: First day counted (inclusive).
+        end: Last day counted (inclusive).
+        freq: ``"day"``, ``"week"`` (starting Monday) or ``"month"``.
+        ax: Axes to draw on; new report-size Axes when None.
+        **kwargs: Passed to ``Axes.bar`` (``edgecolor``, ``alpha``, ...).
+
+    Returns:
+        The Axes drawn on.
+
+    Example:
+        >>> metrics = pd.DataFrame({"date": ["2026-11-02"], "created": [1], "edited": [0], "viewed": [2]})
+        >>> [t.get_text() for t in plot_points_over_time(metrics).get_legend().get_texts()]
+        ['created', 'edited', 'viewed']
+    """
+    table = points_by_action(metrics, start=start, end=end, freq=freq)
+    labels = {"title": "Reputation points by action", "xlabel": PERIOD_LABELS[freq], "ylabel": "Points"}
+    if table.empty:
+        return style.empty(ax, **labels)
+    target = style.axes(ax)
+    wide = table.pivot(index="period", columns="action", values="points")[list(POINTS)]
+    periods = wide.index
+    widths = ((periods + to_offset(FREQUENCIES[freq])) - periods) / pd.Timedelta(days=1) * BAR_FILL
+    bottom = np.zeros(len(wide))
+    for action, color in zip(POINTS, style.colors(len(POINTS)), strict=True):
+        heights = wide[action].to_numpy(dtype="float64")
+        target.bar(periods, heights, width=widths, bottom=bottom, align="edge", color=color, label=action, **kwargs)
+        bottom += heights
+    style.date_axis(target)
+    style.legend_outside(target, title="Action")
+    return style.finish(target, **labels)
+
+
+def _check_top(top: Any) -> int | None:
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise InvalidArgumentError(f"top={top!r}: give how many users to draw (1 or more), or None for all.")
+    return top
+
+
+def plot_points_heatmap(
+    metrics: pd.DataFrame,
+    *,
+    users: pd.DataFrame | None = None,
+    start: Any = None,
+    end: Any = None,
+    top: int | None = 15,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """A user x resource type grid of reputation points, users with the most points on top.
+
+    Columns are resource types by total points (most on the left). Cells show their value when the grid has at
+    most 150 cells.
+
+    Args:
+        metrics: A frame from ``apitoolkit.itglue.load_user_metrics(start, end)``.
+        users: A frame from ``apitoolkit.itglue.load_users()`` to label rows by name; rows show user ids when None.
+        start: First day counted (inclusive).
+        end: Last day counted (inclusive).
+        top: How many users to draw (1 or more); every user when None.
+        ax: Axes to draw on; new report-size Axes when None.
+        **kwargs: Passed to ``Axes.imshow`` (``cmap``, ``norm``, ...).
+
+    Returns:
+        The Axes drawn on (the colourbar sits beside it on the same figure).
+
+    Example:
+        >>> metrics = pd.DataFrame({"user_id": [7, 8], "resource_type": ["Password", "Document"],
+        ...                         "created": [1, 0], "edited": [0, 0], "viewed": [2, 1]})
+        >>> [t.get_text() for t in plot_points_heatmap(metrics).get_yticklabels()]
+        ['7', '8']
+    """
+    table = points_by_resource_type(metrics, start=start, end=end)
+    count = _check_top(top)
+    names = reputation_leaderboard(users).set_index("user_id")["name"] if users is not None else pd.Series()
+    labels = {"title": "Reputation points by user and resource type", "xlabel": "Resource type", "ylabel": "User"}
+    if table.empty:
+        return style.empty(ax, **labels)
+    target = style.axes(ax)
+    grid = table.assign(resource_type=table["resource_type"].fillna(NO_TYPE))
+    grid = grid.pivot(index="user_id", columns="resource_type", values="points").fillna(0).astype("int64")
+    rows = grid.sum(axis=1).sort_values(ascending=False, kind="stable").index[:count]
+    columns = grid.sum(axis=0).sort_values(ascending=False, kind="stable").index
+    shown = grid.loc[rows, columns]
+    options = {"aspect": "auto", "cmap": "viridis", "interpolation": "nearest", **kwargs}
+    image = target.imshow(shown.to_numpy(), **options)
+    target.figure.colorbar(image, ax=target, label="Points")
+    if shown.size <= MAX_ANNOTATED_CELLS:
+        low, high = image.get_clim()
+        for (row, column), value in np.ndenumerate(shown.to_numpy()):
+            ink = "white" if value < (low + high) / 2 else "black"  # viridis is dark at the low end
+            target.text(column, row, f"{value:,}", ha="center", va="center", color=ink, fontsize="small")
+    target.set_xticks(range(len(columns)), list(columns), rotation=45, ha="right", rotation_mode="anchor")
+    target.set_yticks(range(len(rows)), [str(names.get(uid, uid)) for uid in rows])
+    return style.finish(target, **labels)

@@ -1,0 +1,39 @@
+"""The shared plot pieces: report-size axes, labels, empty plots, date axes, legends outside."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from apitoolkit.plots.style import PALETTE, axes, colors, date_axis, empty, finish, legend_outside
+
+
+def test_axes__reuses_the_given_axes_or_makes_report_size_ones() -> None:
+    _, ax1 = plt.subplots()
+    assert axes(ax1) is ax1
+    assert axes(None).figure.get_size_inches().tolist() == [9.0, 4.8]
+
+
+def test_colors__cycle_through_the_palette() -> None:
+    assert colors(len(PALETTE) + 1)[-1] == PALETTE[0]
+
+
+def test_empty__labelled_axes_saying_no_data(tmp_path) -> None:
+    ax = empty(None, title="Backlog", xlabel="Day", ylabel="Open tasks (count)")
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Backlog", "Day", "Open tasks (count)")
+    assert [t.get_text() for t in ax.texts] == ["No data"]
+    ax.figure.savefig(tmp_path / "empty.png")
+    assert (tmp_path / "empty.png").stat().st_size > 0
+
+
+def test_date_axis_and_legend_outside() -> None:
+    ax = finish(axes(None), title="T", xlabel="Day", ylabel="Events (count)")
+    ax.plot(pd.date_range("2026-09-01", periods=60, tz="UTC"), range(60), label="update")
+    date_axis(ax)
+    legend_outside(ax)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and not any(":" in label for label in labels)  # dates, not times
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["update"]
+    assert legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # right of the data area

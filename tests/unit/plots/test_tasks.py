@@ -1,0 +1,199 @@
+"""Task figures: created vs completed lines, the open backlog as steps, overdue bars per assignee."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
+
+from apitoolkit.exceptions import InvalidArgumentError
+from apitoolkit.plots.style import PALETTE, URGENCY
+from apitoolkit.plots.tasks import plot_backlog, plot_overdue_by_assignee, plot_throughput
+from tests.unit.analysis.test_tasks import glasshat_tasks, hitask_items
+
+
+def saved(ax: Axes, tmp_path: Path) -> int:
+    """Render the figure to PNG; the file's size."""
+    ax.figure.savefig(tmp_path / "figure.png")
+    return (tmp_path / "figure.png").stat().st_size
+
+
+def dates(values: object) -> list[pd.Timestamp]:
+    return list(pd.DatetimeIndex(values))
+
+
+def labels(ax: Axes) -> tuple[str, str, str]:
+    return ax.get_title(), ax.get_xlabel(), ax.get_ylabel()
+
+
+@pytest.fixture
+def week_items() -> pd.DataFrame:
+    """Created on 2, 8 and 18 Nov 2026; the second completed on 19 Nov."""
+    return hitask_items(
+        {"time_create": "2026-11-02 10:00"},
+        {"time_create": "2026-11-08 23:30", "completed": True, "time_last_update": "2026-11-19 08:00"},
+        {"time_create": "2026-11-18 12:00"},
+    )
+
+
+@pytest.fixture
+def late_items() -> pd.DataFrame:
+    """Overdue on 2026-11-23: two tasks of 5, one of 7, one of nobody; 9 has only a future due date."""
+    return hitask_items(
+        {"assignee_id": 5, "due_date": "2026-11-20"},
+        {"assignee_id": 5, "due_date": "2026-11-21"},
+        {"assignee_id": 7, "due_date": "2026-11-22"},
+        {"assignee_id": 0, "due_date": "2026-11-01"},
+        {"assignee_id": 9, "due_date": "2026-12-01"},
+        {"assignee_id": 7, "completed": True, "time_last_update": "2026-11-21", "due_date": "2026-11-01"},
+    )
+
+
+@pytest.fixture
+def team() -> pd.DataFrame:
+    """Hitask team members (load_team_members columns that matter); 7 has no name."""
+    return pd.DataFrame(
+        {
+            "id": pd.array([5, 7], dtype="Int64"),
+            "login": pd.Series(["ann", "bo"], dtype="str"),
+            "first_name": pd.Series(["Ann", None], dtype="str"),
+            "last_name": pd.Series(["Lee", None], dtype="str"),
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------- plot_throughput
+def test_plot_throughput__a_line_each_for_created_and_completed(week_items: pd.DataFrame, tmp_path: Path) -> None:
+    ax = plot_throughput(week_items)
+    created, completed = ax.get_lines()
+    weeks = [pd.Timestamp(d, tz="UTC") for d in ("2026-11-02", "2026-11-09", "2026-11-16")]
+    assert dates(created.get_xdata()) == weeks
+    assert list(created.get_ydata()) == [2, 0, 1]
+    assert list(completed.get_ydata()) == [0, 0, 1]
+    assert (created.get_color(), completed.get_color()) == PALETTE[:2]
+    assert labels(ax) == ("Tasks created and completed per week", "Week (from Monday) (UTC)", "Tasks (count)")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Created", "Completed"]
+    assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # outside the data
+    assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
+    assert ax.get_ylim()[0] == 0
+    assert saved(ax, tmp_path) > 0
+
+
+def test_plot_throughput__zone_range_kwargs_and_given_axes(week_items: pd.DataFrame, tmp_path: Path) -> None:
+    _, ax1 = plt.subplots()
+    ax = plot_throughput(week_items, freq="month", start="2026-10-15", tz="Asia/Tokyo", ax=ax1, linewidth=4)
+    assert ax is ax1
+    created, completed = ax.get_lines()
+    assert dates(created.get_xdata()) == [pd.Timestamp("2026-10-01", tz="Asia/Tokyo"),
+                                          pd.Timestamp("2026-11-01", tz="Asia/Tokyo")]  # fmt: skip
+    assert list(created.get_ydata()) == [0, 3] and list(completed.get_ydata()) == [0, 1]
+    assert created.get_linewidth() == 4 and completed.get_linewidth() == 4
+    assert ax.get_xlabel() == "Month (Asia/Tokyo)"
+    assert saved(ax, tmp_path) > 0
+
+
+def test_plot_throughput__single_row_and_empty(tmp_path: Path) -> None:
+    one = plot_throughput(glasshat_tasks((1, 20, 1, "open", "2026-11-02", None)), freq="day")
+    assert [list(line.get_ydata()) for line in one.get_lines()] == [[1], [0]]
+    assert one.get_lines()[0].get_marker() == "o"  # one period is still visible
+    assert saved(one, tmp_path) > 0
+    empty = plot_throughput(hitask_items())
+    assert [t.get_text() for t in empty.texts] == ["No data"] and not empty.get_lines()
+    assert labels(empty) == ("Tasks created and completed per week", "Week (from Monday) (UTC)", "Tasks (count)")
+    assert saved(empty, tmp_path) > 0
+
+
+def test_plot_throughput__bad_inputs() -> None:
+    with pytest.raises(InvalidArgumentError, match=re.escape("apitoolkit.hitask.load_items()")):
+        plot_throughput(pd.DataFrame({"when": [1]}))
+    with pytest.raises(InvalidArgumentError, match="day, week, month"):
+        plot_throughput(hitask_items(), freq="year")
+    with pytest.raises(InvalidArgumentError, match="not str"):
+        plot_throughput("tasks.csv")
+
+
+# --------------------------------------------------------------------------------------------- plot_backlog
+def test_plot_backlog__open_tasks_as_steps(tmp_path: Path) -> None:
+    items = hitask_items(
+        {"time_create": "2026-11-02 09:00", "completed": True, "time_last_update": "2026-11-04 09:00"},
+        {"time_create": "2026-11-03 09:00"},
+    )
+    ax = plot_backlog(items)
+    (line,) = ax.get_lines()
+    assert dates(line.get_xdata()) == [pd.Timestamp(d, tz="UTC") for d in ("2026-11-02", "2026-11-03", "2026-11-04")]
+    assert list(line.get_ydata()) == [1, 2, 1]
+    assert line.get_drawstyle() == "steps-post" and line.get_color() == PALETTE[0]
+    assert labels(ax) == ("Open tasks at the end of each day", "Day (UTC)", "Open tasks (count)")
+    assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
+    assert saved(ax, tmp_path) > 0
+
+
+def test_plot_backlog__given_axes_kwargs_zone_single_row_and_empty(tmp_path: Path) -> None:
+    _, ax1 = plt.subplots()
+    one = hitask_items({"time_create": "2026-11-02 23:30"})
+    ax = plot_backlog(one, freq="week", tz="Europe/Berlin", ax=ax1, color="black")
+    assert ax is ax1
+    (line,) = ax.get_lines()
+    assert dates(line.get_xdata()) == [pd.Timestamp("2026-11-02", tz="Europe/Berlin")]
+    assert list(line.get_ydata()) == [1] and line.get_marker() == "o" and line.get_color() == "black"
+    assert ax.get_xlabel() == "Week (from Monday) (Europe/Berlin)"
+    assert saved(ax, tmp_path) > 0
+    empty = plot_backlog(glasshat_tasks(), freq="month")
+    assert [t.get_text() for t in empty.texts] == ["No data"]
+    assert labels(empty) == ("Open tasks at the end of each month", "Month (UTC)", "Open tasks (count)")
+    assert saved(empty, tmp_path) > 0
+    with pytest.raises(InvalidArgumentError, match="IANA"):
+        plot_backlog(one, tz="Nowhere/Special")
+
+
+# --------------------------------------------------------------------------------------------- plot_overdue_by_assignee
+def test_plot_overdue_by_assignee__bars_most_overdue_on_top_named_by_users(
+    late_items: pd.DataFrame, team: pd.DataFrame, tmp_path: Path
+) -> None:
+    ax = plot_overdue_by_assignee(late_items, now="2026-11-23", users=team)
+    widths = [bar.get_width() for bar in ax.patches]
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    # bottom-up: the most overdue on top, ties by id; 7 has no name in the team and keeps its id
+    assert list(zip(names, widths, strict=True)) == [("unassigned", 1), ("7", 1), ("Ann Lee", 2)]
+    assert [t.get_text() for t in ax.texts] == ["1", "1", "2"]  # the counts at the bar ends
+    assert ax.patches[0].get_facecolor() == to_rgba(URGENCY[0])
+    assert labels(ax) == ("Overdue tasks by assignee", "Overdue tasks (count)", "Assignee")
+    assert saved(ax, tmp_path) > 0
+
+
+def test_plot_overdue_by_assignee__top_ids_given_axes_and_kwargs(late_items: pd.DataFrame, tmp_path: Path) -> None:
+    _, ax1 = plt.subplots()
+    ax = plot_overdue_by_assignee(late_items, now="2026-11-23", top=1, ax=ax1, color="grey")
+    assert ax is ax1
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["5"]
+    assert [bar.get_width() for bar in ax.patches] == [2]
+    assert ax.get_title() == "Overdue tasks by assignee (top 1 of 3)"
+    assert ax.patches[0].get_facecolor() == to_rgba("grey")
+    assert saved(ax, tmp_path) > 0
+
+
+def test_plot_overdue_by_assignee__nothing_overdue_and_empty(tmp_path: Path) -> None:
+    glasshat = plot_overdue_by_assignee(glasshat_tasks((1, 20, 1, "open", "2026-11-02", None)))  # no due dates
+    assert [t.get_text() for t in glasshat.texts] == ["No overdue tasks"] and not glasshat.patches
+    assert labels(glasshat) == ("Overdue tasks by assignee", "Overdue tasks (count)", "Assignee")
+    assert saved(glasshat, tmp_path) > 0
+    empty = plot_overdue_by_assignee(hitask_items(), now="2026-11-23")
+    assert [t.get_text() for t in empty.texts] == ["No overdue tasks"]
+    one = plot_overdue_by_assignee(hitask_items({"assignee_id": 3, "due_date": "2026-11-01"}), now="2026-11-23")
+    assert [bar.get_width() for bar in one.patches] == [1]
+    assert saved(one, tmp_path) > 0
+
+
+def test_plot_overdue_by_assignee__bad_inputs(late_items: pd.DataFrame) -> None:
+    for top in (0, -3, 2.5, True):
+        with pytest.raises(InvalidArgumentError, match="whole number of 1 or more"):
+            plot_overdue_by_assignee(late_items, top=top)
+    with pytest.raises(InvalidArgumentError, match=r"missing: last_name\. .*load_team_members\(\)"):
+        plot_overdue_by_assignee(late_items, users=pd.DataFrame({"id": [5], "first_name": ["Ann"]}))
+    with pytest.raises(InvalidArgumentError, match=r"missing: assignee_id\. .*load_items\(\)"):
+        plot_overdue_by_assignee(late_items.drop(columns="assignee_id"))
