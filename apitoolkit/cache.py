@@ -191,10 +191,10 @@ def cache_info(cache: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     location: CacheLocation = cache_location(cache)
     rows: list[dict[str, Any]] = []
     if location.path is not None and location.path.exists():
-        for kind, pattern in (("http", "http/*.sqlite"), ("frames", "frames/*")):
+        for kind, pattern in (("http", "http/*.sqlite"), ("frames", "frames/*"), ("snapshots", "snapshots/*")):
             for path in sorted(location.path.glob(pattern)):
                 service, _, account = path.stem.partition("-")
-                files = [path] if path.is_file() else [p for p in path.rglob("*.parquet")]
+                files = [path] if path.is_file() else [p for p in path.rglob("*") if p.suffix in (".parquet", ".arrow")]
                 rows.append(
                     {
                         "service": service,
@@ -211,7 +211,7 @@ def cache_info(cache: str | os.PathLike[str] | None = None) -> pd.DataFrame:
 
 
 def clear_cache(service: str | None = None, *, cache: str | os.PathLike[str] | None = None) -> int:
-    """Delete cached responses and frames (of one service, or all); returns the bytes freed.
+    """Delete cached responses, frames and Hitask snapshots (of one service, or all); returns the bytes freed.
 
     Example:
         >>> import apitoolkit
@@ -223,7 +223,7 @@ def clear_cache(service: str | None = None, *, cache: str | os.PathLike[str] | N
         return 0
     freed = 0
     prefix = f"{service}-" if service else ""
-    for pattern in (f"http/{prefix}*.sqlite*", f"frames/{prefix}*"):
+    for pattern in (f"http/{prefix}*.sqlite*", f"frames/{prefix}*", f"snapshots/{prefix}*"):
         for path in location.path.glob(pattern):
             freed += _size(path)
             if path.is_dir():

@@ -233,3 +233,15 @@ def test_other_loaders(hitask, emulator) -> None:
     with pytest.raises(apitoolkit.ApiError) as info:
         load_item_history(987654321, client=hitask)
     assert info.value.status == 404
+
+
+def test_cache__snapshots_are_listed_and_cleared_with_their_service(hitask, emulator) -> None:
+    load_items(hitask)
+    flush_snapshots()
+    info = apitoolkit.cache_info()
+    assert set(info[info["service"] == "hitask"]["kind"]) >= {"snapshots"}
+    assert apitoolkit.clear_cache("itglue") == 0 or _snapshots(hitask).exists(SNAPSHOT_KEY)
+    assert _snapshots(hitask).exists(SNAPSHOT_KEY)  # another service's clear leaves it
+    assert apitoolkit.clear_cache("hitask") > 0
+    assert not _snapshots(hitask).exists(SNAPSHOT_KEY)
+    assert apitoolkit.load_source(load_items(hitask)) == "network"
