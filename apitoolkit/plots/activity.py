@@ -121,7 +121,7 @@ def plot_activity_over_time(
     options = {"marker": "o", "markersize": 3, **kwargs}
     for (label, events), color in zip(lines.items(), style.colors(len(lines)), strict=True):
         periods = events.index.tz_convert("UTC").tz_localize(None)  # matplotlib reads naive as UTC
-        target.plot(periods, events.to_numpy(dtype=float), label=label, color=color, **options)
+        target.plot(periods, events.to_numpy(dtype=float), **{"label": label, "color": color, **options})
     target.set_ylim(bottom=0)
     target.yaxis.set_major_locator(MaxNLocator(integer=True))
     style.date_axis(target, tz=tz)

@@ -170,7 +170,7 @@ def plot_expiration_buckets(
     left = np.zeros(len(shown))
     for bucket, color in zip(buckets, _urgency_colors(len(buckets)), strict=True):
         widths = shown[bucket].to_numpy()
-        target.barh(range(len(shown)), widths, left=left, color=color, label=str(bucket), **kwargs)
+        target.barh(range(len(shown)), widths, left=left, **{"color": color, "label": str(bucket), **kwargs})
         left += widths
     target.set_yticks(range(len(shown)), [_bar_label(group) for group in shown.index])
     target.set_ylim(len(shown) - 0.5, -0.5)

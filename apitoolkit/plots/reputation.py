@@ -63,7 +63,7 @@ def plot_leaderboard(
     for name, color in zip(names, style.colors(len(names)), strict=True):
         rows = board[role == name]
         widths = rows["reputation"].to_numpy(dtype="float64", na_value=np.nan)
-        bars = target.barh(rows.index, widths, color=color, label=name, **kwargs)
+        bars = target.barh(rows.index, widths, **{"color": color, "label": name, **kwargs})
         target.bar_label(bars, labels=[_points_text(v) for v in rows["reputation"]], padding=3)
     target.set_yticks(range(len(board)), board["name"].fillna("").tolist())
     target.set_ylim(len(board) - 0.5, -0.5)
@@ -112,7 +112,8 @@ def plot_points_over_time(
     bottom = np.zeros(len(wide))
     for action, color in zip(POINTS, style.colors(len(POINTS)), strict=True):
         heights = wide[action].to_numpy(dtype="float64")
-        target.bar(periods, heights, width=widths, bottom=bottom, align="edge", color=color, label=action, **kwargs)
+        options = {"width": widths, "align": "edge", "color": color, "label": action, **kwargs}
+        target.bar(periods, heights, bottom=bottom, **options)
         bottom += heights
     style.date_axis(target)
     style.legend_outside(target, title="Action")

@@ -24,7 +24,10 @@ def test_tree__fatal(cls: type[ex.ApiError]) -> None:
 
 def test_tree__everything_is_an_apitoolkit_error() -> None:
     for name in ex.__all__:
-        assert issubclass(getattr(ex, name), ex.ApiToolkitError)
+        if name.endswith("Warning"):
+            assert issubclass(getattr(ex, name), UserWarning)
+        else:
+            assert issubclass(getattr(ex, name), ex.ApiToolkitError)
     assert issubclass(ex.ConfigurationError, ValueError)
 
 

@@ -37,3 +37,35 @@ def test_date_axis_and_legend_outside() -> None:
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["update"]
     assert legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # right of the data area
+
+
+def test_plots__caller_options_win_over_the_defaults() -> None:
+    from apitoolkit import plots
+
+    users = pd.DataFrame(
+        {
+            "id": pd.array([1, 2], dtype="Int64"),
+            "first_name": ["Ada", "Bo"],
+            "last_name": ["L", "K"],
+            "role_name": ["Editor", "Creator"],
+            "reputation": pd.array([30, 20], dtype="Int64"),
+        }
+    )
+    ax = plots.plot_leaderboard(users, color="black")
+    assert {tuple(p.get_facecolor()) for p in ax.patches} == {(0.0, 0.0, 0.0, 1.0)}
+    metrics = pd.DataFrame(
+        {
+            "user_id": pd.array([1], dtype="Int64"),
+            "created": pd.array([1], dtype="Int64"),
+            "edited": pd.array([0], dtype="Int64"),
+            "viewed": pd.array([2], dtype="Int64"),
+            "date": pd.array([pd.Timestamp("2026-11-02").date()], dtype="date32[pyarrow]"),
+        }
+    )
+    ax = plots.plot_points_over_time(metrics, width=2.0)
+    assert {round(p.get_width(), 3) for p in ax.patches} == {2.0}
+    logs = pd.DataFrame(
+        {"created_at": pd.to_datetime(["2026-11-02 10:00"], utc=True), "action": ["view"]}
+    )
+    ax = plots.plot_activity_over_time(logs, color="black")
+    assert ax.get_lines()[0].get_color() == "black"
