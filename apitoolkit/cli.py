@@ -1,4 +1,4 @@
-"""The ``apitoolkit`` command line: one subcommand per task (``emulator``, ``demo``).
+"""The ``apitoolkit`` command line: one subcommand per task (``emulator``, ``demo``, ``fetch``, ``cache``).
 
 A subcommand is added by a ``_add_<name>(subparsers)`` function that registers its parser and sets
 ``run`` to a function ``(args) -> exit code``.
@@ -7,11 +7,46 @@ A subcommand is added by a ``_add_<name>(subparsers)`` function that registers i
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import shlex
 import signal
 import sys
 import threading
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import inspect
+
+    import pandas as pd
+    import pyarrow as pa
+
+#: What ``fetch`` can load: ``load_<resource>`` of ``apitoolkit.<service>`` (``itglue.load_resource`` needs an
+#: endpoint name, so it stays a Python call).
+_RESOURCES: dict[str, tuple[str, ...]] = {
+    "itglue": ("users", "organizations", "expirations", "user_metrics", "logs"),
+    "hitask": ("items", "item_history", "tags", "team_members", "contacts"),
+    "glasshat": ("clients", "projects", "tasks"),
+    "happygrasshopper": ("contacts",),
+}
+_CLIENTS = {
+    "itglue": "ITGlueClient",
+    "hitask": "HitaskClient",
+    "glasshat": "GlasshatClient",
+    "happygrasshopper": "HappyGrasshopperClient",
+}
+#: Loader arguments the command sets itself: never a ``--filter``.
+_OWN_OPTIONS = frozenset({"client", "refresh", "progress", "start", "end"})
+_OUTPUTS = (".parquet", ".csv")
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+#: Integers as written by people: no leading zeros, so ``phone=0123`` stays text.
+_INTEGER = re.compile(r"-?[1-9][0-9]*|0")
+
+
+class _UsageError(Exception):
+    """A command line the parser accepted but the loader cannot take: exit code 2."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,16 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_emulator(subparsers)
     _add_demo(subparsers)
+    _add_fetch(subparsers)
+    _add_cache(subparsers)
+    _add_report(subparsers)
     return parser
 
 
 def _add_demo(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="load IT Glue data from the built-in emulator and summarise it",
-        description="Start the emulator, load users, organizations, user metrics, logs and expirations through "
-        "the public loaders (cached like any load), print a summary, stop the emulator.",
+        help="render every report from the built-in emulator into reports/",
+        description="Start the emulator, load IT Glue data through the public loaders (cached like any load) and "
+        "print a summary, render every report notebook to HTML in --out, stop the emulator.",
     )
+    parser.add_argument("--out", default="reports", help="where the reports go (default: reports/)")
     parser.add_argument("--port", type=int, default=None, help="emulator port (default 8765 when free)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
     parser.add_argument("--size", choices=("small", "medium", "large"), default="small", help="amount of data")
@@ -67,7 +106,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from apitoolkit.exceptions import ApiToolkitError
 
     try:
-        return run_demo(size=args.size, seed=args.seed, port=args.port)
+        return run_demo(size=args.size, seed=args.seed, port=args.port, reports=args.out)
     except ApiToolkitError as error:
         print(f"apitoolkit demo: {error}", file=sys.stderr)
         return 1
@@ -110,4 +149,369 @@ def _run_emulator(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    return 0
+
+
+def _add_fetch(subparsers: Any) -> None:
+    listing = "; ".join(f"{service}: {', '.join(names)}" for service, names in _RESOURCES.items())
+    parser = subparsers.add_parser(
+        "fetch",
+        help="load one resource and write it to a parquet or CSV file",
+        description="Load one resource through its loader (credentials from the environment, cached like any "
+        "load) and write it atomically to FILE.parquet or FILE.csv (list columns as JSON text). Prints rows, "
+        "columns, the file and where the data came from on stderr.",
+        epilog=f"resources: {listing}",
+    )
+    parser.add_argument("resource", metavar="RESOURCE", help="what to load: users, logs, items, ... (see below)")
+    parser.add_argument("--service", choices=tuple(_RESOURCES), default="itglue", help="the API (default: itglue)")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.parquet or FILE.csv")
+    parser.add_argument("--start", metavar="DATE", help="start of the range, for loaders that take one (logs, ...)")
+    parser.add_argument("--end", metavar="DATE", help="end of the range, for loaders that take one")
+    parser.add_argument(
+        "--filter",
+        dest="filters",
+        action="append",
+        default=[],
+        type=_key_value,
+        metavar="KEY=VALUE",
+        help="a keyword argument of the loader (organization_id=123); repeat a key or give a comma list for "
+        "several values; integers are converted",
+    )
+    parser.add_argument("--refresh", action="store_true", help="fetch again and replace the cached copy")
+    parser.add_argument("--offline", action="store_true", help="serve only from the cache; a miss is an error")
+    parser.set_defaults(run=_run_fetch)
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    return key.strip(), value
+
+
+def _run_fetch(args: argparse.Namespace) -> int:
+    import importlib
+    import warnings
+
+    from apitoolkit.exceptions import ApiToolkitError, InvalidArgumentError
+    from apitoolkit.loading import load_source
+
+    try:
+        if args.out.suffix.lower() not in _OUTPUTS:
+            raise _UsageError(f"--out {args.out} must end in {' or '.join(_OUTPUTS)}.")
+        loader, kwargs = _loader_call(args)
+    except _UsageError as error:
+        print(f"apitoolkit fetch: {error}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(f"apitoolkit.{args.service}")
+    failure: ApiToolkitError | None = None
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            client = getattr(module, _CLIENTS[args.service])(offline=True if args.offline else None)
+            frame = loader(client=client, refresh=args.refresh, **kwargs)
+        except ApiToolkitError as error:
+            failure = error
+    for warning in caught:
+        print(f"apitoolkit fetch: warning: {warning.message}", file=sys.stderr)
+    if failure is not None:
+        print(f"apitoolkit fetch: {failure}", file=sys.stderr)
+        return 2 if isinstance(failure, InvalidArgumentError) else 1
+    try:
+        _write_frame(frame, args.out)
+    except OSError as error:
+        print(f"apitoolkit fetch: cannot write {args.out} ({error.strerror or error}).", file=sys.stderr)
+        return 1
+    print(
+        f"apitoolkit fetch: {len(frame)} rows, {len(frame.columns)} columns written to {args.out} "
+        f"(from {load_source(frame) or 'unknown'})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _loader_call(args: argparse.Namespace) -> tuple[Callable[..., Any], dict[str, Any]]:
+    """The loader of ``args.resource`` and its keyword arguments from ``--start``, ``--end`` and ``--filter``.
+
+    Raises:
+        _UsageError: Unknown resource, an option or filter the loader does not take, a required one missing.
+    """
+    import importlib
+    import inspect
+
+    service, resource = args.service, args.resource
+    names = _RESOURCES[service]
+    if resource not in names:
+        close = difflib.get_close_matches(resource, names, n=1)
+        also = f" (did you mean {close[0]!r}?)" if close else ""
+        raise _UsageError(f"unknown {service} resource {resource!r}{also}: use one of {', '.join(names)}.")
+    module = importlib.import_module(f"apitoolkit.{service}")
+    loader: Callable[..., Any] = getattr(module, f"load_{resource}")
+    params = inspect.signature(loader).parameters
+    keywords = {
+        name: p
+        for name, p in params.items()
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    }
+    kwargs: dict[str, Any] = {}
+    for option in ("start", "end"):
+        value = getattr(args, option)
+        if value is not None:
+            if option not in keywords:
+                ranged = [n for n in names if "start" in inspect.signature(getattr(module, f"load_{n}")).parameters]
+                raise _UsageError(
+                    f"{service} {resource} takes no --start/--end; {service} resources that do: {', '.join(ranged)}."
+                )
+            kwargs[option] = value
+    filters = sorted(set(keywords) - _OWN_OPTIONS)
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    grouped: dict[str, list[str]] = {}
+    for key, value in args.filters:
+        grouped.setdefault(key, []).append(value)
+    for key, texts in grouped.items():
+        if key in _OWN_OPTIONS or (key not in keywords and not takes_any):
+            accepted = f"it takes {', '.join(filters)}" if filters else "it takes none"
+            own = f" (use --{key})" if key in {"start", "end", "refresh"} else ""
+            raise _UsageError(f"{service} {resource} has no filter {key!r}{own}: {accepted}.")
+        kwargs[key] = _filter_value(key, texts, keywords.get(key))
+    missing = [n for n in filters if keywords[n].default is inspect.Parameter.empty and n not in kwargs]
+    if missing:
+        raise _UsageError(f"{service} {resource} needs --filter {missing[0]}=VALUE.")
+    return loader, kwargs
+
+
+def _filter_value(key: str, texts: list[str], param: inspect.Parameter | None) -> Any:
+    """One ``--filter`` value: true/false for a boolean argument, else a scalar or list, integers converted.
+
+    Example:
+        >>> _filter_value("user_id", ["1,2", "3"], None), _filter_value("email", ["007"], None)
+        ([1, 2, 3], '007')
+    """
+    items = [part.strip() for text in texts for part in text.split(",")]
+    if not all(items):
+        raise _UsageError(f"--filter {key}= has an empty value: give a value or leave the filter out.")
+    if param is not None and isinstance(param.default, bool):
+        if len(items) != 1 or items[0].lower() not in _BOOLEANS:
+            raise _UsageError(f"--filter {key}= takes one of true or false, not {','.join(items)!r}.")
+        return _BOOLEANS[items[0].lower()]
+    values: list[Any] = [int(item) if _INTEGER.fullmatch(item) else item for item in items]
+    return values[0] if len(values) == 1 else values
+
+
+def _write_frame(frame: pd.DataFrame, path: Path) -> None:
+    """Write a frame to ``path`` (parquet or CSV by suffix) through a temporary file renamed over it.
+
+    Example:
+        >>> import pandas as pd
+        >>> _write_frame(pd.DataFrame({"id": [1]}), Path("/tmp/out/users.csv"))  # doctest: +SKIP
+    """
+    import contextlib
+    import os
+    import uuid
+
+    import pyarrow.parquet as pq
+
+    plain = frame.copy(deep=False)
+    plain.attrs = {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        if path.suffix.lower() == ".csv":
+            _json_nested(plain).to_csv(temporary, index=False)
+        else:
+            pq.write_table(_parquet_table(plain), temporary)
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _parquet_table(frame: pd.DataFrame) -> pa.Table:
+    """The frame as an Arrow table whose pandas metadata `pd.read_parquet` can read back.
+
+    pandas records an Arrow list or struct column under a dtype name it cannot parse when reading the file
+    (pandas-dev/pandas#57411); such columns are recorded as ``object``, so they read back as arrays.
+
+    Example:
+        >>> import pandas as pd
+        >>> _parquet_table(pd.DataFrame({"id": [1]})).num_rows
+        1
+    """
+    import orjson
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    nested = {name for name in frame.columns if _is_arrow_nested(frame[name])}
+    meta = table.schema.pandas_metadata
+    for column in meta["columns"]:
+        if column["name"] in nested:
+            column["numpy_type"] = "object"
+    return table.replace_schema_metadata({**table.schema.metadata, b"pandas": orjson.dumps(meta)})
+
+
+def _is_arrow_nested(column: pd.Series) -> bool:
+    import pandas as pd
+    import pyarrow as pa
+
+    return isinstance(column.dtype, pd.ArrowDtype) and pa.types.is_nested(column.dtype.pyarrow_dtype)
+
+
+def _json_nested(frame: pd.DataFrame) -> pd.DataFrame:
+    """List, struct and dict columns as JSON text (for CSV); other columns unchanged.
+
+    Example:
+        >>> import pandas as pd
+        >>> _json_nested(pd.DataFrame({"tags": [["a", "b"], None]}))["tags"].tolist()
+        ['["a","b"]', None]
+    """
+    import orjson
+    import pandas as pd
+
+    out = frame.copy(deep=False)
+    for name in out.columns:
+        column = out[name]
+        if _is_arrow_nested(column) or (
+            column.dtype == object and column.map(lambda v: isinstance(v, list | tuple | dict)).any()
+        ):
+            out[name] = pd.Series(
+                [
+                    None
+                    if v is None or v is pd.NA
+                    else orjson.dumps(v, option=orjson.OPT_SERIALIZE_NUMPY, default=str).decode()
+                    for v in column.tolist()
+                ],
+                index=out.index,
+                dtype=object,
+            )
+    return out
+
+
+def _add_cache(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "cache",
+        help="show or clear the cache",
+        description="What the cache holds (responses and frames, per service and account), or delete it.",
+    )
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    info = actions.add_parser(
+        "info", help="list what is cached", description="List what is cached, per service, account and kind."
+    )
+    info.add_argument("--json", action="store_true", help="print JSON records instead of a table")
+    info.set_defaults(run=_run_cache_info)
+    clear = actions.add_parser(
+        "clear",
+        help="delete cached responses and frames",
+        description="Delete cached responses and frames (of one service, or all). Asks first when run in a "
+        "terminal; elsewhere pass --yes.",
+    )
+    clear.add_argument("--service", choices=tuple(_RESOURCES), help="only this service (default: every service)")
+    clear.add_argument("--yes", action="store_true", help="delete without asking")
+    clear.set_defaults(run=_run_cache_clear)
+
+
+def _run_cache_info(args: argparse.Namespace) -> int:
+    import json
+
+    import apitoolkit
+    from apitoolkit.config import cache_location
+
+    try:
+        location = cache_location()
+        held = apitoolkit.cache_info()
+    except apitoolkit.ApiToolkitError as error:
+        print(f"apitoolkit cache info: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        updated = [t.isoformat(timespec="seconds") for t in held["updated"]]
+        print(json.dumps(held.assign(updated=updated).to_dict(orient="records"), indent=2))
+    elif location.path is None:
+        print("Caching is off (APITOOLKIT_CACHE=off).")
+    elif held.empty:
+        print(f"The cache at {location} is empty.")
+    else:
+        table = held.assign(
+            bytes=held["bytes"].map(_size_text),
+            updated=held["updated"].dt.strftime("%Y-%m-%d %H:%M UTC"),
+            path=[str(Path(p).relative_to(location.path)) for p in held["path"]],
+        ).rename(columns={"bytes": "size"})
+        print(table.to_string(index=False))
+        print(f"{held['files'].sum()} files, {_size_text(int(held['bytes'].sum()))} in {location}")
+    return 0
+
+
+def _run_cache_clear(args: argparse.Namespace) -> int:
+    import apitoolkit
+    from apitoolkit.config import cache_location
+
+    what = f"{args.service} data" if args.service else "every service's data"
+    try:
+        location = cache_location()
+        held = apitoolkit.cache_info()
+    except apitoolkit.ApiToolkitError as error:
+        print(f"apitoolkit cache clear: {error}", file=sys.stderr)
+        return 1
+    if args.service:
+        held = held[held["service"] == args.service]
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("apitoolkit cache clear: not a terminal, so cannot ask: pass --yes to delete.", file=sys.stderr)
+            return 2
+        if not held.empty:
+            size = _size_text(int(held["bytes"].sum()))
+            answer = input(f"Delete {what} in {location} ({len(held)} entries, {size})? [y/N] ")
+            if answer.strip().lower() not in {"y", "yes"}:
+                print("Nothing removed.")
+                return 1
+    if held.empty:
+        print(f"Nothing to remove: the cache at {location} holds no {what}.")
+        return 0
+    freed = apitoolkit.clear_cache(args.service)
+    for row in held.itertuples():
+        print(f"removed {row.service} {row.kind} cache of account {row.account}: {row.files} file(s), {row.path}")
+    print(f"Freed {_size_text(freed)} in {location}.")
+    return 0
+
+
+def _size_text(size: float) -> str:
+    """A byte count for people.
+
+    Example:
+        >>> _size_text(512), _size_text(1_234_567)
+        ('512 B', '1.2 MB')
+    """
+    unit = "B"
+    for larger in ("kB", "MB", "GB"):
+        if size < 1000:
+            break
+        size, unit = size / 1000, larger
+    return f"{size:.0f} B" if unit == "B" else f"{size:.1f} {unit}"
+
+
+def _add_report(subparsers: Any) -> None:
+    from apitoolkit.reports import REPORTS  # no heavy imports: a dict of names
+
+    parser = subparsers.add_parser(
+        "report",
+        help="run report notebooks with papermill and write executed notebooks and HTML",
+        description="Run report notebooks (papermill) and write NAME.ipynb and self-contained NAME.html (no code) "
+        f"to --out. Reports: {', '.join(REPORTS)} (default: all). Credentials come from the environment.",
+    )
+    parser.add_argument("names", nargs="*", metavar="NAME", help="reports to run (default: all)")
+    parser.add_argument("--out", required=True, help="output directory (created)")
+    parser.add_argument(
+        "-p", "--parameter", action="append", default=[], metavar="KEY=VALUE", help="a notebook parameter (repeat)"
+    )
+    parser.add_argument("--emulator", action="store_true", help="start the built-in emulator for the run")
+    parser.set_defaults(run=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from apitoolkit.exceptions import ApiToolkitError, InvalidArgumentError
+    from apitoolkit.reports import parse_parameters, run_reports
+
+    try:
+        rendered = run_reports(args.names, args.out, parse_parameters(args.parameter), emulator=args.emulator)
+    except ApiToolkitError as error:  # a failed cell, missing credentials: 1; bad input: 2
+        print(f"apitoolkit report: {error}", file=sys.stderr)
+        return 2 if isinstance(error, InvalidArgumentError) else 1
+    print(f"apitoolkit report: {len(rendered)} report(s) in {args.out}", file=sys.stderr)
     return 0

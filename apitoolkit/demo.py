@@ -1,4 +1,5 @@
-"""The demo behind ``make demo``: start the emulator, load IT Glue through the public loaders, summarise."""
+"""The demo behind ``make demo``: start the emulator, load IT Glue through the public loaders, summarise, and
+render every report notebook to HTML."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TextIO
 
 import pandas as pd
 
-__all__ = ["DEFAULT_PORT", "run_demo"]
+__all__ = ["DEFAULT_PORT", "environment", "run_demo"]
 
 #: The demo serves the emulator on a fixed port when it is free: the base URL is part of the cache
 #: namespace, so a fixed URL lets a rerun come from the cache.
@@ -25,7 +26,14 @@ def _free(port: int) -> bool:
 
 
 @contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the block, then put back what was there.
+
+    Example:
+        >>> with environment({"APITOOLKIT_PROGRESS": "0"}):
+        ...     os.environ["APITOOLKIT_PROGRESS"]
+        '0'
+    """
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -44,13 +52,21 @@ def _span(series: pd.Series) -> str:
     return f"{series.min():%Y-%m-%d} .. {series.max():%Y-%m-%d}"
 
 
-def run_demo(*, size: str = "small", seed: int = 1, port: int | None = None, out: TextIO = sys.stdout) -> int:
-    """Serve the emulator, load users, user metrics, logs and expirations through the loaders, print a summary.
+def run_demo(
+    *,
+    size: str = "small",
+    seed: int = 1,
+    port: int | None = None,
+    reports: str | os.PathLike[str] | None = "reports",
+    out: TextIO = sys.stdout,
+) -> int:
+    """Serve the emulator, load IT Glue through the loaders, print a summary, render the reports to HTML.
 
     Args:
         size: Emulator data size (``small``, ``medium``, ``large``).
         seed: Emulator seed.
         port: Port for the emulator (default `DEFAULT_PORT` when free, else any free port).
+        reports: Directory for the rendered reports (None: only the summary).
         out: Where to print.
 
     Example:
@@ -62,7 +78,7 @@ def run_demo(*, size: str = "small", seed: int = 1, port: int | None = None, out
 
     chosen = port if port is not None else (DEFAULT_PORT if _free(DEFAULT_PORT) else 0)
     started = time.perf_counter()
-    with EmulatorServer(port=chosen, seed=seed, size=size) as emulator, _environment(emulator.environ()):
+    with EmulatorServer(port=chosen, seed=seed, size=size) as emulator, environment(emulator.environ()):
         print(f"Emulator serving on {emulator.url} (seed {seed}, size {size}).", file=out)
         print(f"Cache: {cache_location()}", file=out)
         loads: dict[str, pd.DataFrame] = {}
@@ -81,6 +97,11 @@ def run_demo(*, size: str = "small", seed: int = 1, port: int | None = None, out
                 f"from {apitoolkit.load_source(frame)}",
                 file=out,
             )
+        if reports is not None:
+            from apitoolkit.reports import run_reports
+
+            print(f"\nRendering the reports into {reports}/", file=out)
+            rendered = run_reports(None, reports, {"interactive": False}, log=lambda line: print(line, file=out))
     users, metrics = loads["users"], loads["user metrics (30 days)"]
     logs, expirations = loads["logs (30 days)"], loads["expirations"]
     print("\nDate ranges", file=out)
@@ -102,5 +123,9 @@ def run_demo(*, size: str = "small", seed: int = 1, port: int | None = None, out
             f"  ({row.organization_name})",
             file=out,
         )
+    if reports is not None:
+        print("\nReports (open in a browser):", file=out)
+        for report in rendered:
+            print(f"  {report.html.resolve()}", file=out)
     print(f"\nDone in {time.perf_counter() - started:.1f} s; run it again to see the cache at work.", file=out)
     return 0
