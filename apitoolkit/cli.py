@@ -501,6 +501,7 @@ def _add_report(subparsers: Any) -> None:
         "-p", "--parameter", action="append", default=[], metavar="KEY=VALUE", help="a notebook parameter (repeat)"
     )
     parser.add_argument("--emulator", action="store_true", help="start the built-in emulator for the run")
+    parser.add_argument("--jobs", type=int, default=2, help="reports rendered at once (default 2)")
     parser.set_defaults(run=_run_report)
 
 
@@ -509,7 +510,9 @@ def _run_report(args: argparse.Namespace) -> int:
     from apitoolkit.reports import parse_parameters, run_reports
 
     try:
-        rendered = run_reports(args.names, args.out, parse_parameters(args.parameter), emulator=args.emulator)
+        rendered = run_reports(
+            args.names, args.out, parse_parameters(args.parameter), emulator=args.emulator, jobs=args.jobs
+        )
     except ApiToolkitError as error:  # a failed cell, missing credentials: 1; bad input: 2
         print(f"apitoolkit report: {error}", file=sys.stderr)
         return 2 if isinstance(error, InvalidArgumentError) else 1

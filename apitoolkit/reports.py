@@ -12,11 +12,13 @@ folder of the source tree this package is installed from.
 from __future__ import annotations
 
 import ast
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +188,12 @@ def _render(path: Path, name: str, out: Path, parameters: dict[str, Any], kernel
     return target_notebook, target_html
 
 
+def _timed_render(path: Path, name: str, out: Path, parameters: dict[str, Any], kernel: str) -> Rendered:
+    started = time.perf_counter()
+    notebook, html = _render(path, name, out, parameters, kernel)
+    return Rendered(name, notebook, html, time.perf_counter() - started)
+
+
 def run_reports(
     names: Sequence[str] | None,
     out: str | os.PathLike[str],
@@ -193,6 +201,7 @@ def run_reports(
     *,
     emulator: bool = False,
     kernel: str = "python3",
+    jobs: int = 2,
     log: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
 ) -> list[Rendered]:
     """Execute report notebooks with papermill and write each as an executed notebook and code-free HTML.
@@ -204,6 +213,7 @@ def run_reports(
             and is passed to the reports that declare it.
         emulator: Start the built-in emulator for the run and point every service at it.
         kernel: Jupyter kernel name.
+        jobs: Reports rendered at once (each in its own process and kernel).
         log: Where progress lines go.
 
     Raises:
@@ -237,17 +247,31 @@ def run_reports(
     with _maybe_emulator(emulator, log), environment({"PATH": path_with_this_python}):
         _check_credentials([REPORTS[n] for n in chosen])
         failures: list[str] = []
-        for name in chosen:
-            started = time.perf_counter()
-            own = {k: v for k, v in given.items() if k in declared[name]}
-            try:
-                notebook, html = _render(folder / f"{name}.ipynb", name, target, own, kernel)
-            except ReportError as error:  # the others still run: one broken report must not cost the rest
-                failures.append(str(error))
-                log(f"  {name:16s} FAILED")
-                continue
-            rendered.append(Rendered(name, notebook, html, time.perf_counter() - started))
-            log(f"  {name:16s} {rendered[-1].seconds:6.1f} s  {html}")
+        # Most of a report's time is its kernel starting and importing; two at a time use two cores. Spawned
+        # (not forked) workers: the parent may be serving the emulator from threads.
+        workers = max(1, min(jobs, len(chosen)))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {
+                pool.submit(
+                    _timed_render,
+                    folder / f"{name}.ipynb",
+                    name,
+                    target,
+                    {k: v for k, v in given.items() if k in declared[name]},
+                    kernel,
+                ): name
+                for name in chosen
+            }
+            for future in as_completed(futures):
+                name = futures[future]
+                try:
+                    rendered.append(future.result())
+                except ReportError as error:  # the others still run: one broken report must not cost the rest
+                    failures.append(str(error))
+                    log(f"  {name:16s} FAILED")
+                    continue
+                log(f"  {name:16s} {rendered[-1].seconds:6.1f} s  {rendered[-1].html}")
+    rendered.sort(key=lambda r: chosen.index(r.name))
     if failures:
         raise ReportError("\n".join(failures))
     return rendered

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks.cases import flatten, hitask, imports, itglue, warm
+from benchmarks.cases import flatten, hitask, imports, itglue, reports, warm, widgets
 from benchmarks.harness import Case
 
 CASES: dict[str, Callable[[int], Case]] = {
@@ -13,4 +13,6 @@ CASES: dict[str, Callable[[int], Case]] = {
     "import": imports.build,
     "itglue": itglue.build,
     "hitask": hitask.build,
+    "reports": reports.build,
+    "widgets": widgets.build,
 }

@@ -13,6 +13,7 @@ CONTENDERS = {
     "flatten": {"json_normalize", "pyarrow_floor", "apitoolkit"},
     "warm": {"reparse", "frame_cache", "parquet_floor"},
     "import": {"import apitoolkit", "import apitoolkit.frames"},
+    "widgets": {"expirations", "reputation", "tasks"},
 }
 
 
@@ -20,7 +21,7 @@ CONTENDERS = {
 def test_benchmarks__small_run_reports_every_contender() -> None:
     command = [sys.executable, "-m", "benchmarks", *CONTENDERS, "--records", "3000", "--rounds", "1"]
     command.append("--no-record")
-    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
 
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in proc.stdout.splitlines()]
