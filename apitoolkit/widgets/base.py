@@ -80,6 +80,7 @@ class Explorer:
         self.updates = 0
         self.sync_controls()
         for control in self.controls.values():
+            control.style.description_width = "initial"  # "Organization", not "Organizat…"
             control.observe(lambda _: self.update(), names="value")
         self.widget = widgets.VBox(
             [
