@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from apitoolkit.emulator import EmulatorServer
+
 #: What ``fetch`` can load: ``load_<resource>`` of ``apitoolkit.<service>`` (``itglue.load_resource`` needs an
 #: endpoint name, so it stays a Python call).
 _RESOURCES: dict[str, tuple[str, ...]] = {
@@ -43,6 +45,15 @@ _OUTPUTS = (".parquet", ".csv")
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: Integers as written by people: no leading zeros, so ``phone=0123`` stays text.
 _INTEGER = re.compile(r"-?[1-9][0-9]*|0")
+#: The IT Glue counts ``emulator`` can set, with their help (the fields of the emulator's ``Counts``, named here
+#: so that building the parser imports no numpy).
+_ITGLUE_COUNTS = {
+    "organizations": "organizations",
+    "users": "users",
+    "metric_days": "days of user metrics, ending today",
+    "logs": "log rows over the last 30 days",
+    "expirations": "expirations",
+}
 
 
 class _UsageError(Exception):
@@ -123,17 +134,53 @@ def _add_emulator(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
     parser.add_argument("--size", choices=("small", "medium", "large"), default="small", help="amount of data")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    counts = parser.add_argument_group(
+        "IT Glue data", "Counts of the default IT Glue account, each replacing the one of --size (e.g. --size large "
+        "--users 1000000 --logs 1000000)."
+    )
+    for name, what in _ITGLUE_COUNTS.items():
+        counts.add_argument(f"--{name.replace('_', '-')}", type=_count, metavar="N", help=what)
     parser.set_defaults(run=_run_emulator)
 
 
-def _run_emulator(args: argparse.Namespace) -> int:
+def _count(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count (an integer, 0 or more)")
+    return int(text)
+
+
+def _emulator_server(args: argparse.Namespace) -> EmulatorServer:
+    """The emulator the ``emulator`` options describe, not yet started.
+
+    Raises:
+        ValueError: Counts that do not fit together (logs without users, ...) or a negative latency.
+
+    Example:
+        >>> server = _emulator_server(build_parser().parse_args(["emulator", "--users", "5"]))  # doctest: +SKIP
+        >>> server.app.itglue.default_counts.users  # doctest: +SKIP
+        5
+    """
     from apitoolkit.emulator import EmulatorServer
 
+    counts = _itglue_counts(args)
+    server = EmulatorServer(port=args.port, host=args.host, seed=args.seed, size=args.size, itglue=counts or None)
+    server.app.configure(latency=args.latency)
+    return server
+
+
+def _itglue_counts(args: argparse.Namespace) -> dict[str, int]:
+    return {name: getattr(args, name) for name in _ITGLUE_COUNTS if getattr(args, name) is not None}
+
+
+def _run_emulator(args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        server = EmulatorServer(port=args.port, host=args.host, seed=args.seed, size=args.size)
-        server.app.configure(latency=args.latency)
+        try:
+            server = _emulator_server(args)
+        except ValueError as error:
+            print(f"apitoolkit emulator: {error}.", file=sys.stderr)
+            return 2
         try:
             server.start()
         except OSError as error:
@@ -143,7 +190,8 @@ def _run_emulator(args: argparse.Namespace) -> int:
         with server:
             for name, value in server.environ().items():
                 print(f"export {name}={shlex.quote(value)}")
-            print(f"# emulator serving on {server.url} (seed {args.seed}, size {args.size}); "
+            counts = "".join(f", {name} {value}" for name, value in _itglue_counts(args).items())
+            print(f"# emulator serving on {server.url} (seed {args.seed}, size {args.size}{counts}); "
                   "press Ctrl+C (or send SIGTERM) to stop", flush=True)
             stop.wait()
     finally:
@@ -423,7 +471,7 @@ def _run_cache_info(args: argparse.Namespace) -> int:
     if args.json:
         updated = [t.isoformat(timespec="seconds") for t in held["updated"]]
         print(json.dumps(held.assign(updated=updated).to_dict(orient="records"), indent=2))
-    elif location.path is None:
+    elif not location.enabled:
         print("Caching is off (APITOOLKIT_CACHE=off).")
     elif held.empty:
         print(f"The cache at {location} is empty.")
@@ -431,7 +479,7 @@ def _run_cache_info(args: argparse.Namespace) -> int:
         table = held.assign(
             bytes=held["bytes"].map(_size_text),
             updated=held["updated"].dt.strftime("%Y-%m-%d %H:%M UTC"),
-            path=[str(Path(p).relative_to(location.path)) for p in held["path"]],
+            path=[str(Path(p).relative_to(location.path)) if location.path else p for p in held["path"]],
         ).rename(columns={"bytes": "size"})
         print(table.to_string(index=False))
         print(f"{held['files'].sum()} files, {_size_text(int(held['bytes'].sum()))} in {location}")

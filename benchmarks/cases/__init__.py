@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks.cases import flatten, hitask, imports, itglue, reports, warm, widgets
+from benchmarks.cases import flatten, hitask, imports, itglue, reports, scaling, warm, widgets
 from benchmarks.harness import Case
 
 CASES: dict[str, Callable[[int], Case]] = {
@@ -15,4 +15,5 @@ CASES: dict[str, Callable[[int], Case]] = {
     "hitask": hitask.build,
     "reports": reports.build,
     "widgets": widgets.build,
+    "scaling": scaling.build,
 }

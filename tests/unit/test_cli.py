@@ -10,7 +10,9 @@ import pytest
 
 from apitoolkit.cli import (
     _CLIENTS,
+    _ITGLUE_COUNTS,
     _RESOURCES,
+    _emulator_server,
     _filter_value,
     _json_nested,
     _size_text,
@@ -24,6 +26,44 @@ from apitoolkit.cli import (
 def test_cli__emulator_defaults() -> None:
     args = build_parser().parse_args(["emulator"])
     assert (args.port, args.host, args.seed, args.size, args.latency) == (8765, "127.0.0.1", 1, "small", 0.0)
+
+
+def test_cli__emulator_count_options_parse_and_default_to_the_size() -> None:
+    args = build_parser().parse_args(["emulator", "--users", "7", "--metric-days", "2", "--logs", "0"])
+    assert (args.users, args.metric_days, args.logs) == (7, 2, 0)
+    assert (args.organizations, args.expirations) == (None, None)
+
+
+def test_cli__emulator_count_options_are_the_emulator_counts() -> None:
+    from apitoolkit.emulator.itglue.data import COUNT_NAMES
+
+    assert tuple(_ITGLUE_COUNTS) == COUNT_NAMES
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "many", ""])
+def test_cli__emulator_count_must_be_a_whole_number(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["emulator", "--users", value])
+    assert "is not a count" in capsys.readouterr().err
+
+
+def test_cli__emulator_gets_the_counts_over_the_size() -> None:
+    options = ["emulator", "--size", "small", "--users", "5", "--logs", "9", "--expirations", "0", "--latency", "0.01"]
+    server = _emulator_server(build_parser().parse_args(options))
+    backend = server.app.itglue
+    tables = backend.accounts[backend.api_key].tables
+    assert {key: len(tables[key]) for key in ("organizations", "users", "logs", "expirations")} == {
+        "organizations": 12,
+        "users": 5,
+        "logs": 9,
+        "expirations": 0,
+    }
+    assert server.app.latency == 0.01
+
+
+def test_cli__emulator_counts_that_do_not_fit_are_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["emulator", "--port", "0", "--users", "0", "--logs", "5"]) == 2
+    assert "logs need at least one user" in capsys.readouterr().err
 
 
 def test_cli__no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:

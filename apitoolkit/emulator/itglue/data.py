@@ -3,7 +3,8 @@
 Rows are drawn with numpy from the shared Faker pools of ``core.fake`` (several locales, non-ASCII names
 included), so "large" (100k users, 200k logs) takes seconds. Each user's ``reputation`` is 10 * created
 + 5 * edited + 1 * viewed summed over all of that user's metrics. Logs cover the 30 days
-before ``now`` with bursts of many rows in one second (the largest over a page of 1000 in "large").
+before ``now`` with bursts of many rows in one second (the largest over a page of 1000 in "large", never
+over `LOG_BURST_MAX`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ Columns = dict[str, np.ndarray]
 DAY = 86_400
 LOG_DAYS = 30
 LOG_ID_BASE = 574_989_297_464_115_201
+#: Most rows in one burst: under the 5 pages of 1000 the logs endpoint serves per query, so a client walking
+#: ``filter[created_at]`` from the last timestamp of page 5 always gets past a burst (whatever the size).
+LOG_BURST_MAX = 4_000
 ORG_TYPES = ((86, "Customer"), (87, "Vendor"), (88, "Partner"), (89, "Prospect"), (90, "Internal"))
 ORG_TYPE_WEIGHTS = (0.62, 0.2, 0.06, 0.08, 0.04)
 ORG_STATUSES = ((68, "Active"), (69, "Inactive"), (70, "Onboarding"), (71, "Former Client"))
@@ -310,7 +314,7 @@ class DataGenerator:
             none = np.zeros(0, dtype=np.int64)
             return self.log_rows(none, none, users, orgs, none, none, none)
         start = self.now - LOG_DAYS * DAY
-        sizes = [size for size in (max(12, n * 3 // 400), max(11, n // 400)) if n >= 100]
+        sizes = [min(size, LOG_BURST_MAX) for size in (max(12, n * 3 // 400), max(11, n // 400)) if n >= 100]
         sizes += [2 + int(size) for size in rng.geometric(0.15, max(2, n // 3000) if n >= 100 else 0)]
         while sum(sizes) > n // 2:
             sizes.pop()

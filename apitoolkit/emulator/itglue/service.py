@@ -18,6 +18,9 @@ from apitoolkit.emulator.itglue.urls import URL_MAP
 class ITGlueService(Service):
     """IT Glue under ``/itglue``: 3000 requests per 300 s per key by default.
 
+    Control operation (``POST /_emulator/itglue/<operation>``): ``add_account``
+    (``{"api_key": ..., "seed": n, <counts>}``), an account with its own data, e.g. another size.
+
     Example:
         >>> from datetime import UTC, datetime
         >>> service = ITGlueService(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
@@ -67,3 +70,11 @@ class ITGlueService(Service):
             records,
             int(organization) if organization and organization.isdigit() else None,
         )
+
+    def control(self, operation: str, body: dict[str, Any]) -> Any:
+        """``add_account``: ``{"api_key": ..., "seed": n, "users": n, ...}`` (counts as in `Counts`)."""
+        if operation == "add_account":
+            api_key = body.pop("api_key")
+            self.backend.add_account(api_key, **body)
+            return None
+        return super().control(operation, body)

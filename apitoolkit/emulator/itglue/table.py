@@ -94,7 +94,8 @@ class Table:
             missing = np.array([row for row in rows.tolist() if cache[row] is None], dtype=np.int64)
             if len(missing):
                 for row, record in zip(missing.tolist(), self.records(missing), strict=True):
-                    cache[row] = orjson.dumps(record)
+                    # orjson returns bytes in a buffer of up to 8 KB it never shrinks: keep a right-sized copy.
+                    cache[row] = bytes(memoryview(orjson.dumps(record)))
             return [cache[row] or b"" for row in rows.tolist()]
 
     def find(self, id_: int) -> int | None:

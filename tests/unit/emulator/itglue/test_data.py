@@ -10,7 +10,9 @@ import pytest
 
 from apitoolkit.emulator import EmulatorApp
 from apitoolkit.emulator.itglue import ITGlueAccount, ITGlueBackend
-from apitoolkit.emulator.itglue.data import Counts
+from apitoolkit.emulator.itglue.data import LOG_BURST_MAX, Counts, DataGenerator
+from apitoolkit.emulator.itglue.query import MAX_PAGE_SIZE
+from apitoolkit.emulator.itglue.resources import LOGS
 from tests.unit.emulator.conftest import NOW, attr
 
 RESOURCES = ("organizations", "users", "user_metrics", "logs", "expirations")
@@ -66,6 +68,14 @@ def test_data__large_counts_bursts_and_generation_time() -> None:
     }
     assert 100_000 < len(tables["user_metrics"]) < 1_000_000
     assert Counter(tables["logs"].columns["created-at"].tolist()).most_common(1)[0][1] > 1000
+
+
+def test_data__a_million_logs_keep_every_burst_walkable_past_the_page_cap() -> None:
+    generator = DataGenerator(1, NOW)
+    small = generator.generate(Counts.for_size("small", {"logs": 0}))
+    logs = generator.logs(1_000_000, small["users"], small["organizations"])
+    largest = Counter(logs["created-at"].tolist()).most_common(1)[0][1]
+    assert LOG_BURST_MAX <= largest < (LOGS.max_page or 0) * MAX_PAGE_SIZE
 
 
 def test_data__itglue_overrides_counts() -> None:

@@ -36,3 +36,15 @@ def test_environ__base_url_and_default_key(app: EmulatorApp) -> None:
         "ITGLUE_BASE_URL": "http://127.0.0.1:9/itglue",
         "ITGLUE_API_KEY": "itg-emulator-key-1",
     }
+
+
+def test_control__add_account_over_http_serves_its_own_counts(api: Api) -> None:
+    body = {"api_key": "itg-other-key", "seed": 5, "users": 7, "logs": 30, "metric_days": 2}
+    assert api.client.post("/_emulator/itglue/add_account", json=body).json == {"status": "ok"}
+    other = Api(api.client, "itg-other-key")
+    assert (other.ok("/users")["meta"]["total-count"], other.ok("/logs")["meta"]["total-count"]) == (7, 30)
+    assert api.ok("/users")["meta"]["total-count"] == 40
+    again = api.client.post("/_emulator/itglue/add_account", json={"api_key": "itg-other-key"})
+    assert again.status_code == 400
+    invalid = api.client.post("/_emulator/itglue/add_account", json={"api_key": "k", "users": 0, "logs": 5})
+    assert invalid.status_code == 400 and "logs need at least one user" in invalid.get_data(as_text=True)

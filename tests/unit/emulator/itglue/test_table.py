@@ -32,6 +32,19 @@ def test_table__records_render_kinds_and_nulls() -> None:
     assert records[1]["attributes"]["at"] == "2023-11-14T22:13:20.000Z"
 
 
+def test_table__cached_json_holds_about_its_own_length() -> None:
+    import tracemalloc
+
+    table = Table("things", [Field("n", "int")], {"id": np.arange(2_000), "n": np.arange(2_000)})
+    tracemalloc.start()
+    try:
+        rows = table.json(np.arange(2_000))
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert held < 3 * sum(len(raw) + 40 for raw in rows)  # not orjson's 4 KB buffer per record
+
+
 def test_table__json_is_cached_and_matches_records() -> None:
     table = _table()
     rows = np.array([2, 0])
