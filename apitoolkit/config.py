@@ -12,8 +12,12 @@ default. Credentials have no default: a missing one raises `ConfigurationError` 
 | Glasshat key         | ``GLASSHAT_API_KEY``                                   | (required)                     |
 | Happy Grasshopper key| ``HAPPYGRASSHOPPER_API_KEY``                           | (required)                     |
 | ``*_BASE_URL``       | per service                                            | the vendor's documented server |
-| cache                | ``APITOOLKIT_CACHE``: a directory, or ``off``          | the user cache directory       |
+| cache                | ``APITOOLKIT_CACHE``: a directory, a Redis URL, ``off`` | the user cache directory      |
 | offline              | ``APITOOLKIT_OFFLINE``: ``1``/``true``/``yes``/``on``  | off                            |
+
+A Redis URL (``redis://[[user]:password@]host[:port][/db]``, or ``rediss://`` for TLS) puts every cache and
+the rate-limit log in that Redis server, shared by every machine that names it; its password never appears in
+a repr or a message.
 
 Glasshat documents no server name: ``https://api.glasshat.com`` is our choice; set ``GLASSHAT_BASE_URL``.
 Hitask and Happy Grasshopper document a per-minute limit without a number: their defaults are our choice.
@@ -25,7 +29,7 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from apitoolkit.exceptions import ConfigurationError
 
@@ -35,6 +39,7 @@ __all__ = [
     "ClientConfig",
     "Credentials",
     "RateLimit",
+    "RedisURL",
     "ServiceSpec",
     "cache_location",
     "offline_mode",
@@ -160,18 +165,82 @@ class Credentials(Mapping[str, str]):
         raise TypeError("Credentials cannot be pickled: pass them through the environment instead.")
 
 
+class RedisURL:
+    """A Redis server URL (``redis://`` or ``rediss://``); its repr and str never show the password.
+
+    Example:
+        >>> url = RedisURL("redis://:s3cret@cache.example.com:6380/2")
+        >>> str(url), url.host, url.port, url.db
+        ('redis://***@cache.example.com:6380/2', 'cache.example.com', 6380, 2)
+    """
+
+    __slots__ = ("_url", "db", "host", "port", "scheme", "secret")
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url.strip())
+        self.scheme = parts.scheme.lower()
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        self.host = parts.hostname or ""
+        self.port = 6379 if port is None else port
+        query = parse_qs(parts.query)
+        #: Whether the URL carries credentials (a password, or a user name).
+        self.secret = bool(parts.username or parts.password or "password" in query)
+        db_text = parts.path.strip("/") or (query.get("db") or ["0"])[0]
+        self.db = int(db_text) if db_text.isdigit() else -1
+        if self.scheme not in {"redis", "rediss"} or not self.host or self.port < 1 or self.db < 0:
+            raise ConfigurationError(
+                f"The Redis cache URL {self} is not valid: use redis://[:password@]host[:port][/db] "
+                "(rediss:// for TLS), for example redis://cache.example.com:6379/0."
+            )
+        self._url = url.strip()
+
+    @property
+    def url(self) -> str:
+        """The whole URL, password included: only for the Redis client, never for a message."""
+        return self._url
+
+    def __str__(self) -> str:
+        scheme = self.scheme if self.scheme in {"redis", "rediss"} else "redis"
+        port = f":{self.port}" if self.port > 0 else ""
+        db = f"/{self.db}" if self.db >= 0 else ""
+        return f"{scheme}://{'***@' if self.secret else ''}{self.host or '?'}{port}{db}"
+
+    def __repr__(self) -> str:
+        return f"RedisURL('{self}')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RedisURL) and other._url == self._url
+
+    def __hash__(self) -> int:
+        return hash(self._url)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("A Redis URL cannot be pickled: pass it through APITOOLKIT_CACHE instead.")
+
+
 @dataclass(frozen=True)
 class CacheLocation:
-    """Where responses and frames are cached: a directory, or nowhere (``off``)."""
+    """Where responses, frames and rate-limit logs are kept: a directory, a Redis server, or nowhere (``off``).
+
+    Example:
+        >>> CacheLocation(None, RedisURL("redis://:pw@localhost/0"))
+        CacheLocation(path=None, redis=RedisURL('redis://***@localhost:6379/0'))
+    """
 
     path: Path | None
+    redis: RedisURL | None = None
 
     @property
     def enabled(self) -> bool:
         """Whether caching is on."""
-        return self.path is not None
+        return self.path is not None or self.redis is not None
 
     def __str__(self) -> str:
+        if self.redis is not None:
+            return str(self.redis)
         return str(self.path) if self.path else "off"
 
 
@@ -206,11 +275,16 @@ def cache_location(value: str | os.PathLike[str] | None = None) -> CacheLocation
     """Resolve the cache location: the argument, then ``APITOOLKIT_CACHE``, then the user cache directory.
 
     Args:
-        value: A directory, or ``"off"`` to disable caching.
+        value: A directory, a Redis URL (``redis://host:6379/0``, ``rediss://``), or ``"off"`` to disable caching.
+
+    Raises:
+        ConfigurationError: A URL of another kind, or an invalid Redis URL.
 
     Example:
         >>> cache_location("off").enabled
         False
+        >>> cache_location("redis://:pw@localhost:6379/1")
+        CacheLocation(path=None, redis=RedisURL('redis://***@localhost:6379/1'))
     """
     raw = os.fspath(value) if value is not None else _env("APITOOLKIT_CACHE")
     if raw is None:
@@ -220,8 +294,11 @@ def cache_location(value: str | os.PathLike[str] | None = None) -> CacheLocation
     if raw.strip().lower() in {"off", "none", "0", "false"}:
         return CacheLocation(None)
     if "://" in raw:
+        scheme = raw.split("://")[0].strip().lower()
+        if scheme in {"redis", "rediss"}:
+            return CacheLocation(None, RedisURL(raw))
         raise ConfigurationError(
-            f"APITOOLKIT_CACHE={raw.split('://')[0]}://… is not a supported cache: set it to a directory or to 'off'."
+            f"APITOOLKIT_CACHE={scheme}://… is not a supported cache: set it to a directory, a redis:// URL or 'off'."
         )
     return CacheLocation(Path(raw).expanduser())
 
@@ -293,7 +370,7 @@ def resolve_config(
             environment".
         base_url: The API root; wins over ``region`` and the environment.
         region: A region name for services that have them (IT Glue: ``us``, ``eu``, ``au``).
-        cache: A cache directory, or ``"off"``.
+        cache: A cache directory, a Redis URL, or ``"off"``.
         offline: Serve only from the cache.
         rate_limit: ``(requests, seconds)``; defaults to the service's documented limit.
         timeout: Seconds to wait for a response before retrying.

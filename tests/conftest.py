@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -36,6 +42,91 @@ def files_containing(root: Path, needle: str) -> list[Path]:
     """Every file under ``root`` whose bytes contain ``needle`` (UTF-8), to prove a secret is absent."""
     raw = needle.encode()
     return [p for p in root.rglob("*") if p.is_file() and raw in p.read_bytes()]
+
+
+def start_redis_server(password: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``redis-server`` on a free loopback port, without persistence; its process and URL (no db).
+
+    Skips the test when the binary is missing (CI installs it: ``apt-get install redis-server``).
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed: apt-get install redis-server (CI installs it)")
+    import redis
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = ["--port", str(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--requirepass", password]
+    process = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://:{password}@127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    with redis.Redis.from_url(f"{url}/0") as client:
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    stop_process(process)
+                    raise RuntimeError(f"redis-server did not start on port {port}") from None
+                time.sleep(0.02)
+    return process, url
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a process we started, wait for it, and kill it if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """One real Redis server (with a password) per test process; its URL without a db number."""
+    process, url = start_redis_server(f"redis-pw-{secrets.token_hex(8)}")
+    try:
+        yield url
+    finally:
+        stop_process(process)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """A Redis cache URL (db 0) of the session's server, flushed before the test."""
+    import redis
+
+    url = f"{redis_server}/0"
+    with redis.Redis.from_url(url) as client:
+        client.flushall()
+    return url
+
+
+def redis_keys_containing(url: str, needle: str) -> list[str]:
+    """Every Redis key whose name or value (any type) contains ``needle`` (as is, or URL-encoded)."""
+    import redis
+
+    needles = {needle.encode(), quote(needle, safe="").encode()}
+    found = []
+    with redis.Redis.from_url(url) as client:
+        for key in client.scan_iter(count=500):
+            kind = client.type(key).decode()
+            if kind == "string":
+                parts = [client.get(key) or b""]
+            elif kind == "hash":
+                parts = [b for pair in client.hgetall(key).items() for b in pair]
+            elif kind == "zset":
+                parts = [member for member, _ in client.zrange(key, 0, -1, withscores=True)]
+            elif kind == "list":
+                parts = client.lrange(key, 0, -1)
+            else:
+                parts = list(client.smembers(key))
+            if any(n in blob for n in needles for blob in [key, *parts]):
+                found.append(key.decode())
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,12 @@
 Incremental sync (our reading of the reference, written down): ``GET item`` returns every item and an
 ``X-Cursor`` (the latest change, in ms). ``GET item/delta/{cursor}`` returns every current item again, the
 changed ones in full and the others as ``{"id": …, "changed": false}`` stubs, with a new ``X-Cursor``; an
-item that is no longer listed was deleted. `load_items` keeps a snapshot of the items (parquet) and the
-cursor per account; the next load asks only for the delta and merges it: changed rows replaced, new rows
-added, stubs left alone, unlisted rows dropped. The snapshot and cursor are replaced together, atomically,
-only after the merge succeeded. A delta the API refuses (a cursor from the future), a snapshot written for
-another account, or an unreadable snapshot leads to a full reload, with a warning.
+item that is no longer listed was deleted. `load_items` keeps a snapshot of the items (Arrow IPC, in the
+cache directory or on Redis) and the cursor per account; the next load asks only for the delta and merges
+it: changed rows replaced, new rows added, stubs left alone, unlisted rows dropped. The snapshot and cursor
+are replaced together, atomically, only after the merge succeeded. A delta the API refuses (a cursor from the
+future), a snapshot written for another account, or an unreadable snapshot leads to a full reload, with a
+warning.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import threading
 import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import orjson
@@ -36,6 +36,7 @@ from apitoolkit.hitask.client import HitaskClient
 from apitoolkit.hitask.schema import CATEGORIES, CONTACTS, HISTORY, ITEMS, TAGS, TEAM_MEMBERS
 from apitoolkit.http.paginators import RequestSpec, SinglePagePaginator
 from apitoolkit.loading import label_frame, load_listing
+from apitoolkit.stores import frame_store
 
 __all__ = [
     "SyncWarning",
@@ -70,11 +71,12 @@ def _client(client: HitaskClient | None) -> HitaskClient:
 # off the refresh's critical path (for 50k items it took 0.01-0.07 s, as much as the rest of a refresh).
 # A process killed before the write keeps the previous snapshot and cursor, from which the next delta is
 # still correct. The threads are joined when the interpreter exits, so a finished script has written.
-_writers: dict[Path, ThreadPoolExecutor] = {}
-_pending: dict[Path, Future[None]] = {}
+# Stores are known by `FrameCache.where` (a directory, or a Redis URL and key pattern).
+_writers: dict[str, ThreadPoolExecutor] = {}
+_pending: dict[str, Future[None]] = {}
 # The last snapshot each store was given, kept in memory: a refresh in the same process (a notebook kernel)
-# uses it when the file still holds the same cursor, instead of reading 20 MB back.
-_recent: dict[Path, tuple[str, pa.Table]] = {}
+# uses it when the store still holds the same cursor, instead of reading 20 MB back.
+_recent: dict[str, tuple[str, pa.Table]] = {}
 _writers_lock = threading.Lock()
 _SYSTEM_POOL = pa.system_memory_pool()
 
@@ -82,15 +84,15 @@ _SYSTEM_POOL = pa.system_memory_pool()
 def _write_later(store: FrameCache, table: pa.Table, extra: dict[str, str]) -> None:
     with _writers_lock:
         writer = _writers.setdefault(
-            store.directory, ThreadPoolExecutor(max_workers=1, thread_name_prefix="apitoolkit-snapshot")
+            store.where, ThreadPoolExecutor(max_workers=1, thread_name_prefix="apitoolkit-snapshot")
         )
-        _pending[store.directory] = writer.submit(store.put_table, SNAPSHOT_KEY, table, ttl=SNAPSHOT_TTL, extra=extra)
-        _recent[store.directory] = (extra["cursor"], table)
+        _pending[store.where] = writer.submit(store.put_table, SNAPSHOT_KEY, table, ttl=SNAPSHOT_TTL, extra=extra)
+        _recent[store.where] = (extra["cursor"], table)
 
 
-def _wait_for(directory: Path) -> None:
+def _wait_for(where: str) -> None:
     with _writers_lock:
-        pending = _pending.pop(directory, None)
+        pending = _pending.pop(where, None)
     if pending is not None:
         error = pending.exception()
         if error is not None:
@@ -98,7 +100,7 @@ def _wait_for(directory: Path) -> None:
 
 
 def flush_snapshots() -> None:
-    """Wait until every Hitask snapshot handed to the background writer is on disk.
+    """Wait until every Hitask snapshot handed to the background writer is stored.
 
     `load_items` stores its snapshot after returning; call this before copying or inspecting the cache.
 
@@ -106,14 +108,14 @@ def flush_snapshots() -> None:
         >>> flush_snapshots()
     """
     with _writers_lock:
-        directories = list(_pending)
-    for directory in directories:
-        _wait_for(directory)
+        stores = list(_pending)
+    for where in stores:
+        _wait_for(where)
 
 
 def _snapshots(client: HitaskClient) -> FrameCache | None:
-    root = client.config.cache.path
-    return None if root is None else FrameCache(root / "snapshots" / f"hitask-{client.namespace}", fmt="arrow")
+    store = frame_store(client.config.cache, "snapshots", f"hitask-{client.namespace}", fmt="arrow")
+    return None if store is None else FrameCache(store)
 
 
 # --------------------------------------------------------------------------------------------- items
@@ -182,11 +184,11 @@ def _merge(snapshot: pa.Table, listed: np.ndarray, fresh: pa.Table) -> pa.Table:
 
 
 def _read_snapshot(client: HitaskClient, store: FrameCache) -> tuple[pa.Table, str] | None:
-    _wait_for(store.directory)
+    _wait_for(store.where)
     if not store.exists(SNAPSHOT_KEY):
         return None
     meta = store.meta(SNAPSHOT_KEY)
-    recent = _recent.get(store.directory)
+    recent = _recent.get(store.where)
     stored = (meta or {}).get("extra", {})
     if recent is not None and stored.get("cursor") == recent[0] and stored.get("namespace") == client.namespace:
         return recent[1], recent[0]

@@ -39,6 +39,7 @@ from apitoolkit.http.progress import progress_bar, wants_progress
 from apitoolkit.http.redaction import redact_url, scrub
 from apitoolkit.http.retry import RetryPolicy, parse_retry_after
 from apitoolkit.http.session import account_namespace, make_session
+from apitoolkit.stores import frame_store
 
 __all__ = ["BaseClient", "ClientOptions", "PageSet", "configure"]
 
@@ -66,7 +67,7 @@ class ClientOptions(TypedDict, total=False):
 
     Attributes:
         session: A requests session to send everything through (default: the cached, rate-limited one).
-        cache: A cache directory, or ``"off"``; default ``APITOOLKIT_CACHE``.
+        cache: A cache directory, a Redis URL, or ``"off"``; default ``APITOOLKIT_CACHE``.
         offline: Serve only from the cache; default ``APITOOLKIT_OFFLINE``.
         rate_limit: ``(requests, seconds)``; default the service's documented limit.
         max_workers: Requests in flight at once (default 4).
@@ -226,11 +227,9 @@ class BaseClient:
 
     @property
     def frame_cache(self) -> FrameCache | None:
-        """This account's flattened frames, or None when caching is off."""
-        root = self.config.cache.path
-        if root is None:
-            return None
-        return FrameCache(root / "frames" / f"{self.config.service.name}-{self.namespace}")
+        """This account's flattened frames (in the cache directory or on Redis), or None when caching is off."""
+        store = frame_store(self.config.cache, "frames", f"{self.config.service.name}-{self.namespace}", fmt="parquet")
+        return None if store is None else FrameCache(store)
 
     @property
     def secrets(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Per-account rate limiters shared by every thread and process on the machine (pyrate-limiter, SQLite)."""
+"""Per-account rate limiters shared by every thread and process: on the machine (SQLite) or on Redis (every machine)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from pyrate_limiter import Duration, Limiter, Rate
 from pyrate_limiter.buckets import SQLiteBucket
 
-from apitoolkit.config import RateLimit
+from apitoolkit.config import RateLimit, RedisURL
 
 __all__ = ["shared_limiter"]
 
@@ -34,16 +34,21 @@ _lock = threading.Lock()
 _limiters: dict[tuple[str, str, int, int], Limiter] = {}
 
 
-def shared_limiter(db_path: Path, bucket: str, rate: RateLimit) -> Limiter:
-    """The limiter for one account: every process that names the same file and bucket shares one budget.
+def shared_limiter(home: Path | RedisURL, bucket: str, rate: RateLimit) -> Limiter:
+    """The limiter for one account: every process that names the same home and bucket shares one budget.
 
-    The bucket is a sliding-window log in a SQLite table guarded by a file lock, so parallel papermill runs
-    on one machine together stay under the limit. Within a process the limiter is reused.
+    In a SQLite file, the bucket is a sliding-window log in a table guarded by a file lock, so parallel
+    papermill runs on one machine together stay under the limit. On Redis, it is a sorted set
+    (``apitoolkit:ratelimit:<bucket>_<limit>_<ms>``) checked and filled by one Lua script, so processes on
+    every machine using that server share the budget. Within a process the limiter is reused.
 
     Args:
-        db_path: The SQLite file holding the request log.
+        home: The SQLite file holding the request log, or the Redis server.
         bucket: The account's table name (letters, digits and ``_`` only).
         rate: Requests allowed per period.
+
+    Raises:
+        ConfigurationError, CacheError: Redis without the redis package, or unreachable.
 
     Example:
         >>> lim = shared_limiter(Path("/tmp/rl.sqlite"), "demo", RateLimit(10, 1.0))  # doctest: +SKIP
@@ -55,20 +60,34 @@ def shared_limiter(db_path: Path, bucket: str, rate: RateLimit) -> Limiter:
     # A request admitted here reaches the server a little later, and network jitter can bunch arrivals:
     # the window is 1% + 50 ms longer than the API's, so the server never counts one request too many.
     period_ms = round(rate.period * Duration.SECOND * 1.01) + 50
-    key = (str(db_path), bucket, rate.limit, period_ms)
+    where = home.url if isinstance(home, RedisURL) else str(home)
+    key = (where, bucket, rate.limit, period_ms)
     with _lock:
         limiter = _limiters.get(key)
         if limiter is None:
-            db_path.parent.mkdir(parents=True, exist_ok=True)
-            sqlite_bucket = SQLiteBucket.init_from_file(
-                [Rate(rate.limit, period_ms)],
-                table=f"rl_{bucket}_{rate.limit}_{period_ms}",
-                db_path=str(db_path),
-                use_file_lock=True,
-            )
-            limiter = _GatedLimiter(sqlite_bucket)
+            if isinstance(home, RedisURL):
+                limiter = _redis_limiter(home, f"{bucket}_{rate.limit}_{period_ms}", rate.limit, period_ms)
+            else:
+                home.parent.mkdir(parents=True, exist_ok=True)
+                sqlite_bucket = SQLiteBucket.init_from_file(
+                    [Rate(rate.limit, period_ms)],
+                    table=f"rl_{bucket}_{rate.limit}_{period_ms}",
+                    db_path=str(home),
+                    use_file_lock=True,
+                )
+                limiter = _GatedLimiter(sqlite_bucket)
             _limiters[key] = limiter
         return limiter
+
+
+def _redis_limiter(url: RedisURL, name: str, limit: int, period_ms: int) -> Limiter:
+    from apitoolkit.stores.redis import connect, ratelimit_key, redis_errors
+
+    connection = connect(url)  # first: without the redis package it names the extra to install
+    from apitoolkit.http.redisbucket import redis_limiter
+
+    with redis_errors(url):
+        return redis_limiter(connection, ratelimit_key(name), limit, period_ms)
 
 
 @atexit.register

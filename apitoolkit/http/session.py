@@ -3,15 +3,18 @@
 Every request a client sends passes through here:
 
 1. credential header names are lower-cased, so the cache's exact-match redaction always applies;
-2. requests-cache answers from the account's own SQLite file (WAL) when it can; credentials are
-   stripped from the stored request, URL and headers, and only responses the client's ``accept``
-   callback approves (a 200 with a well-formed body) are written;
-3. on a miss, the account's limiter (shared across processes) admits the request;
+2. requests-cache answers from the account's own SQLite file (WAL), or its own namespace on Redis when
+   ``APITOOLKIT_CACHE`` is a ``redis://`` URL, when it can; credentials are stripped from the stored
+   request, URL and headers, and only responses the client's ``accept`` callback approves (a 200 with a
+   well-formed body) are written;
+3. on a miss, the account's limiter (shared across processes, or machines on Redis) admits the request;
 4. requests sends it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -19,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests_cache import CacheMixin, SQLiteCache
+from requests_cache import BaseCache, CacheMixin, SQLiteCache
 from requests_ratelimiter import LimiterMixin
 
-from apitoolkit.config import ClientConfig
+from apitoolkit.config import ClientConfig, RedisURL
 from apitoolkit.http.ratelimit import shared_limiter
 from apitoolkit.http.redaction import cache_ignored_parameters, canonicalize_headers
 
@@ -52,9 +55,13 @@ def http_cache_path(cache_dir: Path, service: str, namespace: str) -> Path:
 
 
 class _CanonicalHeadersMixin:
+    #: Wraps every send: turns the cache store's own errors (Redis unreachable) into `CacheError`.
+    store_errors: Callable[[], contextlib.AbstractContextManager[object]] = contextlib.nullcontext
+
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         canonicalize_headers(request.headers)
-        return super().send(request, **kwargs)  # type: ignore[misc]
+        with self.store_errors():
+            return super().send(request, **kwargs)  # type: ignore[misc]
 
 
 class ToolkitSession(_CanonicalHeadersMixin, CacheMixin, LimiterMixin, requests.Session):  # type: ignore[misc]
@@ -68,12 +75,31 @@ class LimitedSession(_CanonicalHeadersMixin, LimiterMixin, requests.Session):
     cache = None
 
 
-def _limiter_path(config: ClientConfig) -> Path:
+def _limiter_home(config: ClientConfig) -> Path | RedisURL:
+    if config.cache.redis is not None:
+        return config.cache.redis
     if config.cache.path is not None:
         return config.cache.path / "ratelimit.sqlite"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("apitoolkit")) / "ratelimit.sqlite"
+
+
+def _http_cache(config: ClientConfig, namespace: str) -> BaseCache:
+    if config.cache.redis is not None:
+        from requests_cache import RedisCache
+
+        from apitoolkit.stores.redis import connect, http_namespace
+
+        return RedisCache(http_namespace(config.service.name, namespace), connection=connect(config.cache.redis))
+    assert config.cache.path is not None
+    path = http_cache_path(config.cache.path, config.service.name, namespace)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    backend = SQLiteCache(path, wal=True, busy_timeout=60_000)
+    # With WAL, NORMAL never corrupts the file and survives a killed process; it skips an fsync per write.
+    with backend.responses.connection(commit=True) as connection:
+        connection.execute("PRAGMA synchronous=NORMAL")
+    return backend
 
 
 def make_session(
@@ -96,25 +122,19 @@ def make_session(
         >>> cfg = resolve_config("itglue", credentials={"api_key": "k"}, cache="off")
         >>> s = make_session(cfg, namespace="x", accept=lambda r: True)  # doctest: +SKIP
     """
-    limiter = shared_limiter(_limiter_path(config), f"{config.service.name}_{namespace}", config.rate_limit)
+    limiter = shared_limiter(_limiter_home(config), f"{config.service.name}_{namespace}", config.rate_limit)
     limiter_kwargs: dict[str, Any] = {
         "limiter": limiter,
         "per_host": False,
         "bucket_name": f"{config.service.name}_{namespace}",
         "limit_statuses": (),
     }
-    session: requests.Session
-    if config.cache.path is None:
+    session: ToolkitSession | LimitedSession
+    if not config.cache.enabled:
         session = LimitedSession(**limiter_kwargs)
     else:
-        path = http_cache_path(config.cache.path, config.service.name, namespace)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        backend = SQLiteCache(path, wal=True, busy_timeout=60_000)
-        # With WAL, NORMAL never corrupts the file and survives a killed process; it skips an fsync per write.
-        with backend.responses.connection(commit=True) as connection:
-            connection.execute("PRAGMA synchronous=NORMAL")
         session = ToolkitSession(
-            backend=backend,
+            backend=_http_cache(config, namespace),
             expire_after=expire_after,
             allowable_codes=(200,),
             allowable_methods=("GET",),
@@ -124,5 +144,9 @@ def make_session(
             filter_fn=accept,
             **limiter_kwargs,
         )
+    if config.cache.redis is not None:
+        from apitoolkit.stores.redis import redis_errors
+
+        session.store_errors = functools.partial(redis_errors, config.cache.redis)
     session.headers["User-Agent"] = "apitoolkit (+https://pypi.org/project/apitoolkit)"
     return session

@@ -11,6 +11,7 @@ import pytest
 from apitoolkit.cache import FrameCache, cache_info, clear_cache, query_key
 from apitoolkit.exceptions import CacheError
 from apitoolkit.frames import pages_to_frame
+from apitoolkit.stores.files import DirectoryStore
 from tests.unit.test_frames import USERS, page, rec
 
 
@@ -84,3 +85,12 @@ def test_frame_cache__arrow_format_round_trip_and_meta(tmp_path: Path, frame: pd
 def test_frame_cache__unknown_format() -> None:
     with pytest.raises(ValueError, match="parquet"):
         FrameCache(Path("/tmp"), fmt="csv")
+
+
+def test_frame_cache__store_keeps_its_own_format(tmp_path: Path, frame: pd.DataFrame) -> None:
+    store = DirectoryStore(tmp_path, fmt="arrow")
+    fc = FrameCache(store)
+    fc.put("k", frame, ttl=60)
+    assert fc.fmt == "arrow" and fc.where == str(tmp_path) and store.path("k").exists()
+    with pytest.raises(ValueError, match="arrow"):
+        FrameCache(store, fmt="parquet")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,29 @@ def test_cache_location__argument_environment_default(monkeypatch: pytest.Monkey
 def test_cache_location__unsupported_url() -> None:
     with pytest.raises(ConfigurationError, match="directory"):
         cache_location("memcached://host")
+
+
+def test_cache_location__redis_url_never_shows_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    location = cache_location("redis://:s3cret-pw@cache.example.com:6380/2")
+    assert location.enabled and location.path is None and location.redis is not None
+    assert (location.redis.host, location.redis.port, location.redis.db) == ("cache.example.com", 6380, 2)
+    assert location.redis.url.endswith("s3cret-pw@cache.example.com:6380/2")
+    monkeypatch.setenv("APITOOLKIT_CACHE", "rediss://ann:s3cret-pw@cache.example.com")
+    tls = resolve_config("itglue", credentials={"api_key": "k"})
+    assert str(tls.cache) == "rediss://***@cache.example.com:6379/0"
+    for shown in (repr(location), str(location), repr(tls), repr(tls.cache.redis)):
+        assert "s3cret" not in shown and "ann" not in shown
+    with pytest.raises(TypeError, match="pickled"):
+        pickle.dumps(location)
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://:s3cret-pw@:6379/0", "redis://:s3cret-pw@host:port/0", "redis://:s3cret-pw@host/db1"]
+)
+def test_cache_location__invalid_redis_url_is_explained_without_the_password(url: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"redis://\[:password@\]host") as info:
+        cache_location(url)
+    assert "s3cret" not in str(info.value)
 
 
 @pytest.mark.parametrize(("value", "expected"), [("1", True), ("yes", True), ("0", False), ("", False), ("off", False)])

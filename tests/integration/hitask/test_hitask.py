@@ -154,7 +154,7 @@ def test_sync__snapshot_of_another_account_is_not_used(hitask, emulator) -> None
 def test_sync__corrupted_snapshot_reloads_with_warning(hitask, emulator) -> None:
     load_items(hitask)
     flush_snapshots()
-    path = _snapshots(hitask)._path(SNAPSHOT_KEY)
+    path = _snapshots(hitask).store.path(SNAPSHOT_KEY)
     path.write_bytes(path.read_bytes()[:100])
     with pytest.warns(SyncWarning, match="could not be read"):
         synced = load_items(hitask)
@@ -164,7 +164,7 @@ def test_sync__corrupted_snapshot_reloads_with_warning(hitask, emulator) -> None
 def test_sync__failed_delta_leaves_the_snapshot_and_serves_it_stale_when_down(hitask, emulator) -> None:
     load_items(hitask)
     flush_snapshots()
-    path = _snapshots(hitask)._path(SNAPSHOT_KEY)
+    path = _snapshots(hitask).store.path(SNAPSHOT_KEY)
     before = path.read_bytes()
     emulator.app.hitask.mutate(fraction=0.05, seed=9)
     emulator.app.faults.add("server_error", rate=1.0, service="hitask", path="delta", status=500)
