@@ -86,3 +86,18 @@ def test_notebooks__committed_without_outputs_and_with_a_parameters_cell() -> No
         assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1, name
         assert notebook.metadata["kernelspec"]["name"] == "python3"
         assert "os.environ[" not in "".join(c.source for c in code)  # credentials only via the loaders
+
+
+def test_report_command__exit_codes_and_the_emulator_option(tmp_path, capsys) -> None:
+    from apitoolkit.cli import main
+
+    assert main(["report", "weekly", "--out", str(tmp_path)]) == 2
+    assert "Unknown report weekly" in capsys.readouterr().err
+    assert main(["report", "expirations", "--out", str(tmp_path / "r"), "-p", "nonsense"]) == 2
+    assert "is not key=value" in capsys.readouterr().err
+    code = main(["report", "expirations", "--emulator", "--out", str(tmp_path / "r"), "-p", "interactive=False"])
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "r" / "expirations.html").stat().st_size > 10_000
+    code = main(["report", "activity_logs", "--emulator", "--out", str(tmp_path / "r"), "-p", "tz='Mars/Olympus'"])
+    assert code == 1
+    assert "'activity_logs' failed in cell" in capsys.readouterr().err
