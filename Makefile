@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+SOAK_ROUNDS ?= 25
 
-.PHONY: install test test-quick lint demo bench clean
+.PHONY: install test soak test-quick lint demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,12 @@ lint: install
 
 test: install lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# The fault soak with many seeded rounds, and the crash points; figures in reports/soak.jsonl.
+soak: install
+	mkdir -p reports && rm -f reports/soak.jsonl
+	APITOOLKIT_SOAK_ROUNDS=$(SOAK_ROUNDS) APITOOLKIT_SOAK_SUMMARY=reports/soak.jsonl \
+		$(BIN)/pytest -n 2 -rP tests/integration/test_soak.py tests/integration/test_crash.py $(PYTEST_ARGS)
 
 test-quick: install
 	$(BIN)/pytest -n 2 -m "not slow" $(PYTEST_ARGS)

@@ -14,6 +14,10 @@ default. Credentials have no default: a missing one raises `ConfigurationError` 
 | ``*_BASE_URL``       | per service                                            | the vendor's documented server |
 | cache                | ``APITOOLKIT_CACHE``: a directory, a Redis URL, ``off`` | the user cache directory      |
 | offline              | ``APITOOLKIT_OFFLINE``: ``1``/``true``/``yes``/``on``  | off                            |
+| lock timeout         | ``APITOOLKIT_LOCK_TIMEOUT``: seconds                   | 300                            |
+
+The lock timeout bounds how long a load waits for another process (or thread) that is fetching the same
+query (`apitoolkit.stores.locks`) before it fetches itself.
 
 A Redis URL (``redis://[[user]:password@]host[:port][/db]``, or ``rediss://`` for TLS) puts every cache and
 the rate-limit log in that Redis server, shared by every machine that names it; its password never appears in
@@ -42,6 +46,7 @@ __all__ = [
     "RedisURL",
     "ServiceSpec",
     "cache_location",
+    "fetch_lock_timeout",
     "offline_mode",
     "resolve_config",
 ]
@@ -257,6 +262,8 @@ class ClientConfig:
     region: str | None = None
     timeout: float = 60.0
     max_workers: int = 4
+    #: Seconds a load waits for another one fetching the same query before it fetches itself.
+    lock_timeout: float = 300.0
 
     def __repr__(self) -> str:
         return (
@@ -320,6 +327,28 @@ def offline_mode(value: bool | None = None) -> bool:
     raise ConfigurationError(f"APITOOLKIT_OFFLINE={raw!r} is not understood: set it to 1 or 0.")
 
 
+def fetch_lock_timeout(value: float | None = None) -> float:
+    """Resolve the single-flight lock timeout (seconds): the argument, then ``APITOOLKIT_LOCK_TIMEOUT``, then 300.
+
+    Example:
+        >>> fetch_lock_timeout(30)
+        30.0
+    """
+    raw = value if value is not None else _env("APITOOLKIT_LOCK_TIMEOUT")
+    if raw is None:
+        return 300.0
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigurationError(
+            f"Lock timeout {raw!r} is not a number of seconds: set APITOOLKIT_LOCK_TIMEOUT (or lock_timeout=) "
+            "to how long a load may wait for another one fetching the same data, e.g. 300."
+        )
+    return seconds
+
+
 def _check_url(url: str, source: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
@@ -361,6 +390,7 @@ def resolve_config(
     rate_limit: RateLimit | tuple[int, float] | None = None,
     timeout: float | None = None,
     max_workers: int | None = None,
+    lock_timeout: float | None = None,
 ) -> ClientConfig:
     """Resolve a service's settings: arguments first, then environment variables, then defaults.
 
@@ -375,6 +405,8 @@ def resolve_config(
         rate_limit: ``(requests, seconds)``; defaults to the service's documented limit.
         timeout: Seconds to wait for a response before retrying.
         max_workers: Pages fetched at once.
+        lock_timeout: Seconds to wait for another process fetching the same query; default
+            ``APITOOLKIT_LOCK_TIMEOUT``, else 300.
 
     Raises:
         ConfigurationError: A credential is missing or a setting is invalid.
@@ -423,4 +455,5 @@ def resolve_config(
         region=region_key,
         timeout=60.0 if timeout is None else timeout,
         max_workers=workers,
+        lock_timeout=fetch_lock_timeout(lock_timeout),
     )

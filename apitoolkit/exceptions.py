@@ -7,6 +7,7 @@ ApiToolkitError
 ├── OfflineError                offline mode and the data is not in the cache
 ├── CacheError                  a cache or snapshot could not be read or written
 ├── PaginationError             the API's paging went round in circles or contradicted itself
+│   └── ListingChangedError         records were added or deleted while a listing was paged, again and again
 ├── ResponseFormatError         a 200 response whose body is not the JSON we expect (not retried)
 └── ApiError                    the API answered with an error or could not be reached
     ├── RetriableError          worth trying again later (raised once attempts are used up)
@@ -42,6 +43,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidRequestError",
     "InvalidResponseError",
+    "ListingChangedError",
     "NotFoundError",
     "OfflineError",
     "PaginationError",
@@ -77,6 +79,10 @@ class CacheError(ApiToolkitError):
 
 class PaginationError(ApiToolkitError):
     """The API's pagination repeated a page token or contradicted itself."""
+
+
+class ListingChangedError(PaginationError):
+    """A listing's record count changed between its pages (records added or deleted meanwhile), on every try."""
 
 
 class ResponseFormatError(ApiToolkitError):

@@ -237,6 +237,10 @@ def _read_type(f: Field) -> pa.DataType:
 def _ndjson(pages: Sequence[bytes], records_key: str | None) -> tuple[bytes, bool]:
     wrap = records_key is None
     parts = [b'{"data":' + p.strip() + b"}" if wrap else p.strip() for p in pages]
+    if any(not part.startswith(b"{") for part in parts):
+        # Not a page for the reader; pyarrow (26) even kills the process on a leading `null`. The coercing
+        # path says what is wrong.
+        raise ResponseFormatError("a page is not a JSON object")
     multiline = any(b"\n" in p or b"\r" in p for p in parts)
     return b"\n".join(parts), multiline
 
@@ -250,8 +254,23 @@ def _get(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array | None:
     return arr
 
 
+def _json_exact(arr: pa.Array) -> bool:
+    """Whether inferred values write back as the JSON that was read: no timestamps (Arrow reads them from date
+    strings), no floats (integers may have been widened), no object key null or absent in some record (Arrow
+    adds keys seen in other records as nulls)."""
+    kind = arr.type
+    if pa.types.is_struct(kind):
+        children = [pc.struct_field(arr, i, memory_pool=_POOL) for i in range(kind.num_fields)]
+        return all(child.null_count == arr.null_count and _json_exact(child) for child in children)
+    if pa.types.is_list(kind):
+        return _json_exact(pc.list_flatten(arr, memory_pool=_POOL))
+    return pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_string(kind) or pa.types.is_null(kind)
+
+
 def _cast(arr: pa.Array, f: Field) -> pa.Array:
     if f.kind == "json":
+        if not _json_exact(arr):
+            raise pa.ArrowInvalid(f"{f.name} cannot be written back exactly from Arrow's inferred type")
         return pa.array([None if v is None else orjson.dumps(v).decode() for v in arr.to_pylist()], pa.string())
     target = _ARROW[f.kind]
     if f.kind.startswith("list["):
@@ -331,11 +350,14 @@ def _fast_table(pages: Sequence[bytes], schema: Schema, records_key: str | None)
         memory_pool=_POOL,
     )
     del body
+    # pyarrow (26) builds invalid arrays when it infers a list that starts with null ([null, 1]), whose values
+    # read back wrong or crash the process: the coercing path reads such pages instead.
+    table.validate()
     if table.num_columns == 0 or key not in table.column_names:
         raise ResponseFormatError(f"pages have no '{key}' list")
     column = table.column(key)
-    if column.null_count == len(column):
-        raise pa.ArrowInvalid(f"no page has a '{key}' list")
+    if column.null_count:
+        raise pa.ArrowInvalid(f"a page has no '{key}' list")
     if not pa.types.is_list(column.type) or not pa.types.is_struct(column.type.value_type):
         raise pa.ArrowInvalid("data is not a list of objects")
     records: pa.StructArray = pc.list_flatten(column, memory_pool=_POOL).combine_chunks(memory_pool=_POOL)
@@ -382,7 +404,11 @@ def _coerce_one(value: Any, kind: str) -> tuple[Any, bool]:
         if kind == "datetime":
             if isinstance(value, bool) or not isinstance(value, str | int | float):
                 return None, True
+            if value in {"now", "today"}:  # pandas reads these as the current time
+                return None, True
             ts = pd.Timestamp(value, unit="ms") if isinstance(value, int | float) else pd.Timestamp(value)
+            if ts is pd.NaT:  # "", "NaT", "nan", the int64 minimum
+                return None, True
             ts = ts.tz_localize(UTC) if ts.tzinfo is None else ts.tz_convert(UTC)
             return ts.to_pydatetime(), False
         if kind == "date":

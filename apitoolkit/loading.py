@@ -3,6 +3,12 @@
 Every loader of every service goes through here. `load_listing` loads one paginated listing;
 `cached_frame` is the same cache discipline around any way of fetching; `load_windows` splits a range into
 windows (each cached on its own, so a later query reuses the windows it shares) and stitches them.
+`paginate_listing` (under `load_listing` and the IT Glue logs walk) pages a listing again from page 1 when
+records came or went while it was paged.
+
+Fetches are single-flight: threads and processes (or machines, on Redis) loading the same query with a cold
+cache take the query's lock (`BaseClient.fetch_lock`); one fetches and stores the frame, the others wait for
+it (at most ``lock_timeout`` seconds) and read what it stored.
 
 A result's ``attrs["apitoolkit"]`` says where it came from: ``"frame-cache"`` (no HTTP at all),
 ``"http-cache"`` (every page from the HTTP cache), ``"network"`` (at least one page fetched), for Hitask
@@ -12,6 +18,8 @@ after retries, so the expired cached copy was returned with a StaleDataWarning);
 
 from __future__ import annotations
 
+import copy
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,15 +30,17 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from apitoolkit.cache import query_key
-from apitoolkit.exceptions import RetriableError, StaleDataWarning
+from apitoolkit.exceptions import ListingChangedError, RetriableError, StaleDataWarning
 from apitoolkit.frames import FrameBuilder, Schema, drop_duplicate_records, empty_frame
 from apitoolkit.http.client import BaseClient, PageSet
-from apitoolkit.http.paginators import Paginator, RequestSpec
+from apitoolkit.http.paginators import Page, Paginator, RequestSpec
 from apitoolkit.http.progress import progress_bar, wants_progress
 
-__all__ = ["cached_frame", "label_frame", "load_listing", "load_source", "load_windows"]
+__all__ = ["cached_frame", "label_frame", "load_listing", "load_source", "load_windows", "paginate_listing"]
 
 W = TypeVar("W")
+#: Tries at paging a listing whose records were added or deleted while it was paged.
+LISTING_ATTEMPTS = 3
 _SOURCES = ("frame-cache", "http-cache", "network", "stale-cache")  # a combined frame says the worst
 
 
@@ -78,7 +88,10 @@ def cached_frame(
     fetch: Callable[[], tuple[pd.DataFrame, str, int]],
     refresh: bool = False,
 ) -> pd.DataFrame:
-    """The frame for ``query`` from the frame cache, or ``fetch()`` it and store it.
+    """The frame for ``query`` from the frame cache, or ``fetch()`` it and store it, one fetch at a time.
+
+    The fetch runs under the query's single-flight lock: a load that had to wait for another one fetching
+    the same query uses the frame that one stored (with ``refresh``, a frame stored after this call began).
 
     Args:
         client: Whose cache and expiry apply.
@@ -89,29 +102,76 @@ def cached_frame(
     """
     frames = client.frame_cache
     key = query_key(resource, query)
+    began = time.time()
     if frames is not None and not refresh:
         hit = frames.get(key, allow_expired=client.config.offline)
         if hit is not None:
             return label_frame(hit.frame, resource=resource, source="frame-cache", pages=hit.meta.get("pages", 0))
-    try:
-        frame, source, pages = fetch()
-    except RetriableError as error:
-        # The service is down or overloaded past our retries: an expired copy, said to be one, beats no report.
-        stale = None if (frames is None or refresh) else frames.get(key, allow_expired=True)
-        if stale is None:
-            raise
-        stored = datetime.fromtimestamp(stale.stored_at, UTC).isoformat(timespec="minutes")
-        warnings.warn(
-            f"{resource}: {error.service} could not be reached ({error}); using the cached copy stored at {stored}.",
-            StaleDataWarning,
-            stacklevel=3,
-        )
-        return label_frame(
-            stale.frame, resource=resource, source="stale-cache", pages=stale.meta.get("pages", 0), stored_at=stored
-        )
-    if frames is not None:
-        frames.put(key, frame, ttl=client.expire_after(resource), extra={"pages": pages})
-    return label_frame(frame, resource=resource, source=source, pages=pages)
+    with client.fetch_lock(key):
+        if frames is not None:
+            hit = frames.get(key, allow_expired=client.config.offline)
+            if hit is not None and (not refresh or hit.stored_at >= began):  # stored while this load waited
+                return label_frame(hit.frame, resource=resource, source="frame-cache", pages=hit.meta.get("pages", 0))
+        try:
+            frame, source, pages = fetch()
+        except RetriableError as error:
+            # The service is down or overloaded past our retries: an expired copy, said to be one, beats no report.
+            stale = None if (frames is None or refresh) else frames.get(key, allow_expired=True)
+            if stale is None:
+                raise
+            stored = datetime.fromtimestamp(stale.stored_at, UTC).isoformat(timespec="minutes")
+            warnings.warn(
+                f"{resource}: {error.service} could not be reached ({error}); "
+                f"using the cached copy stored at {stored}.",
+                StaleDataWarning,
+                stacklevel=3,
+            )
+            return label_frame(
+                stale.frame, resource=resource, source="stale-cache", pages=stale.meta.get("pages", 0), stored_at=stored
+            )
+        if frames is not None:
+            frames.put(key, frame, ttl=client.expire_after(resource), extra={"pages": pages})
+        return label_frame(frame, resource=resource, source=source, pages=pages)
+
+
+def paginate_listing(
+    client: BaseClient,
+    spec: RequestSpec,
+    paginator: Paginator,
+    *,
+    refresh: bool,
+    expire_after: float,
+    progress: bool | None = False,
+    desc: str = "",
+    start: Callable[[], Callable[[int, Page], Any]] | None = None,
+) -> PageSet:
+    """Every page of one listing as it stood at one moment (`BaseClient.paginate` with a copy of ``paginator``).
+
+    When records were added or deleted while it was paged (`ListingChangedError`), the listing is paged again
+    from page 1, past the HTTP cache, up to ``LISTING_ATTEMPTS`` times in all. ``start()``, when given, returns
+    the ``on_page`` callback of each attempt, so pages of an abandoned attempt are never mixed in.
+
+    Example:
+        >>> pages = paginate_listing(client, RequestSpec("users"), JsonApiPaginator(),
+        ...                          refresh=False, expire_after=3600.0)  # doctest: +SKIP
+    """
+    attempt = 1
+    while True:
+        try:
+            return client.paginate(
+                spec,
+                copy.deepcopy(paginator),
+                refresh=refresh or attempt > 1,
+                expire_after=expire_after,
+                progress=progress,
+                desc=desc,
+                on_page=None if start is None else start(),
+            )
+        except ListingChangedError as error:
+            if attempt >= LISTING_ATTEMPTS:
+                error.args = (f"{error.args[0]} It changed on each of {attempt} tries: load it again later.",)
+                raise
+            attempt += 1
 
 
 def load_listing(
@@ -144,17 +204,23 @@ def load_listing(
 
     def fetch() -> tuple[pd.DataFrame, str, int]:
         key = client.records_key if isinstance(records_key, EllipsisType) else records_key
-        builder = FrameBuilder(schema, records_key=key)
-        pages = client.paginate(
+        builders: list[FrameBuilder] = []
+
+        def start() -> Callable[[int, Page], Any]:
+            builders.append(FrameBuilder(schema, records_key=key))
+            return lambda index, page: builders[-1].add(index, page.content)
+
+        pages = paginate_listing(
+            client,
             spec,
             paginator,
             refresh=refresh,
             expire_after=client.expire_after(resource),
             progress=progress,
             desc=resource,
-            on_page=lambda index, page: builder.add(index, page.content),
+            start=start,
         )
-        return drop_duplicate_records(builder.frame(), schema), source_of(pages), len(pages)
+        return drop_duplicate_records(builders[-1].frame(), schema), source_of(pages), len(pages)
 
     query: dict[str, Any] = {
         "path": spec.path,

@@ -25,7 +25,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
         for name in (*spec.credential_env.values(), spec.base_url_env, spec.region_env):
             if name:
                 monkeypatch.delenv(name, raising=False)
-    for name in ("APITOOLKIT_OFFLINE", "JPY_SESSION_NAME", "VSCODE_PID"):
+    for name in ("APITOOLKIT_OFFLINE", "APITOOLKIT_LOCK_TIMEOUT", "JPY_SESSION_NAME", "VSCODE_PID"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("APITOOLKIT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("APITOOLKIT_PROGRESS", "0")

@@ -55,7 +55,7 @@ def load_contacts(
         resource="contacts",
         spec=RequestSpec("contacts", params=params),
         schema=CONTACTS,
-        paginator=PageNumberPaginator(PAGE_SIZE, pages_path=("meta", "last_page")),
+        paginator=PageNumberPaginator(PAGE_SIZE, pages_path=("meta", "last_page"), total_path=("meta", "total")),
         refresh=refresh,
         progress=progress,
     )

@@ -13,20 +13,24 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from typing import Any, ClassVar, TypedDict
 
 import orjson
 import requests
+import urllib3
 
 from apitoolkit.cache import FrameCache
 from apitoolkit.config import ClientConfig, RateLimit, resolve_config
 from apitoolkit.exceptions import (
     ApiError,
+    ApiToolkitError,
     AuthenticationError,
     ConflictError,
     FatalError,
     InvalidRequestError,
     InvalidResponseError,
+    ListingChangedError,
     NotFoundError,
     OfflineError,
     PermissionDeniedError,
@@ -36,10 +40,11 @@ from apitoolkit.exceptions import (
 )
 from apitoolkit.http.paginators import Page, Paginator, RequestSpec
 from apitoolkit.http.progress import progress_bar, wants_progress
-from apitoolkit.http.redaction import redact_url, scrub
+from apitoolkit.http.redaction import redact_logs, redact_url, scrub
 from apitoolkit.http.retry import RetryPolicy, parse_retry_after
 from apitoolkit.http.session import account_namespace, make_session
 from apitoolkit.stores import frame_store
+from apitoolkit.stores.locks import single_flight
 
 __all__ = ["BaseClient", "ClientOptions", "PageSet", "configure"]
 
@@ -60,6 +65,9 @@ _TRANSPORT_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+#: What requests raises (some of it unwrapped, from following redirects) for an answer it cannot read: a bad
+#: header, a redirect loop, a redirect to a URL it cannot parse, decode or follow, or with a body it cannot drain.
+_UNREADABLE = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, ValueError, RuntimeError)
 
 
 class ClientOptions(TypedDict, total=False):
@@ -74,6 +82,8 @@ class ClientOptions(TypedDict, total=False):
         timeout: Seconds to wait for a response before retrying.
         retry: The retry policy.
         expire_after: Seconds cached data stays fresh: one number, or per resource (``{"logs": 600}``).
+        lock_timeout: Seconds a load waits for another one fetching the same data before it fetches itself;
+            default ``APITOOLKIT_LOCK_TIMEOUT``, else 300.
     """
 
     session: requests.Session | None
@@ -84,6 +94,7 @@ class ClientOptions(TypedDict, total=False):
     timeout: float | None
     retry: RetryPolicy | None
     expire_after: float | Mapping[str, float] | None
+    lock_timeout: float | None
 
 
 def configure(
@@ -111,6 +122,7 @@ def configure(
         rate_limit=options.get("rate_limit"),
         max_workers=options.get("max_workers"),
         timeout=options.get("timeout"),
+        lock_timeout=options.get("lock_timeout"),
     )
     return {
         "config": config,
@@ -169,6 +181,7 @@ class BaseClient:
         )
         # Loaders may run several listings at once, each paging concurrently: this bounds what is in flight.
         self._slots = threading.BoundedSemaphore(config.max_workers)
+        redact_logs()  # urllib3 and requests-cache log request URLs, credentials included, at DEBUG
 
     # ----------------------------------------------------------------- hooks for service clients
     def auth_headers(self) -> dict[str, str]:
@@ -230,6 +243,16 @@ class BaseClient:
         """This account's flattened frames (in the cache directory or on Redis), or None when caching is off."""
         store = frame_store(self.config.cache, "frames", f"{self.config.service.name}-{self.namespace}", fmt="parquet")
         return None if store is None else FrameCache(store)
+
+    def fetch_lock(self, key: str) -> AbstractContextManager[bool]:
+        """This account's single-flight lock of one query (`apitoolkit.stores.locks`); yields whether it is held.
+
+        Example:
+            >>> with client.fetch_lock("users-0123abcd") as held:  # doctest: +SKIP
+            ...     frame = client.frame_cache.get("users-0123abcd") or fetch()
+        """
+        name = f"{self.config.service.name}-{self.namespace}"
+        return single_flight(self.config.cache, name, key, wait=self.config.lock_timeout)
 
     @property
     def secrets(self) -> list[str]:
@@ -308,6 +331,12 @@ class BaseClient:
                     f"{type(exc).__name__} (connection failed or body cut short)",
                 )
                 retry_after = None
+            except ApiToolkitError:
+                raise
+            except _UNREADABLE as exc:
+                what = f"{type(exc).__name__} (not a valid HTTP answer)"
+                error = self._error(InvalidResponseError, None, method, url, None, None, what)
+                retry_after = None
             else:
                 outcome = self._interpret(method, response)
                 if isinstance(outcome, Page):
@@ -336,6 +365,8 @@ class BaseClient:
         (``config.max_workers`` at once, each through the rate limiter); otherwise one after another.
         Any failure cancels the rest and raises: never a partial listing. ``on_page(index, page)`` is called
         as each page arrives (from the thread that fetched it), so work on pages can overlap the fetching.
+        A page whose record count (`Paginator.reported_count`) differs from page 1's raises
+        `ListingChangedError`: records were added or deleted meanwhile, so rows may have shifted between pages.
 
         Example:
             >>> pages = client.paginate(RequestSpec("users"), JsonApiPaginator())  # doctest: +SKIP
@@ -346,7 +377,18 @@ class BaseClient:
         notify = on_page or (lambda index, page: None)
         first = self.request("GET", first_spec, refresh=refresh, expire_after=expire_after)
         paginator.update_state(first)
+        expected = paginator.reported_count(first)
         notify(0, first)
+
+        def arrived(index: int, page: Page) -> None:
+            found = paginator.reported_count(page)
+            if expected is not None and found is not None and found != expected:
+                raise ListingChangedError(
+                    f"{self.config.service.title} {spec.path} changed while it was paged: page 1 counted {expected} "
+                    f"records, page {index + 1} {found}. Records were added or deleted meanwhile; load it again."
+                )
+            notify(index, page)
+
         pages.append(self._release(first))
         remaining = paginator.remaining_requests(first_spec) if paginator.has_next_page else None
         total = 1 + len(remaining) if remaining is not None else (paginator.total_pages or 1)
@@ -354,7 +396,7 @@ class BaseClient:
         with progress_bar(total=total, desc=label, enabled=wants_progress(progress, total)) as bar:
             bar.update(1)
             if remaining:
-                pages.extend(self._fetch_concurrently(remaining, refresh, expire_after, bar.update, notify))
+                pages.extend(self._fetch_concurrently(remaining, refresh, expire_after, bar.update, arrived))
             elif remaining is None:
                 current = first_spec
                 while paginator.has_next_page:
@@ -362,7 +404,7 @@ class BaseClient:
                     paginator.update_request(current)
                     page = self.request("GET", current, refresh=refresh, expire_after=expire_after)
                     paginator.update_state(page)
-                    notify(len(pages), page)
+                    arrived(len(pages), page)
                     pages.append(self._release(page))
                     bar.update(1)
         pages.capped = bool(getattr(paginator, "capped", False))

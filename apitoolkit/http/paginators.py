@@ -88,6 +88,14 @@ class Paginator(ABC):
         """Pages the API reports in all, when it does."""
         return None
 
+    def reported_count(self, page: Page) -> int | None:
+        """How many records the whole listing holds according to ``page``, when pages say so.
+
+        The client compares it across the pages of one listing: a change means records were added or
+        deleted while paging, so pages may have shifted (rows seen twice or skipped).
+        """
+        return None
+
 
 class SinglePagePaginator(Paginator):
     """Everything comes in one response.
@@ -124,8 +132,14 @@ class SinglePagePaginator(Paginator):
         return 1
 
 
+#: More pages than this is a broken total, not a listing (listing them all would exhaust memory).
+MAX_PAGES = 1_000_000
+
+
 def _page_requests(first: RequestSpec, param: str, start: int, last: int) -> list[RequestSpec]:
     """Copies of ``first`` asking for pages ``start``..``last``."""
+    if last > MAX_PAGES:
+        raise PaginationError(f"The API reports {last:,} pages, more than any listing: the API's paging is broken.")
     out = []
     for number in range(start, last + 1):
         spec = first.copy()
@@ -248,6 +262,11 @@ class JsonApiPaginator(Paginator):
         """``meta.total-pages`` from the first page."""
         return self._total
 
+    def reported_count(self, page: Page) -> int | None:
+        """``meta.total-count`` of the page."""
+        meta = page.payload.get("meta") if isinstance(page.payload, dict) else None
+        return _positive_int(meta.get("total-count"), "total-count") if isinstance(meta, dict) else None
+
 
 def _dig(payload: Any, path: tuple[str, ...]) -> Any:
     for key in path:
@@ -262,8 +281,9 @@ class PageNumberPaginator(Paginator):
 
     Page 1 tells how many pages there are when the body carries the number of pages (``pages_path``, e.g.
     Laravel's ``("meta", "last_page")``) or of records (``total_path``, e.g. ``("total",)``); the rest are then
-    fetched concurrently. Otherwise the paginator follows an RFC 8288 ``Link: <...>; rel="next"`` header, and
-    without one it stops at the first page shorter than ``page_size``.
+    fetched concurrently (with both, ``pages_path`` counts the pages and ``total_path`` is the `reported_count`).
+    Otherwise the paginator follows an RFC 8288 ``Link: <...>; rel="next"`` header, and without one it stops at
+    the first page shorter than ``page_size``.
 
     Example:
         >>> p = PageNumberPaginator(page_size=2, total_path=("total",))
@@ -340,6 +360,11 @@ class PageNumberPaginator(Paginator):
     def total_pages(self) -> int | None:
         """The number of pages, when the body said."""
         return self._total
+
+    def reported_count(self, page: Page) -> int | None:
+        """The value at ``total_path`` (else ``pages_path``) of the page."""
+        path = self.total_path or self.pages_path
+        return None if path is None else _positive_int(_dig(page.payload, path), ".".join(path))
 
 
 class HeaderCursorPaginator(Paginator):

@@ -1,16 +1,21 @@
-"""Credential names and the functions that keep credentials out of URLs, headers, caches and messages."""
+"""Credential names and the functions that keep credentials out of URLs, headers, caches, messages and logs."""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterable, MutableMapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "REDACTED",
     "SENSITIVE_NAMES",
+    "RedactingFilter",
     "cache_ignored_parameters",
     "canonicalize_headers",
     "is_sensitive",
+    "redact_logs",
+    "redact_text",
     "redact_url",
     "scrub",
 ]
@@ -127,3 +132,60 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
+
+
+_QUERY_CREDENTIAL = re.compile(
+    r"([?&;](?:" + "|".join(n.replace("-", "[-_]") for n in sorted(SENSITIVE_NAMES)) + r")=)[^&;#\s\"']*",
+    re.IGNORECASE,
+)
+
+
+def redact_text(text: str) -> str:
+    """Replace the values of credential query parameters in every URL of a text with ``REDACTED``.
+
+    Example:
+        >>> redact_text('"GET /clients?apikey=s3cret&page=2 HTTP/1.1" 200')
+        '"GET /clients?apikey=REDACTED&page=2 HTTP/1.1" 200'
+    """
+    return _QUERY_CREDENTIAL.sub(rf"\1{REDACTED}", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Takes credential query parameters out of log records (urllib3 and requests-cache log request URLs).
+
+    Example:
+        >>> record = logging.makeLogRecord({"msg": "GET %s", "args": ("/x?apikey=s3cret",)})
+        >>> RedactingFilter().filter(record), record.getMessage()
+        (True, 'GET /x?apikey=REDACTED')
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message when it holds a credential; never drops a record."""
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is the logging module's to report
+            return True
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def redact_logs(prefixes: Iterable[str] = ("urllib3", "requests_cache")) -> None:
+    """Add `RedactingFilter` to every logger of the libraries that log request URLs (idempotent).
+
+    A filter acts only on its own logger's records, so it goes on each logger that exists under the prefixes;
+    clients call this once their session is built, when those modules are loaded.
+
+    Example:
+        >>> redact_logs(); _FILTER in logging.getLogger("urllib3.connectionpool").filters
+        True
+    """
+    names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in set(prefixes)]
+    for name in names:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

@@ -27,6 +27,7 @@ class _SturdyRedisBucket(RedisBucket):
             return 0
 
     def put(self, item: RateItem) -> bool:
+        item.timestamp = self.now()  # when admitted, not when first asked plus the planned sleeps (see ratelimit.py)
         try:
             return bool(super().put(item))
         except NoScriptError:  # the server restarted and forgot the script

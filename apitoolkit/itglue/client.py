@@ -26,6 +26,7 @@ class ITGlueClient(JsonApiClient):
         timeout: Seconds to wait for a response.
         retry: The retry policy.
         expire_after: Seconds cached data stays fresh: one number, or per resource (``{"logs": 600}``).
+        lock_timeout: Seconds to wait for another load fetching the same data (default 300).
 
     Example:
         >>> client = ITGlueClient(api_key="...", region="eu")  # doctest: +SKIP

@@ -31,7 +31,7 @@ from apitoolkit.frames import Schema, pages_to_frame, utc_timestamp
 from apitoolkit.http.paginators import JsonApiPaginator, RequestSpec
 from apitoolkit.itglue.client import ITGlueClient
 from apitoolkit.itglue.schema import EXPIRATIONS, FILTERS, LIST_ENDPOINTS, LOGS, ORGANIZATIONS, USER_METRICS, USERS
-from apitoolkit.loading import cached_frame, load_listing, load_windows, source_of
+from apitoolkit.loading import cached_frame, load_listing, load_windows, paginate_listing, source_of
 
 __all__ = [
     "add_days_until",
@@ -357,12 +357,12 @@ def _walk_logs(client: ITGlueClient, window: _Window, refresh: bool) -> tuple[li
         spec = RequestSpec(
             "logs", params={"filter[created_at]": f"{_iso(cursor)},{_iso(window.end)}", "sort": "created_at"}
         )
-        pages = client.paginate(
+        pages = paginate_listing(
+            client,
             spec,
             JsonApiPaginator(PAGE_SIZE, max_pages=LOGS_PAGE_CAP),
             refresh=refresh,
             expire_after=client.expire_after("logs"),
-            progress=False,
         )
         contents.extend(p.content for p in pages)
         sources.append(source_of(pages))

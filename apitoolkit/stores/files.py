@@ -6,6 +6,7 @@ Layout under the cache directory (``APITOOLKIT_CACHE`` or the user cache directo
     frames/<service>-<account>/<resource>-<query>.parquet    flattened frames, metadata in the schema
     snapshots/hitask-<account>/items.arrow                   Hitask item snapshots (Arrow IPC)
     ratelimit.sqlite                                         the shared rate-limit log
+    locks/<service>-<account>/<resource>-<query>.lock        single-flight locks (`apitoolkit.stores.locks`)
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ one rate-limit budget per account. Keys (``<account>`` is the keyed hash `accoun
         the Hitask snapshot: ``meta`` (with the cursor) and ``data`` (Arrow IPC)
     apitoolkit:ratelimit:<service>_<account>_<limit>_<window ms>
         the rate-limit log (pyrate-limiter RedisBucket: a sorted set, checked and filled by one Lua script)
+    apitoolkit:locks:<service>-<account>:<resource>-<query>
+        a single-flight lock (`apitoolkit.stores.locks`): a token with a lease, renewed while held
 
 A frame's expiry is in its metadata, as in a file, so an expired frame still serves offline mode and the
 stale fallback; Redis deletes it `STALE_RETENTION` after it expired. An entry is written in one MULTI

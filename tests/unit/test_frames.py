@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -253,3 +256,46 @@ def test_frame_builder__drift_in_one_batch_falls_back_for_all(monkeypatch) -> No
     with pytest.warns(SchemaDriftWarning, match="^1 value"):
         frame = pages_to_frame(pages, USERS)
     assert frame["id"].tolist() == list(range(10)) and dtypes(frame) == EXPECTED_DTYPES
+
+
+# Regressions found by the fuzz suite (tests/unit/fuzz).
+def test_pages_to_frame__a_null_page_is_a_typed_error_not_a_crash() -> None:
+    code = (
+        "from apitoolkit.exceptions import ResponseFormatError\n"
+        "from apitoolkit.frames import pages_to_frame\n"
+        "from tests.unit.test_frames import USERS\n"
+        "for pages in ([b'null'], [b'null', b'{\"data\":[]}'], [b'{\"data\":[]}', b'null']):\n"
+        "    try:\n"
+        "        pages_to_frame(pages, USERS)\n"
+        "    except ResponseFormatError:\n"
+        "        pass\n"
+        "    else:\n"
+        "        raise SystemExit(f'{pages} gave a frame')\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]  # pyarrow 26 kills the process reading a leading `null`
+
+
+def test_pages_to_frame__empty_and_nat_datetimes_become_missing() -> None:
+    pages = [page(rec(1, **{"created-at": ""}), rec(2, **{"created-at": "NaT"}), rec(3, **{"created-at": "now"}))]
+    with pytest.warns(SchemaDriftWarning, match="^3 value"):
+        frame = pages_to_frame(pages, USERS)
+    assert frame["created_at"].isna().all() and dtypes(frame) == EXPECTED_DTYPES
+
+
+SETTINGS = Schema("things", (Field("id", "int"), Field("settings", "json")))
+
+
+def test_pages_to_frame__json_fields_keep_the_values_as_sent() -> None:
+    body = b'[{"id":1,"settings":{"a":"2026-01-02","n":1}},{"id":2,"settings":{"b":2.5,"n":null}}]'
+    frame = pages_to_frame([body], SETTINGS, records_key=None)
+    assert [json.loads(s) for s in frame["settings"]] == [{"a": "2026-01-02", "n": 1}, {"b": 2.5, "n": None}]
+    assert frame["settings"][0] == '{"a":"2026-01-02","n":1}'  # no keys of other records, no timestamp, no 1.0
+
+
+def test_pages_to_frame__inferred_lists_starting_with_null_are_read_right() -> None:
+    body = b'[{"id":1,"settings":[null,1],"extra":[null,"a"]},{"id":2,"settings":[null,0.5],"extra":["b"]}]'
+    frame = pages_to_frame([body], SETTINGS, records_key=None)
+    assert frame["settings"].tolist() == ["[null,1]", "[null,0.5]"]
+    assert [list(v) for v in frame["extra"]] == [[None, "a"], ["b"]]

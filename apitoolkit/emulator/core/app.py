@@ -272,7 +272,8 @@ class EmulatorApp:
         _wait(request, sum(i.params["seconds"] for i in injections if i.kind in DELAY_KINDS))
         for injection in injections:
             if injection.kind == "changing_data":
-                service.change_data(account, endpoint, args, injection.params["records"])
+                params = injection.params
+                service.change_data(account, endpoint, args, params["records"], delete=params["change"] == "delete")
         fault = next((i for i in injections if i.kind in RESPONSE_KINDS), None)
         if fault is not None and fault.kind != "truncated":
             return _fault_response(service, fault), injections

@@ -7,7 +7,8 @@
 - ``html_error`` (``status``: 502): a ``text/html`` page of a proxy.
 - ``truncated`` (``mode``: ``"short"``): ``short`` announces a Content-Length above the bytes sent, then the
   connection closes; ``invalid`` sends half the body with a matching Content-Length.
-- ``changing_data`` (``records``: 3): before a list request is served, records that sort first are inserted.
+- ``changing_data`` (``records``: 3; ``change``: ``"insert"``): before a list request is served, ``records``
+  records that sort first are inserted, or with ``change="delete"`` deleted (pages after them shift).
 
 ``retry_after`` is a number of seconds, ``"http-date"`` (an HTTP-date one second ahead) or None (no header).
 Delays stack; of the kinds that replace or alter the response, only the first firing fault applies.
@@ -32,7 +33,7 @@ FAULT_PARAMS: dict[str, dict[str, Any]] = {
     "server_error": {"status": 500, "retry_after": None},
     "html_error": {"status": 502},
     "truncated": {"mode": "short"},
-    "changing_data": {"records": 3},
+    "changing_data": {"records": 3, "change": "insert"},
 }
 DELAY_KINDS = frozenset({"latency", "slow"})
 RESPONSE_KINDS = frozenset({"rate_limit", "server_error", "html_error", "truncated"})
@@ -232,6 +233,8 @@ def _validate(kind: str, params: dict[str, Any]) -> dict[str, Any]:
         _check(values["mode"] in ("short", "invalid"), kind, "mode", values)
     if "records" in values:
         _check(isinstance(values["records"], int) and values["records"] >= 1, kind, "records", values)
+    if "change" in values:
+        _check(values["change"] in ("insert", "delete"), kind, "change", values)
     return values
 
 

@@ -38,6 +38,7 @@ class RecordStore:
         self._json: dict[int, bytes] = {}
         self._dirty: set[int] = set()
         self._order: list[int] | None = None
+        self._lowest = min(self._base, default=None)
         self.version = 0
 
     def __len__(self) -> int:
@@ -59,6 +60,10 @@ class RecordStore:
     def original(self, id_: int) -> dict[str, Any] | None:
         """The seed record with this id (None for records added later)."""
         return self._base.get(id_)
+
+    def lowest_id(self) -> int | None:
+        """The smallest id stored since the seed (deleted records included): new ids below it are unused."""
+        return self._lowest
 
     def ids(self) -> list[int]:
         """Every id, ascending (the list is shared: do not change it)."""
@@ -89,6 +94,7 @@ class RecordStore:
         with self._lock:
             if id_ not in self._records:
                 self._order = None
+                self._lowest = id_ if self._lowest is None else min(id_, self._lowest)
             self._records[id_] = record
             self._touch(id_)
 
@@ -117,6 +123,7 @@ class RecordStore:
             self._records = dict(self._base)
             self._dirty.clear()
             self._order = None
+            self._lowest = min(self._base, default=None)
             self.version += 1
 
     def _touch(self, id_: int) -> None:

@@ -110,8 +110,10 @@ class Service(ABC):
         """Whether ``changing_data`` faults apply to the endpoint (list endpoints); none by default."""
         return False
 
-    def change_data(self, account: str, endpoint: str, args: dict[str, Any], records: int) -> None:
-        """Insert ``records`` new records that sort first under the endpoint's default order."""
+    def change_data(
+        self, account: str, endpoint: str, args: dict[str, Any], records: int, *, delete: bool = False
+    ) -> None:
+        """Insert ``records`` new records that sort first under the endpoint's default order (or delete as many)."""
         raise NotImplementedError(f"{self.name} does not emulate changing data")
 
     def control(self, operation: str, body: dict[str, Any]) -> Any:

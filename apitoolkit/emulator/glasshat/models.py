@@ -133,7 +133,8 @@ class GlasshatAccount:
             self._insertions += 1
             generator = self._generator.fork(self._insertions)
             store = {"clients": self.clients, "projects": self.projects, "tasks": self.tasks}[kind]
-            first = store.ids()[0] if len(store) else 1_000
+            lowest = store.lowest_id()
+            first = 1_000 if lowest is None else lowest
             ids = (first - np.arange(records, 0, -1)).tolist()
             parent = None if scope is None else (self.clients if kind == "projects" else self.projects).get(scope)
             if kind == "clients":
@@ -147,6 +148,21 @@ class GlasshatAccount:
                 store.put(record)
                 if index is not None and scope is not None:
                     bisect.insort(index.setdefault(scope, []), record["id"])
+
+    def delete(self, kind: str, records: int, scope: int | None = None) -> None:
+        """Delete the ``records`` clients, projects (of client ``scope``) or tasks (of project ``scope``) sorting first.
+
+        Those are the lowest ids; what they contain stays, unlisted.
+        """
+        with self._lock:
+            store = {"clients": self.clients, "projects": self.projects, "tasks": self.tasks}[kind]
+            index = self._projects_of if kind == "projects" else self._tasks_of if kind == "tasks" else None
+            listed = store.ids() if index is None else index.get(scope, []) if scope is not None else []
+            doomed = list(listed[:records])
+            for id_ in doomed:
+                store.remove(id_)
+            if index is not None and scope is not None:
+                index[scope] = [id_ for id_ in listed if id_ not in doomed]
 
 
 class GlasshatBackend(AccountsBackend[GlasshatAccount]):

@@ -63,11 +63,14 @@ class GlasshatService(Service):
         """List endpoints take ``changing_data`` faults."""
         return endpoint in LIST_ENDPOINTS
 
-    def change_data(self, account: str, endpoint: str, args: dict[str, Any], records: int) -> None:
-        """Insert records sorting first in the listed client or project."""
+    def change_data(
+        self, account: str, endpoint: str, args: dict[str, Any], records: int, *, delete: bool = False
+    ) -> None:
+        """Insert (or delete) records sorting first in the listed client or project."""
         raw = args.get("client_id") or args.get("project_id")
         scope = int(raw) if raw and raw.isascii() and raw.isdigit() else None
-        self.backend.accounts[account].insert(LIST_ENDPOINTS[endpoint], records, scope)
+        change = self.backend.accounts[account].delete if delete else self.backend.accounts[account].insert
+        change(LIST_ENDPOINTS[endpoint], records, scope)
 
     def control(self, operation: str, body: dict[str, Any]) -> Any:
         """``over_allowance`` and ``add_account``."""

@@ -79,10 +79,16 @@ class HappyGrasshopperBackend:
         """Add ``records`` contacts that sort first (ids below the smallest), created now."""
         with self._lock:
             self._insertions += 1
-            ids = self.contacts.ids()
-            first = ids[0] if ids else 100_000
+            lowest = self.contacts.lowest_id()
+            first = 100_000 if lowest is None else lowest
             for contact in self._generator.fork(self._insertions).contacts(first - np.arange(records, 0, -1)):
                 self.contacts.put(contact)
+
+    def delete(self, records: int) -> None:
+        """Delete the ``records`` contacts that sort first (the lowest ids)."""
+        with self._lock:
+            for id_ in list(self.contacts.ids()[:records]):
+                self.contacts.remove(id_)
 
     def reset(self) -> None:
         """Back to the seed contacts; every revoked key works again."""

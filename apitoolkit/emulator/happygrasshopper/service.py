@@ -67,9 +67,11 @@ class HappyGrasshopperService(Service):
         """The contact list takes ``changing_data`` faults."""
         return endpoint == "contacts"
 
-    def change_data(self, account: str, endpoint: str, args: dict[str, Any], records: int) -> None:
-        """Insert contacts that sort first."""
-        self.backend.insert(records)
+    def change_data(
+        self, account: str, endpoint: str, args: dict[str, Any], records: int, *, delete: bool = False
+    ) -> None:
+        """Insert (or delete) contacts that sort first."""
+        (self.backend.delete if delete else self.backend.insert)(records)
 
     def control(self, operation: str, body: dict[str, Any]) -> Any:
         """``revoke``."""

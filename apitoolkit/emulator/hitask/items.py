@@ -289,6 +289,12 @@ class ItemStore:
         for _ in range(records):
             self.add("task")
 
+    def remove_first(self, records: int) -> None:
+        """Delete the ``records`` items with the lowest ids among those with nothing inside them."""
+        with self._lock:
+            parents = {record["parent"] for record in self.records}
+            self._remove([id_ for id_ in self.records.ids() if id_ not in parents][:records])
+
     # ------------------------------------------------------------------ helpers
     def _current(self, item_id: int) -> dict[str, Any]:
         record = self.records.get(item_id)

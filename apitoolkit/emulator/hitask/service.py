@@ -77,9 +77,11 @@ class HitaskService(Service):
         """The item listing and the delta take ``changing_data`` faults."""
         return endpoint in ("items", "delta")
 
-    def change_data(self, account: str, endpoint: str, args: dict[str, Any], records: int) -> None:
-        """Add ``records`` tasks (the listing is not paginated: new items simply appear)."""
-        self.backend.items.insert(records)
+    def change_data(
+        self, account: str, endpoint: str, args: dict[str, Any], records: int, *, delete: bool = False
+    ) -> None:
+        """Add (or delete) ``records`` tasks (the listing is not paginated: items simply appear or go)."""
+        (self.backend.items.remove_first if delete else self.backend.items.insert)(records)
 
     def control(self, operation: str, body: dict[str, Any]) -> Any:
         """The backend's mutations and ``expire_sessions``."""

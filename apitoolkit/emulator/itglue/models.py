@@ -102,7 +102,7 @@ class ITGlueAccount:
             if not len(users):
                 return
             floor = LOG_ID_BASE + LOG_DAYS * 86_400 * 2**20
-            first = max(int(table.columns["id"].max()) if len(table) else floor, floor)
+            first = max(table.issued[1] if table.issued else floor, floor)
             columns = generator.log_rows(
                 first + np.arange(1, records + 1),
                 now,
@@ -114,7 +114,7 @@ class ITGlueAccount:
             )
             table.append(columns)
             return
-        ids = (int(table.columns["id"].min()) if len(table) else 1_000) - np.arange(records, 0, -1)
+        ids = (table.issued[0] if table.issued else 1_000) - np.arange(records, 0, -1)
         if resource.key == "organizations":
             table.append(generator.organizations(ids, now, owner_first=False))
         elif resource.key == "users":
@@ -142,6 +142,20 @@ class ITGlueAccount:
             np.add.at(points, user_rows, 10 * columns["created"] + 5 * columns["edited"] + columns["viewed"])
             changed = np.flatnonzero(points)
             users.update("reputation", changed, users.columns["reputation"][changed] + points[changed])
+
+    def delete(self, resource: Resource, records: int, organization_id: int | None = None) -> None:
+        """Delete the ``records`` records that sort first under the resource's default order.
+
+        With ``organization_id``, only that organization's records (its expirations) are candidates.
+
+        Example:
+            >>> account.delete(USERS, 3)  # doctest: +SKIP
+        """
+        table = self.tables[resource.key]
+        rows = select(table, resource, ListQuery())
+        if organization_id is not None:
+            rows = rows[table.columns["organization-id"][rows] == organization_id]
+        table.remove(rows[:records])
 
 
 class ITGlueBackend(AccountsBackend[ITGlueAccount]):

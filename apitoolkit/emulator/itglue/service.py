@@ -62,14 +62,14 @@ class ITGlueService(Service):
         """List endpoints take ``changing_data`` faults."""
         return endpoint in LIST_RESOURCES
 
-    def change_data(self, account: str, endpoint: str, args: dict[str, Any], records: int) -> None:
-        """Insert records sorting first in the listed resource (in the organization of a nested route)."""
-        organization = args.get("organization_id")
-        self.backend.accounts[account].insert(
-            LIST_RESOURCES[endpoint],
-            records,
-            int(organization) if organization and organization.isdigit() else None,
-        )
+    def change_data(
+        self, account: str, endpoint: str, args: dict[str, Any], records: int, *, delete: bool = False
+    ) -> None:
+        """Insert (or delete) records sorting first in the listed resource (in the organization of a nested route)."""
+        raw = args.get("organization_id")
+        organization = int(raw) if raw and raw.isdigit() else None
+        change = self.backend.accounts[account].delete if delete else self.backend.accounts[account].insert
+        change(LIST_RESOURCES[endpoint], records, organization)
 
     def control(self, operation: str, body: dict[str, Any]) -> Any:
         """``add_account``: ``{"api_key": ..., "seed": n, "users": n, ...}`` (counts as in `Counts`)."""

@@ -41,7 +41,8 @@ class Table:
 
     Records are built on demand; each row's JSON bytes are serialised once and cached, so a page is a
     join of cached bytes. Orders computed for a query are cached until the data changes. ``reset()``
-    restores the columns given at construction.
+    restores the columns given at construction. ``issued`` is the lowest and highest id held since then
+    (deleted rows included, so a new record never reuses an id), or None for a table never filled.
 
     Example:
         >>> table = Table("things", [Field("name", "str")],
@@ -70,6 +71,8 @@ class Table:
             if not self._changed:
                 return
             self.columns = dict(self._base)
+            ids = self.columns["id"]
+            self.issued = (int(ids.min()), int(ids.max())) if len(ids) else None
             self._json: list[bytes | None] = [None] * len(self)
             self._orders: dict[Hashable, np.ndarray] = {}
             self._keys: dict[str, np.ndarray] = {}
@@ -107,7 +110,20 @@ class Table:
         """Add rows; ``columns`` holds every column of the table."""
         with self._lock:
             self.columns = {name: np.concatenate([self.columns[name], columns[name]]) for name in self.columns}
+            if len(columns["id"]):
+                low, high = int(columns["id"].min()), int(columns["id"].max())
+                self.issued = (low, high) if self.issued is None else (min(low, self.issued[0]),
+                                                                        max(high, self.issued[1]))
             self._json.extend([None] * (len(self) - len(self._json)))
+            self._changed_data()
+
+    def remove(self, rows: np.ndarray) -> None:
+        """Drop the rows at positions ``rows`` (``reset()`` brings them back)."""
+        with self._lock:
+            keep = np.ones(len(self), dtype=bool)
+            keep[rows] = False
+            self.columns = {name: column[keep] for name, column in self.columns.items()}
+            self._json = [cached for cached, kept in zip(self._json, keep.tolist(), strict=True) if kept]
             self._changed_data()
 
     def update(self, name: str, rows: np.ndarray, values: np.ndarray) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from werkzeug.wrappers import Request
 
-from apitoolkit.exceptions import PaginationError
+from apitoolkit.exceptions import ListingChangedError, PaginationError, ServerError
 from apitoolkit.frames import DuplicateRecordsWarning
 from apitoolkit.http import JsonApiPaginator, RequestSpec, SinglePagePaginator
 from apitoolkit.loading import load_listing
-from tests.integration.http.fakeapi import SECRET_A, USERS, FakeJsonApi, user
+from tests.integration.http.fakeapi import SECRET_A, USERS, FakeJsonApi, jsonapi_error, user
 
 
 def load(client, page_size=20, **kwargs):
@@ -75,15 +75,66 @@ def test_paginate__duplicates_across_pages_dropped_with_count(fake: FakeJsonApi,
     records = fake.records[SECRET_A]
 
     def shift(request: Request):
-        # Three new records arrive before page 2 is served: the last three of page 1 come back again.
+        # Three records arrive and three go before page 2 is served: the count stays, so the client cannot tell,
+        # and the last three of page 1 come back again.
         records[0:0] = [user(1000 + i) for i in range(3)]
+        del records[-3:]
         return None
 
     fake.faults = [lambda r: None, shift]
     with pytest.warns(DuplicateRecordsWarning, match="^3 duplicate"):
         frame = load(make_client(max_workers=1))
     assert frame["id"].is_unique
-    assert len(frame) == 250
+    assert frame["id"].tolist() == list(range(1, 248))
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+@pytest.mark.parametrize("change", ["insert", "delete"])
+def test_paginate__listing_that_changed_while_paged_is_paged_again(
+    fake: FakeJsonApi, make_client, change: str, workers: int
+) -> None:
+    records = fake.records[SECRET_A]
+
+    def shift(request: Request):
+        # Before page 2: records that sort first come or go, so every later page shifts (seen twice or skipped).
+        if change == "insert":
+            records[0:0] = [user(1000 + i) for i in range(3)]
+        else:
+            del records[:3]
+        return None
+
+    fake.faults = [lambda r: None, shift]
+    frame = load(make_client(max_workers=workers))
+    assert frame["id"].tolist() == [int(r["id"]) for r in records]  # the listing as it stands, once each
+    if workers == 1:
+        assert fake.count("/users") == 2 + 13  # stopped at page 2, then all 13 pages of 253 or 247 records
+
+
+def test_paginate__pages_cached_before_a_change_are_not_mixed_with_newer_ones(
+    fake: FakeJsonApi, make_client
+) -> None:
+    client = make_client(max_workers=1)
+    fake.faults = [lambda r: None] * 4 + [lambda r: jsonapi_error(500, "Internal Server Error", "boom")] * 4
+    with pytest.raises(ServerError):
+        load(client)  # pages 1-4 are in the HTTP cache now
+    records = fake.records[SECRET_A]
+    records[0:0] = [user(1000 + i) for i in range(3)]
+    frame = load(client)
+    assert frame["id"].tolist() == [int(r["id"]) for r in records]
+    assert fake.count("/users") == 8 + 1 + 13  # the failed load; page 5 (counts differ); every page again
+
+
+def test_paginate__listing_that_keeps_changing_raises_after_three_tries(fake: FakeJsonApi, make_client) -> None:
+    records = fake.records[SECRET_A]
+
+    def grow(request: Request):
+        records.insert(0, user(1000 + len(records)))
+        return None
+
+    fake.faults = [lambda r: None, grow] * 3
+    with pytest.raises(ListingChangedError, match="changed while it was paged.*3 tries"):
+        load(make_client(max_workers=1))
+    assert fake.count("/users") == 3 * 2  # each try stopped at page 2
 
 
 def test_paginate__single_page_style(fake: FakeJsonApi, make_client) -> None:

@@ -127,6 +127,23 @@ def test_contract__changing_data_fault_adds_records_to_the_list(
     before = count()
     app.faults.add("changing_data", service=contract.name, count=1, records=2)
     assert count() == before + 2
+    app.faults.add("changing_data", service=contract.name, count=1, records=3, change="delete")
+    assert count() == before - 1
+
+
+def test_contract__changing_data_never_reuses_an_id(app: EmulatorApp, client: Client, contract: Contract) -> None:
+    auth = contract.sign_in(app, client)
+
+    def ids() -> set[int]:
+        body = contract.call(client, auth).json
+        records = body if isinstance(body, list) else body.get("data") or body.get("clients")
+        return {int(record["id"]) for record in records}
+
+    seed = ids()
+    app.faults.add("changing_data", service=contract.name, count=1, records=2, change="delete")
+    app.faults.add("changing_data", service=contract.name, count=1, records=2)
+    deleted = seed - ids()
+    assert len(deleted) == 2 and not deleted & ids()
 
 
 def test_contract__stats_name_the_service_and_hide_credentials(
@@ -145,6 +162,8 @@ def test_contract__reset_restores_the_seed_state(app: EmulatorApp, client: Clien
     auth = contract.sign_in(app, client)
     seed_body = contract.call(client, auth).get_data()
     app.faults.add("changing_data", service=contract.name, count=1, records=3)
+    assert contract.call(client, auth).get_data() != seed_body
+    app.faults.add("changing_data", service=contract.name, count=1, records=5, change="delete")
     assert contract.call(client, auth).get_data() != seed_body
     app.reset()
     assert contract.call(client, contract.sign_in(app, client)).get_data() == seed_body

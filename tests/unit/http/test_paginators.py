@@ -221,3 +221,41 @@ def test_page_number__malformed_total_raises() -> None:
     p.init_request(RequestSpec("x"))
     with pytest.raises(PaginationError):
         p.update_state(Page(b"", {"data": [{}], "meta": {"last_page": "lots"}}, {}, False, "", 1))
+
+
+def test_page_number__pages_path_counts_pages_and_total_path_is_the_reported_count() -> None:
+    p = PageNumberPaginator(2, pages_path=("meta", "last_page"), total_path=("meta", "total"))
+    spec = RequestSpec("contacts")
+    p.init_request(spec)
+    page = Page(b"", {"data": [{}] * 2, "meta": {"last_page": 3, "total": 5}}, {}, False, "", 2)
+    p.update_state(page)
+    assert [r.params["page"] for r in p.remaining_requests(spec)] == [2, 3]
+    assert p.reported_count(page) == 5
+    assert PageNumberPaginator(2, pages_path=("meta", "last_page")).reported_count(page) == 3
+    assert PageNumberPaginator(2).reported_count(page) is None
+
+
+def test_reported_count__jsonapi_total_count_and_none_elsewhere() -> None:
+    page = Page(b"", {"data": [{}], "meta": {"total-count": 359}}, {}, False, "", 1)
+    assert JsonApiPaginator().reported_count(page) == 359
+    assert JsonApiPaginator().reported_count(jsonapi_page(1, 3)) is None
+    with pytest.raises(PaginationError):
+        JsonApiPaginator().reported_count(Page(b"", {"meta": {"total-count": "many"}}, {}, False, "", 1))
+    assert SinglePagePaginator().reported_count(page) is None
+    assert HeaderCursorPaginator().reported_count(cursor_page("1")) is None
+
+
+@pytest.mark.parametrize(
+    ("paginator", "payload"),
+    [
+        (JsonApiPaginator(10), {"data": [{}], "meta": {"total-pages": 10**6 + 1}}),
+        (JsonApiPaginator(10), {"data": [{}], "meta": {"total-pages": 10**30}}),
+        (PageNumberPaginator(10, total_path=("total",)), {"data": [{}], "total": 10**30}),
+    ],
+)
+def test_remaining_requests__an_absurd_total_is_refused_not_listed(paginator: Paginator, payload: dict) -> None:
+    first = RequestSpec("users")
+    paginator.init_request(first)
+    paginator.update_state(Page(b"", payload, {}, False, "", 1))
+    with pytest.raises(PaginationError, match="more than any listing"):
+        paginator.remaining_requests(first)  # found by the fuzz suite: it used to build 10**30 requests

@@ -59,7 +59,8 @@ def test_plan__delays_stack_but_one_response_fault_applies() -> None:
     ("kind", "params"),
     [("explode", {}), ("latency", {}), ("latency", {"seconds": -1}), ("server_error", {"status": 404}),
      ("server_error", {"status": 500, "retry_after": 3}), ("truncated", {"mode": "half"}),
-     ("rate_limit", {"retry_after": "soon"}), ("changing_data", {"records": 0}), ("html_error", {"colour": 1})],
+     ("rate_limit", {"retry_after": "soon"}), ("changing_data", {"records": 0}),
+     ("changing_data", {"change": "update"}), ("html_error", {"colour": 1})],
 )
 def test_plan__invalid_faults_are_refused(kind: str, params: dict) -> None:
     with pytest.raises(ValueError):
@@ -174,9 +175,33 @@ def test_fault__changing_data_on_every_list(app: EmulatorApp, api: Api, path: st
     assert second[:2] == first[-2:]
 
 
+def test_fault__changing_data_delete_shifts_pages_so_a_reader_misses_records(app: EmulatorApp, api: Api) -> None:
+    everyone = api.ok("/users", **{"page[size]": 30})["data"]
+    app.faults.add("changing_data", count=1, path="^/users$", change="delete")
+    second = api.ok("/users", **{"page[size]": 10, "page[number]": 2})["data"]
+    assert second == everyone[13:23]  # the three records that sorted first are gone: 10..12 are never served
+    assert api.ok("/users")["meta"]["total-count"] == 37
+    app.reset()
+    assert api.ok("/users")["meta"]["total-count"] == 40
+
+
+@pytest.mark.parametrize(
+    "path", ["/logs", "/user_metrics", "/expirations", "/organizations"],
+)
+def test_fault__changing_data_delete_on_every_list(app: EmulatorApp, api: Api, path: str) -> None:
+    before = api.ok(path, **{"page[size]": 10})
+    app.faults.add("changing_data", count=1, records=2, change="delete")
+    after = api.ok(path, **{"page[size]": 10})
+    assert after["data"][:8] == before["data"][2:]
+    assert after["meta"]["total-count"] == before["meta"]["total-count"] - 2
+
+
 def test_fault__changing_data_in_an_organization_route(app: EmulatorApp, api: Api) -> None:
     organization = api.ok("/expirations")["data"][0]["attributes"]["organization-id"]
     path = f"/organizations/{organization}/relationships/expirations"
     before = api.ok(path)["meta"]["total-count"]
     app.faults.add("changing_data", count=1, records=4)
     assert api.ok(path)["meta"]["total-count"] == before + 4
+    app.faults.add("changing_data", count=1, records=1, change="delete")
+    assert api.ok(path)["meta"]["total-count"] == before + 3
+    assert api.ok("/expirations")["meta"]["total-count"] == 300 + 3

@@ -79,18 +79,13 @@ def test_data__people_are_realistic(app: EmulatorApp) -> None:
 
 
 @pytest.mark.slow
-def test_data__large_generates_and_lists_fast() -> None:
-    started = time.perf_counter()
+def test_data__large_generates_lists_and_serves_a_delta() -> None:
+    # Speed is measured in benchmarks/ (hitask case), not asserted here: shared machines are noisy.
     app = EmulatorApp(seed=3, now=NOW, hitask=dict(Counts.for_size("large").__dict__))
-    assert time.perf_counter() - started < 10
     hitask = Hitask(Client(app), app.hitask)
     hitask.session_id = hitask.sign_in().json["session_id"]
-    hitask.get("/item")
-    started = time.perf_counter()
     listing = hitask.get("/item")
-    assert time.perf_counter() - started < 2 and len(orjson.loads(listing.get_data())) == 50_000
+    assert len(orjson.loads(listing.get_data())) == 50_000
     app.hitask.mutate(0.01, seed=1)
-    started = time.perf_counter()
     delta = hitask.get(f"/item/delta/{listing.headers['X-Cursor']}")
-    assert time.perf_counter() - started < 2
     assert sum(entry["changed"] for entry in orjson.loads(delta.get_data())) > 400

@@ -1,0 +1,144 @@
+"""One load in a process of its own that kills itself with SIGKILL at a named point (see test_crash.py).
+
+Run as ``python -m tests.integration.crashing_load <loader> <point> <now>``: the clients come from the
+environment (base URLs, credentials, ``APITOOLKIT_CACHE``). ``<point>`` is ``none`` (the parent kills the process
+from the emulator) or ``<hook>:<n>``, dying at the n-th time the hook is reached (`HOOKS`). A process that ends
+without being killed prints ``finished``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from apitoolkit import glasshat, happygrasshopper, hitask, itglue
+from apitoolkit.stores import files
+
+#: Page sizes small enough for several pages per listing; the parent's loads use the same (they are cache keys).
+PAGE_SIZES = {itglue.loaders: 25, glasshat.loaders: 15, happygrasshopper.loaders: 30}
+
+
+def loaders(now: pd.Timestamp) -> dict[str, Callable[..., pd.DataFrame]]:
+    """The loaders by name; each takes the client of its service (None: from the environment)."""
+    return {
+        "users": lambda client=None: itglue.load_users(client),
+        "expirations": lambda client=None: itglue.load_expirations(client, now=now),
+        "logs": lambda client=None: itglue.load_logs(now - pd.Timedelta(days=3), now, client=client),
+        "tasks": lambda client=None: glasshat.load_tasks(client=client),
+        "contacts": lambda client=None: happygrasshopper.load_contacts(client),
+        "items": lambda client=None: hitask.load_items(client),
+    }
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _Countdown:
+    """True on the n-th call (thread-safe)."""
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+        self.lock = threading.Lock()
+
+    def __call__(self) -> bool:
+        with self.lock:
+            self.left -= 1
+            return self.left == 0
+
+
+def _file_hooks(fmt: str, due: Callable[[], bool], when: str) -> None:
+    write_table, replace = files.write_table, os.replace
+
+    def half_written(table: pa.Table, sink: Any, kind: str) -> None:
+        if kind != fmt or when != "half" or not due():
+            write_table(table, sink, kind)
+            return
+        buffer = pa.BufferOutputStream()
+        write_table(table, buffer, kind)
+        data = buffer.getvalue()
+        sink.write(data[: len(data) // 2])
+        sink.flush()
+        _die()
+
+    def renamed(src: Any, dst: Any) -> None:
+        ours = str(dst).endswith(f".{fmt}") and when in ("before", "after") and due()
+        if ours and when == "before":
+            _die()
+        replace(src, dst)
+        if ours:
+            _die()
+
+    files.write_table = half_written  # type: ignore[assignment]
+    os.replace = renamed  # type: ignore[assignment]
+
+
+def _http_write_hook(due: Callable[[], bool]) -> None:
+    from requests_cache.backends.sqlite import SQLiteDict
+
+    write = SQLiteDict._write
+
+    def uncommitted(self: SQLiteDict, key: str, value: Any) -> None:
+        if self.table_name != "responses" or not due():
+            write(self, key, value)
+            return
+        with self.connection(commit=True) as connection:  # BEGIN IMMEDIATE ... and no COMMIT
+            connection.execute(
+                f"INSERT OR REPLACE INTO {self.table_name} (key,value,expires) VALUES (?,?,NULL)",
+                (key, sqlite3.Binary(self.serialize(value))),
+            )
+            _die()
+
+    SQLiteDict._write = uncommitted  # type: ignore[method-assign]
+
+
+def _merge_hook(due: Callable[[], bool], when: str) -> None:
+    merge = hitask.loaders._merge
+
+    def merging(*args: Any) -> pa.Table:
+        if when == "start" and due():
+            _die()
+        merged = merge(*args)
+        if when == "done" and due():
+            _die()
+        return merged
+
+    hitask.loaders._merge = merging  # type: ignore[assignment]
+
+
+#: Where a process can be made to die: the hook, and how it is installed for the n-th time it is reached.
+HOOKS: dict[str, Callable[[Callable[[], bool]], None]] = {
+    "http-write-uncommitted": _http_write_hook,
+    "frame-half-written": lambda due: _file_hooks("parquet", due, "half"),
+    "frame-before-rename": lambda due: _file_hooks("parquet", due, "before"),
+    "frame-after-rename": lambda due: _file_hooks("parquet", due, "after"),
+    "snapshot-half-written": lambda due: _file_hooks("arrow", due, "half"),
+    "snapshot-before-rename": lambda due: _file_hooks("arrow", due, "before"),
+    "snapshot-after-rename": lambda due: _file_hooks("arrow", due, "after"),
+    "merge-start": lambda due: _merge_hook(due, "start"),
+    "merge-done": lambda due: _merge_hook(due, "done"),
+}
+
+
+def main(argv: list[str]) -> None:
+    name, point, now = argv
+    for module, size in PAGE_SIZES.items():
+        module.PAGE_SIZE = size  # type: ignore[attr-defined]
+    if point != "none":
+        hook, _, n = point.partition(":")
+        HOOKS[hook](_Countdown(int(n or 1)))
+    loaders(pd.Timestamp(now))[name]()
+    hitask.flush_snapshots()
+    print("finished", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
