@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 import pytest
 import redis
 
+from apitoolkit.cache import cache_info
 from apitoolkit.config import cache_location
 from apitoolkit.demo import run_demo
 from apitoolkit.exceptions import ApiToolkitError
@@ -135,6 +136,7 @@ class Scan:
                     self.counts["redis values"] += 1
                     self.blob(f"redis value of {key!r}", value)
                     for view, decoded in _decoded_bytes(value):
+                        self.counts[f"redis values read as {view}"] += 1
                         self.blob(f"redis value of {key!r} ({view})", decoded)
 
     def objects(self, where: str, *objects: object) -> None:
@@ -306,7 +308,7 @@ def test_secrets__nowhere_after_loads_reports_demo_and_failures(
         scan.objects("client's cache", getattr(client.session, "cache", None), client.frame_cache)
     for error in tour.errors:
         scan.objects("error", error, *error.args, *(getattr(error, a, None) for a in ("url", "code", "detail", "hint")))
-    scan.objects("cache location", cache_location())
+    scan.objects("cache", cache_location(), cache_info())
     kinds = Counter(type(error).__name__ for error in tour.errors)
     print(  # the figures for RELIABILITY.md (pytest -s or -rP shows them)
         f"\nsecrets scan, {location.split(':')[0] if '://' in location else 'directory'} cache: "
@@ -316,3 +318,18 @@ def test_secrets__nowhere_after_loads_reports_demo_and_failures(
     )
     assert scan.found == [], Counter((where.split(":")[0][:60], name, form) for where, name, form in scan.found)
     assert kinds.keys() >= {"AuthenticationError", "ServerError"}
+
+
+def test_scan__finds_every_form_of_a_secret_anywhere_in_a_text() -> None:
+    secret = "s3cret-value-81f2"
+    for prefix in ("", "a", "ab", "abc"):
+        scan = Scan({"key": secret})
+        raw = (prefix + secret + "tail").encode()
+        scan.blob("plain", raw)
+        scan.blob("base64", b"x" + base64.b64encode(raw))
+        scan.blob("base64url", base64.urlsafe_b64encode(b"\xff\xfe" + raw))
+        scan.blob("url", f"?k={quote(prefix + secret)}".encode())
+        assert {where for where, _, _ in scan.found} == {"plain", "base64", "base64url", "url"}, prefix
+    clean = Scan({"key": secret})
+    clean.blob("other", base64.b64encode(b"s3cret-valve-81f2" * 3) + quote("s3cret value 81f2").encode())
+    assert clean.found == []

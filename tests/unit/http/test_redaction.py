@@ -1,11 +1,20 @@
-"""Credential names are recognised in any spelling and removed from URLs, headers and text."""
+"""Credential names are recognised in any spelling and removed from URLs, headers, text and library logs."""
 
 from __future__ import annotations
+
+import logging
 
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from apitoolkit.http.redaction import cache_ignored_parameters, canonicalize_headers, is_sensitive, redact_url, scrub
+from apitoolkit.http.redaction import (
+    cache_ignored_parameters,
+    canonicalize_headers,
+    is_sensitive,
+    redact_text,
+    redact_url,
+    scrub,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +64,24 @@ def test_cache_ignored_parameters__covers_the_spellings_requests_cache_compares(
 def test_scrub__replaces_every_secret_longest_first() -> None:
     assert scrub("a=abcd1234 b=abcd", ["abcd", "abcd1234"]) == "a=REDACTED b=REDACTED"
     assert scrub("short x", ["x"]) == "short x"  # too short to scrub safely
+
+
+def test_redact_text__credential_parameters_of_every_url() -> None:
+    text = 'GET /api/user/authenticate?api_key=k1&login=me%40x.com&Password=p-1 "x" /c?page=2&apikey=k2;session_id=s3'
+    assert redact_text(text) == (
+        'GET /api/user/authenticate?api_key=REDACTED&login=REDACTED&Password=REDACTED "x" '
+        "/c?page=2&apikey=REDACTED;session_id=REDACTED"
+    )
+    assert redact_text("/users?page%5Bnumber%5D=1&sort=name") == "/users?page%5Bnumber%5D=1&sort=name"
+
+
+@pytest.mark.parametrize("name", ["urllib3.connectionpool", "urllib3.poolmanager", "requests_cache.session"])
+def test_client__library_debug_logs_of_request_urls_hold_no_credential(
+    name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from apitoolkit.glasshat import GlasshatClient
+
+    GlasshatClient(api_key="a" * 32)  # found by the secrets scan: these loggers print query strings
+    caplog.set_level(logging.DEBUG, logger=name)
+    logging.getLogger(name).debug('%s "%s %s"', "http://h:1", "GET", "/account/0/clients?apikey=" + "a" * 32)
+    assert caplog.records[-1].getMessage() == 'http://h:1 "GET /account/0/clients?apikey=REDACTED"'
