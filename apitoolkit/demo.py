@@ -13,16 +13,22 @@ from typing import TextIO
 
 import pandas as pd
 
-__all__ = ["DEFAULT_PORT", "environment", "run_demo"]
+__all__ = ["DEFAULT_PORT", "emulator_port", "environment", "run_demo"]
 
 #: The demo serves the emulator on a fixed port when it is free: the base URL is part of the cache
 #: namespace, so a fixed URL lets a rerun come from the cache.
 DEFAULT_PORT = 8765
 
 
-def _free(port: int) -> bool:
+def emulator_port() -> int:
+    """`DEFAULT_PORT` when nothing listens on it, else 0 (any free port).
+
+    Example:
+        >>> emulator_port() in (DEFAULT_PORT, 0)
+        True
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
+        return DEFAULT_PORT if probe.connect_ex(("127.0.0.1", DEFAULT_PORT)) != 0 else 0
 
 
 @contextmanager
@@ -76,7 +82,7 @@ def run_demo(
     from apitoolkit.config import cache_location
     from apitoolkit.emulator import EmulatorServer
 
-    chosen = port if port is not None else (DEFAULT_PORT if _free(DEFAULT_PORT) else 0)
+    chosen = port if port is not None else emulator_port()
     started = time.perf_counter()
     with EmulatorServer(port=chosen, seed=seed, size=size) as emulator, environment(emulator.environ()):
         print(f"Emulator serving on {emulator.url} (seed {seed}, size {size}).", file=out)

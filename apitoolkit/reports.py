@@ -152,10 +152,10 @@ def _maybe_emulator(start: bool, log: Callable[[str], None]) -> Iterator[None]:
     if not start:
         yield
         return
-    from apitoolkit.demo import DEFAULT_PORT, _free, environment
+    from apitoolkit.demo import emulator_port, environment
     from apitoolkit.emulator import EmulatorServer
 
-    with EmulatorServer(port=DEFAULT_PORT if _free(DEFAULT_PORT) else 0, seed=1, size="small") as emulator:
+    with EmulatorServer(port=emulator_port(), seed=1, size="small") as emulator:
         log(f"Emulator serving on {emulator.url}.")
         with environment(emulator.environ()):
             yield
