@@ -12,8 +12,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from contextlib import AbstractContextManager
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar, TypedDict
 
 import orjson
@@ -364,7 +364,7 @@ class BaseClient:
         Page 1 comes first; when it tells how many pages there are, the rest are fetched concurrently
         (``config.max_workers`` at once, each through the rate limiter); otherwise one after another.
         Any failure cancels the rest and raises: never a partial listing. ``on_page(index, page)`` is called
-        as each page arrives (from the thread that fetched it), so work on pages can overlap the fetching.
+        in the calling thread as each page arrives, while the workers fetch the next ones.
         A page whose record count (`Paginator.reported_count`) differs from page 1's raises
         `ListingChangedError`: records were added or deleted meanwhile, so rows may have shifted between pages.
 
@@ -420,29 +420,34 @@ class BaseClient:
         advance: Callable[[int], Any],
         notify: Callable[[int, Page], Any],
     ) -> list[Page]:
-        def fetch(index: int, spec: RequestSpec) -> Page:
-            page = self.request("GET", spec, refresh=refresh, expire_after=expire_after)
-            notify(index, page)
-            return self._release(page)
+        def fetch(spec: RequestSpec) -> Page:
+            return self.request("GET", spec, refresh=refresh, expire_after=expire_after)
 
         if self.config.max_workers == 1:
-            out = []
+            in_order = []
             for index, spec in enumerate(specs, start=1):
-                out.append(fetch(index, spec))
+                page = fetch(spec)
+                notify(index, page)
+                in_order.append(self._release(page))
                 advance(1)
-            return out
-        with ThreadPoolExecutor(max_workers=self.config.max_workers, thread_name_prefix="apitoolkit-page") as pool:
-            futures: list[Future[Page]] = [pool.submit(fetch, i, s) for i, s in enumerate(specs, start=1)]
-            for f in futures:
-                f.add_done_callback(lambda fut: not fut.cancelled() and fut.exception() is None and advance(1))
-            _, not_done = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = [f for f in futures if f.done() and not f.cancelled() and f.exception() is not None]
-            if failed:
-                for f in not_done:
-                    f.cancel()
+            return in_order
+        # The workers only fetch: the calling thread handles each page as it completes, and the cache's writer
+        # stores it, so a worker's next request waits for neither.
+        write_behind = getattr(getattr(self.session, "cache", None), "write_behind", None)
+        out: dict[int, Page] = {}
+        with write_behind() if write_behind is not None else nullcontext(None) as attach:
+            pool = ThreadPoolExecutor(self.config.max_workers, thread_name_prefix="apitoolkit-page", initializer=attach)
+            futures = {pool.submit(fetch, spec): index for index, spec in enumerate(specs, start=1)}
+            try:
+                for future in as_completed(futures):
+                    index = futures[future]
+                    page = future.result()
+                    notify(index, page)
+                    out[index] = self._release(page)
+                    advance(1)
+            finally:
                 pool.shutdown(wait=True, cancel_futures=True)
-                raise failed[0].exception()  # type: ignore[misc]
-            return [f.result() for f in futures]
+        return [out[index] for index in range(1, len(specs) + 1)]
 
     @staticmethod
     def _release(page: Page) -> Page:

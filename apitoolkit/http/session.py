@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests_cache import BaseCache, CacheMixin, SQLiteCache
+from requests_cache import BaseCache, CacheMixin
 from requests_ratelimiter import LimiterMixin
 
 from apitoolkit.config import ClientConfig, RedisURL
+from apitoolkit.http.backends import RedisHttpCache, SQLiteHttpCache
 from apitoolkit.http.ratelimit import shared_limiter
 from apitoolkit.http.redaction import cache_ignored_parameters, canonicalize_headers
 
@@ -87,19 +88,13 @@ def _limiter_home(config: ClientConfig) -> Path | RedisURL:
 
 def _http_cache(config: ClientConfig, namespace: str) -> BaseCache:
     if config.cache.redis is not None:
-        from requests_cache import RedisCache
-
         from apitoolkit.stores.redis import connect, http_namespace
 
-        return RedisCache(http_namespace(config.service.name, namespace), connection=connect(config.cache.redis))
+        return RedisHttpCache(http_namespace(config.service.name, namespace), connection=connect(config.cache.redis))
     assert config.cache.path is not None
     path = http_cache_path(config.cache.path, config.service.name, namespace)
     path.parent.mkdir(parents=True, exist_ok=True)
-    backend = SQLiteCache(path, wal=True, busy_timeout=60_000)
-    # With WAL, NORMAL never corrupts the file and survives a killed process; it skips an fsync per write.
-    with backend.responses.connection(commit=True) as connection:
-        connection.execute("PRAGMA synchronous=NORMAL")
-    return backend
+    return SQLiteHttpCache(path)
 
 
 def make_session(

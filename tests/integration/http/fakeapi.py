@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from apitoolkit.frames import Schema
+from apitoolkit.http import JsonApiPaginator, RequestSpec
 from apitoolkit.http.retry import RetryPolicy
+from apitoolkit.loading import load_listing
 
 SECRET_A = "sk-A-7f3c9e1b2d4a6f8e0c1b3d5f7a9e2c4b"
 SECRET_B = "sk-B-0a2c4e6f8b1d3f5a7c9e1b3d5f7a9c2e"
@@ -116,3 +120,24 @@ def html_page(status: int = 502) -> Response:
 
 
 FAST_RETRY = RetryPolicy(max_attempts=4, backoff=0.01, max_backoff=0.05, max_retry_after=2.0, jitter=0.0)
+
+
+def load_users(client: Any, *, page_size: int = 100, **kwargs: Any) -> Any:
+    """Every user of the fake service through `load_listing`, ``page_size`` a page."""
+    return load_listing(
+        client,
+        resource="users",
+        spec=RequestSpec("users"),
+        schema=USERS,
+        paginator=JsonApiPaginator(page_size=page_size),
+        **kwargs,
+    )
+
+
+def cached_responses(cache_dir: Path) -> int:
+    """Responses stored in the HTTP cache files under ``cache_dir``."""
+    total = 0
+    for db in (cache_dir / "http").glob("*.sqlite"):
+        with sqlite3.connect(db) as con:
+            total += con.execute("select count(*) from responses").fetchone()[0]
+    return total

@@ -12,30 +12,22 @@ import requests
 import apitoolkit
 from apitoolkit.config import resolve_config
 from apitoolkit.exceptions import AuthenticationError, OfflineError, ServerError
-from apitoolkit.http import JsonApiPaginator, RequestSpec
+from apitoolkit.http import RequestSpec
 from apitoolkit.http.jsonapi import JsonApiClient
-from apitoolkit.loading import load_listing, load_source
+from apitoolkit.loading import load_source
 from tests.conftest import files_containing
-from tests.integration.http.fakeapi import SECRET_A, SECRET_B, USERS, FakeJsonApi, jsonapi_error
+from tests.integration.http.fakeapi import (
+    SECRET_A,
+    SECRET_B,
+    FakeJsonApi,
+    cached_responses,
+    jsonapi_error,
+    load_users,
+)
 
 
 def load(client, **kwargs):
-    return load_listing(
-        client,
-        resource="users",
-        spec=RequestSpec("users"),
-        schema=USERS,
-        paginator=JsonApiPaginator(page_size=100),
-        **kwargs,
-    )
-
-
-def cached_responses(cache_dir: Path) -> int:
-    total = 0
-    for db in (cache_dir / "http").glob("*.sqlite"):
-        with sqlite3.connect(db) as con:
-            total += con.execute("select count(*) from responses").fetchone()[0]
-    return total
+    return load_users(client, **kwargs)
 
 
 def test_cache__second_load_is_served_without_http(fake: FakeJsonApi, make_client) -> None:

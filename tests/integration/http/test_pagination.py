@@ -7,20 +7,13 @@ from werkzeug.wrappers import Request
 
 from apitoolkit.exceptions import ListingChangedError, PaginationError, ServerError
 from apitoolkit.frames import DuplicateRecordsWarning
-from apitoolkit.http import JsonApiPaginator, RequestSpec, SinglePagePaginator
+from apitoolkit.http import RequestSpec, SinglePagePaginator
 from apitoolkit.loading import load_listing
-from tests.integration.http.fakeapi import SECRET_A, USERS, FakeJsonApi, jsonapi_error, user
+from tests.integration.http.fakeapi import SECRET_A, USERS, FakeJsonApi, jsonapi_error, load_users, user
 
 
 def load(client, page_size=20, **kwargs):
-    return load_listing(
-        client,
-        resource="users",
-        spec=RequestSpec("users"),
-        schema=USERS,
-        paginator=JsonApiPaginator(page_size=page_size),
-        **kwargs,
-    )
+    return load_users(client, page_size=page_size, **kwargs)
 
 
 def test_paginate__every_record_in_order(fake: FakeJsonApi, make_client) -> None:
@@ -110,9 +103,7 @@ def test_paginate__listing_that_changed_while_paged_is_paged_again(
         assert fake.count("/users") == 2 + 13  # stopped at page 2, then all 13 pages of 253 or 247 records
 
 
-def test_paginate__pages_cached_before_a_change_are_not_mixed_with_newer_ones(
-    fake: FakeJsonApi, make_client
-) -> None:
+def test_paginate__pages_cached_before_a_change_are_not_mixed_with_newer_ones(fake: FakeJsonApi, make_client) -> None:
     client = make_client(max_workers=1)
     fake.faults = [lambda r: None] * 4 + [lambda r: jsonapi_error(500, "Internal Server Error", "boom")] * 4
     with pytest.raises(ServerError):
