@@ -239,10 +239,14 @@ def load_windows(
     windows: Sequence[W],
     load_one: Callable[[W], pd.DataFrame],
     progress: bool | None = None,
+    shared_bounds: str | None = None,
 ) -> pd.DataFrame:
     """Load each window (concurrently, bounded by the client) and stitch the frames in window order.
 
-    The combined source is the least cached of the windows' sources.
+    The combined source is the least cached of the windows' sources. Windows that share their bounds (a day
+    ending where the next begins) can both hold a record stamped on the bound: with ``shared_bounds`` (the
+    key column), a record the next window holds too is dropped from the earlier one before stitching, which
+    copies a window rather than the whole result.
     """
     if not windows:
         return label_frame(empty_frame(schema), resource=resource, source="frame-cache")
@@ -258,7 +262,24 @@ def load_windows(
             parts = list(pool.map(run, windows))
     sources = [load_source(p) or "network" for p in parts]
     source = max(sources, key=_SOURCES.index)
+    if shared_bounds is not None:
+        parts = _drop_shared(parts, shared_bounds)
     non_empty = [p for p in parts if not p.empty]
     frame = pd.concat(non_empty, ignore_index=True) if non_empty else empty_frame(schema)
     frame.attrs = {}
     return label_frame(frame, resource=resource, source=source, pages=sum(_pages(p) for p in parts))
+
+
+def _drop_shared(parts: list[pd.DataFrame], key: str) -> list[pd.DataFrame]:
+    """``parts`` with each record that the next part holds too (by ``key``) dropped from the earlier part."""
+    out = list(parts)
+    for index in range(len(out) - 1):
+        earlier, later = out[index], out[index + 1]
+        if earlier.empty or later.empty:
+            continue
+        again = earlier[key].isin(later[key]).to_numpy(dtype=bool, na_value=False)
+        if again.any():
+            attrs = dict(earlier.attrs)
+            out[index] = earlier.loc[~again].reset_index(drop=True)
+            out[index].attrs = attrs
+    return out

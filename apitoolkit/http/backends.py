@@ -5,7 +5,8 @@ sit on every worker's path between one page and the next request: writing the pa
 another worker wrote, waiting to look the next page up (requests-cache shares one SQLite connection between
 threads, so a lookup queued behind a 500 KB commit). Here:
 
-- `SQLiteHttpCache` reads through one connection per thread; with WAL, readers never wait for the writer.
+- `SQLiteHttpCache` looks up through a pool of connections of its own; with WAL, readers never wait for the
+  writer.
 - `WriteBehind` (mixed into both stores) lets a listing's page workers hand their responses to one writer
   thread (`write_behind`), which stores them while the workers send their next requests. Leaving the
   ``with`` block waits until everything handed over is stored, so a listing returns only once its pages are
@@ -32,6 +33,8 @@ from apitoolkit.exceptions import ApiToolkitError, CacheError
 __all__ = ["RedisHttpCache", "SQLiteHttpCache", "WriteBehind"]
 
 _STOP = object()
+#: Responses handed to a writer and not stored yet, at most.
+_BACKLOG = 8
 
 
 class _Writer:
@@ -39,7 +42,8 @@ class _Writer:
 
     def __init__(self) -> None:
         self.error: BaseException | None = None
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # Bounded: a worker that gets ahead of the writer waits, rather than piling responses up in memory.
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=_BACKLOG)
         self._thread = threading.Thread(target=self._run, name="apitoolkit-cache-writer", daemon=True)
         self._thread.start()
 
@@ -125,30 +129,38 @@ class WriteBehind:
 
 
 class _ThreadReadTable(SQLiteDict):
-    """requests-cache's SQLite table, but lookups use a connection of their own per thread.
+    """requests-cache's SQLite table, but each lookup borrows a connection of its own from a small pool.
 
     requests-cache shares one connection between threads, and a connection runs one statement at a time: a
-    lookup waited for any commit in progress. With WAL, separate connections read while another writes.
+    lookup waited for any commit in progress. With WAL, separate connections read while another writes. The
+    pool holds as many connections as lookups ever ran at once (page workers come and go with each listing).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._readers_lock = threading.Lock()
-        self._readers: list[sqlite3.Connection] = []
-        self._local = threading.local()
+        self._idle: list[sqlite3.Connection] = []
+        self._opened: list[sqlite3.Connection] = []
 
-    def _reader(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        with self._readers_lock:
+            connection = self._idle.pop() if self._idle else None
         if connection is None:
             connection = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
             connection.execute(f"PRAGMA busy_timeout={self.busy_timeout or 60_000}")
-            self._local.connection = connection
             with self._readers_lock:
-                self._readers.append(connection)
-        return connection
+                self._opened.append(connection)
+        try:
+            yield connection
+        finally:
+            with self._readers_lock:
+                if any(connection is c for c in self._opened):  # not closed meanwhile
+                    self._idle.append(connection)
 
     def __getitem__(self, key: str) -> Any:
-        row = self._reader().execute(f"SELECT value FROM {self.table_name} WHERE key=?", (key,)).fetchone()
+        with self._reader() as connection:
+            row = connection.execute(f"SELECT value FROM {self.table_name} WHERE key=?", (key,)).fetchone()
         if not row:
             raise KeyError(key)
         return self.deserialize(key, row[0])
@@ -159,9 +171,8 @@ class _ThreadReadTable(SQLiteDict):
         if readers_lock is None:
             return
         with readers_lock:
-            readers, self._readers = self._readers, []
-            self._local = threading.local()
-        for connection in readers:
+            opened, self._opened, self._idle = self._opened, [], []
+        for connection in opened:
             connection.close()
 
 

@@ -1,4 +1,5 @@
-"""`cached_frame` is single-flight: loads of one query wait for the one fetching it, at most the lock timeout."""
+"""`cached_frame` is single-flight (loads of one query wait for the one fetching it, at most the lock timeout);
+`load_windows` stitches windows."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 
 from apitoolkit.cache import query_key
 from apitoolkit.config import resolve_config
+from apitoolkit.frames import Field, Schema
 from apitoolkit.http.client import BaseClient
-from apitoolkit.loading import cached_frame, load_source
+from apitoolkit.loading import cached_frame, label_frame, load_source, load_windows
 
 QUERY = {"path": "users", "params": {}}
 
@@ -102,3 +104,32 @@ def test_lock_timeout__argument_then_environment_then_300(monkeypatch: pytest.Mo
     monkeypatch.setenv("APITOOLKIT_LOCK_TIMEOUT", "45")
     assert resolve_config("itglue", credentials={"api_key": "k"}, cache="off").lock_timeout == 45.0
     assert resolve_config("itglue", credentials={"api_key": "k"}, cache="off", lock_timeout=5).lock_timeout == 5.0
+
+
+def test_load_windows__a_record_on_a_shared_bound_is_kept_once_from_the_later_window(cache_dir: Path) -> None:
+    schema = Schema("logs", (Field("id", "int"), Field("action", "str")))
+    windows = {
+        "day 1": pd.DataFrame({"id": pd.array([1, 2, 3], dtype="Int64"), "action": ["a", "b", "midnight (day 1)"]}),
+        "day 2": pd.DataFrame({"id": pd.array([3, 4], dtype="Int64"), "action": ["midnight (day 2)", "d"]}),
+        "day 3": pd.DataFrame({"id": pd.array([], dtype="Int64"), "action": pd.Series([], dtype="str")}),
+        "day 4": pd.DataFrame({"id": pd.array([5], dtype="Int64"), "action": ["e"]}),
+    }
+    for frame in windows.values():
+        label_frame(frame, resource="logs", source="network", pages=1)
+    client = make_client(cache_dir)
+
+    def load(shared_bounds: str | None) -> pd.DataFrame:
+        return load_windows(
+            client,
+            resource="logs",
+            schema=schema,
+            windows=list(windows),
+            load_one=lambda w: windows[w].copy(),
+            shared_bounds=shared_bounds,
+        )
+
+    stitched = load("id")
+    assert stitched["id"].tolist() == [1, 2, 3, 4, 5]
+    assert stitched["action"].tolist() == ["a", "b", "midnight (day 2)", "d", "e"]
+    assert load_source(stitched) == "network"
+    assert load(None)["id"].tolist() == [1, 2, 3, 3, 4, 5]  # without it, stitching keeps every row

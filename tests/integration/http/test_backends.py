@@ -131,16 +131,17 @@ def test_backends__a_store_that_fails_in_the_caller_is_a_cache_error(
     assert SECRET_A not in str(caught.value)
 
 
-def test_backends__close_closes_every_thread_reader(tmp_path: Path) -> None:
+def test_backends__lookups_reuse_a_few_connections_and_close_closes_them(tmp_path: Path) -> None:
     cache = SQLiteHttpCache(tmp_path / "c.sqlite")
     cache.responses["k"] = response()
-    readers = [threading.Thread(target=lambda: cache.get_response("k")) for _ in range(3)]
-    for t in readers:
-        t.start()
-    for t in readers:
-        t.join()
-    opened = list(cache.responses._readers)
-    assert len(opened) == 3
+    for _ in range(20):  # threads come and go, as page workers do with each listing
+        readers = [threading.Thread(target=lambda: cache.get_response("k")) for _ in range(3)]
+        for t in readers:
+            t.start()
+        for t in readers:
+            t.join()
+    opened = list(cache.responses._opened)
+    assert 1 <= len(opened) <= 3
     cache.close()
     for connection in opened:
         with pytest.raises(sqlite3.ProgrammingError):
