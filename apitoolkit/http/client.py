@@ -78,7 +78,7 @@ class ClientOptions(TypedDict, total=False):
         cache: A cache directory, a Redis URL, or ``"off"``; default ``APITOOLKIT_CACHE``.
         offline: Serve only from the cache; default ``APITOOLKIT_OFFLINE``.
         rate_limit: ``(requests, seconds)``; default the service's documented limit.
-        max_workers: Requests in flight at once (default 4).
+        max_workers: Requests in flight at once (default 6).
         timeout: Seconds to wait for a response before retrying.
         retry: The retry policy.
         expire_after: Seconds cached data stays fresh: one number, or per resource (``{"logs": 600}``).

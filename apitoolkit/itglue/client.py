@@ -22,7 +22,7 @@ class ITGlueClient(JsonApiClient):
         cache: A cache directory or ``"off"``; default ``APITOOLKIT_CACHE``.
         offline: Serve only from the cache; default ``APITOOLKIT_OFFLINE``.
         rate_limit: ``(requests, seconds)``; default the documented 3000 per 300 s.
-        max_workers: Requests in flight at once (default 4).
+        max_workers: Requests in flight at once (default 6).
         timeout: Seconds to wait for a response.
         retry: The retry policy.
         expire_after: Seconds cached data stays fresh: one number, or per resource (``{"logs": 600}``).

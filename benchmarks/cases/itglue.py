@@ -1,7 +1,7 @@
 """Case ``itglue``: cold loads from the built-in emulator (its own process, 50 ms per request, large data).
 
 Contenders loading all 100,000 users at page[size]=1000 into a DataFrame: ``concurrent`` (apitoolkit as
-shipped: remaining pages fetched 4 at a time under the rate limit into a fresh cache) and ``sequential``
+shipped: remaining pages fetched 6 at a time under the rate limit into a fresh cache) and ``sequential``
 (the same client with one worker: pages one after another, as peer clients fetch); what users would use
 instead (`benchmarks.rivals.itglue`): ``loop`` (requests + ``json_normalize``, in the project venv),
 ``py-itglue``, ``itglue`` and ``dlt`` (each in its own venv, built by the setup when missing, see
@@ -12,7 +12,7 @@ bytes already in memory parsed by ``pyarrow.json`` alone (the setup fetches them
 Every run first resets the emulator, so it starts with a full rate-limit budget (3000 requests per 300 s)
 and its own statistics, which the harness reads after the run: the targets check the rate limit apitoolkit
 kept and that no request was refused with 429. The bound is what latency allows: page 1, then the other
-99 pages 4 at a time.
+99 pages 6 at a time.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from apitoolkit.config import DEFAULT_MAX_WORKERS
 from benchmarks import data, venvs
 from benchmarks.harness import Case, Contender, Stats, Target, ratio
 from benchmarks.rivals.itglue import fresh_emulator
@@ -33,7 +34,7 @@ LATENCY = 0.05
 USERS = 100_000
 PAGE_SIZE = 1000
 PAGES = USERS // PAGE_SIZE
-WORKERS = 4
+WORKERS = DEFAULT_MAX_WORKERS  # as shipped
 LIMIT = 3000
 RIVALS = {"py-itglue": "py-itglue==0.2.6", "itglue": "itglue==0.2.0", "dlt": "dlt==1.31.0"}
 

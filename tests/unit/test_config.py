@@ -31,7 +31,7 @@ def test_resolve__defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = resolve_config("itglue", credentials={"api_key": "k"})
     assert cfg.base_url == "https://api.itglue.com"
     assert cfg.rate_limit == RateLimit(3000, 300.0)
-    assert cfg.max_workers == 4 and not cfg.offline
+    assert cfg.max_workers == 6 and not cfg.offline
 
 
 def test_resolve__region_argument_beats_base_url_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
