@@ -252,9 +252,9 @@ class CacheLocation:
 
 #: Requests a client keeps in flight. Each one still passes the account's rate limiter (IT Glue: 3000 per 5
 #: minutes, so a listing of a few hundred pages fits in one burst), so this only sets how many wait on the
-#: network at once: 6 fetch a cold 100-page listing at 50 ms a request about 5x faster than one page after
-#: another (4 gave 3.5x; benchmarks/RESULTS.md). Services allowing 60 requests a minute are paced by their
-#: limiter whatever this is.
+#: network at once: a cold 100-page listing at 50 ms a request takes ~1.3 s with 6, ~1.7 s with 4, against
+#: ~8 s for clients that page one after another (benchmarks/RESULTS.md). Services allowing 60 requests a
+#: minute are paced by their limiter whatever this is.
 DEFAULT_MAX_WORKERS = 6
 
 
