@@ -113,20 +113,24 @@ def redis_keys_containing(url: str, needle: str) -> list[str]:
     found = []
     with redis.Redis.from_url(url) as client:
         for key in client.scan_iter(count=500):
-            kind = client.type(key).decode()
-            if kind == "string":
-                parts = [client.get(key) or b""]
-            elif kind == "hash":
-                parts = [b for pair in client.hgetall(key).items() for b in pair]
-            elif kind == "zset":
-                parts = [member for member, _ in client.zrange(key, 0, -1, withscores=True)]
-            elif kind == "list":
-                parts = client.lrange(key, 0, -1)
-            else:
-                parts = list(client.smembers(key))
-            if any(n in blob for n in needles for blob in [key, *parts]):
+            if any(n in blob for n in needles for blob in [key, *redis_values(client, key)]):
                 found.append(key.decode())
     return found
+
+
+def redis_values(client: Any, key: bytes) -> list[bytes]:
+    """Everything a Redis key holds, whatever its type: a string's value, a hash's fields and values, the
+    members of a sorted set, list or set."""
+    kind = client.type(key).decode()
+    if kind == "string":
+        return [client.get(key) or b""]
+    if kind == "hash":
+        return [b for pair in client.hgetall(key).items() for b in pair]
+    if kind == "zset":
+        return [member for member, _ in client.zrange(key, 0, -1, withscores=True)]
+    if kind == "list":
+        return list(client.lrange(key, 0, -1))
+    return list(client.smembers(key))
 
 
 @pytest.fixture(scope="session")

@@ -56,7 +56,7 @@ from apitoolkit.itglue import (
     load_users,
 )
 from apitoolkit.reports import run_reports
-from tests.conftest import FAST_RETRY
+from tests.conftest import FAST_RETRY, redis_values
 
 pytestmark = pytest.mark.slow
 
@@ -121,18 +121,7 @@ class Scan:
             for key in client.scan_iter(count=500):
                 self.counts["redis keys"] += 1
                 self.blob(f"redis key {key!r}", key)
-                kind = client.type(key).decode()
-                if kind == "string":
-                    values = [client.get(key) or b""]
-                elif kind == "hash":
-                    values = [b for pair in client.hgetall(key).items() for b in pair]
-                elif kind == "zset":
-                    values = [member for member, _ in client.zrange(key, 0, -1, withscores=True)]
-                elif kind == "list":
-                    values = client.lrange(key, 0, -1)
-                else:
-                    values = list(client.smembers(key))
-                for value in values:
+                for value in redis_values(client, key):
                     self.counts["redis values"] += 1
                     self.blob(f"redis value of {key!r}", value)
                     for view, decoded in _decoded_bytes(value):
@@ -197,8 +186,12 @@ def loads_of_every_service(tour: Tour, env: dict[str, str], refresh: bool) -> No
     for load in (load_users, load_organizations, load_expirations, load_user_metrics, load_logs):
         load(client=itglue, refresh=refresh)
     organization = int(load_organizations(client=itglue)["id"].iloc[0])
-    load_resource("organizations/:organization_id/relationships/expirations", organization_id=organization,
-                  client=itglue, refresh=refresh)
+    load_resource(
+        "organizations/:organization_id/relationships/expirations",
+        organization_id=organization,
+        client=itglue,
+        refresh=refresh,
+    )
     items = load_items(hitask, refresh=refresh)
     load_items(hitask)  # the incremental sync: a delta against the snapshot
     load_item_history(int(items["id"].iloc[0]), client=hitask, refresh=refresh)

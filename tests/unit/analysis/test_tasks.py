@@ -97,16 +97,6 @@ def dtypes(frame: pd.DataFrame) -> dict[str, str]:
 
 
 @pytest.fixture
-def week_items() -> pd.DataFrame:
-    """Created Mon 2 Nov, Sun 8 Nov 23:30 UTC (Mon 9 Nov in Tokyo), Wed 18 Nov; one completed Thu 19 Nov."""
-    return hitask_items(
-        {"time_create": "2026-11-02 10:00"},
-        {"time_create": "2026-11-08 23:30", "completed": True, "time_last_update": "2026-11-19 08:00"},
-        {"time_create": "2026-11-18 12:00"},
-    )
-
-
-@pytest.fixture
 def late_items() -> pd.DataFrame:
     """Due dates around 2026-11-23 00:00 UTC, assigned to 5, 7 and nobody, in two projects."""
     return hitask_items(

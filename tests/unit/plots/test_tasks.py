@@ -32,16 +32,6 @@ def labels(ax: Axes) -> tuple[str, str, str]:
 
 
 @pytest.fixture
-def week_items() -> pd.DataFrame:
-    """Created on 2, 8 and 18 Nov 2026; the second completed on 19 Nov."""
-    return hitask_items(
-        {"time_create": "2026-11-02 10:00"},
-        {"time_create": "2026-11-08 23:30", "completed": True, "time_last_update": "2026-11-19 08:00"},
-        {"time_create": "2026-11-18 12:00"},
-    )
-
-
-@pytest.fixture
 def late_items() -> pd.DataFrame:
     """Overdue on 2026-11-23: two tasks of 5, one of 7, one of nobody; 9 has only a future due date."""
     return hitask_items(
