@@ -38,6 +38,8 @@ from urllib.parse import parse_qs, urlsplit
 from apitoolkit.exceptions import ConfigurationError
 
 __all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_MAX_WORKERS",
     "SERVICES",
     "CacheLocation",
@@ -257,6 +259,16 @@ class CacheLocation:
 #: minute are paced by their limiter whatever this is.
 DEFAULT_MAX_WORKERS = 6
 
+#: Seconds one listing may take in all: every page, every retry and every wait for the rate limit or a
+#: ``Retry-After``. IT Glue's window is 5 minutes, so a listing that must wait out a full window twice still
+#: fits; a server that trickles bytes or answers 503 forever fails a scheduled run within this, not never.
+DEFAULT_DEADLINE = 1800.0
+
+#: Bytes a response body may hold after decompression: far above the largest real page (an IT Glue page of
+#: 1,000 records is about 1-3 MB; a Hitask account's whole item list of 50,000 items about 60 MB), far below
+#: what a compression bomb expands to.
+DEFAULT_MAX_BODY_SIZE = 256 * 1024 * 1024
+
 
 @dataclass(frozen=True, repr=False)
 class ClientConfig:
@@ -273,6 +285,10 @@ class ClientConfig:
     max_workers: int = DEFAULT_MAX_WORKERS
     #: Seconds a load waits for another one fetching the same query before it fetches itself.
     lock_timeout: float = 300.0
+    #: Seconds one listing (every page, attempt and retry wait) may take before it fails with TransportError.
+    deadline: float = DEFAULT_DEADLINE
+    #: Bytes a response body may hold once decompressed; a larger one is an InvalidResponseError.
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE
 
     def __repr__(self) -> str:
         return (
@@ -400,6 +416,8 @@ def resolve_config(
     timeout: float | None = None,
     max_workers: int | None = None,
     lock_timeout: float | None = None,
+    deadline: float | None = None,
+    max_body_size: int | None = None,
 ) -> ClientConfig:
     """Resolve a service's settings: arguments first, then environment variables, then defaults.
 
@@ -416,6 +434,8 @@ def resolve_config(
         max_workers: Requests in flight at once (default `DEFAULT_MAX_WORKERS`).
         lock_timeout: Seconds to wait for another process fetching the same query; default
             ``APITOOLKIT_LOCK_TIMEOUT``, else 300.
+        deadline: Seconds one listing may take in all (`DEFAULT_DEADLINE`).
+        max_body_size: Bytes a decompressed response body may hold (`DEFAULT_MAX_BODY_SIZE`).
 
     Raises:
         ConfigurationError: A credential is missing or a setting is invalid.
@@ -465,4 +485,6 @@ def resolve_config(
         timeout=60.0 if timeout is None else timeout,
         max_workers=workers,
         lock_timeout=fetch_lock_timeout(lock_timeout),
+        deadline=DEFAULT_DEADLINE if deadline is None else deadline,
+        max_body_size=DEFAULT_MAX_BODY_SIZE if max_body_size is None else max_body_size,
     )

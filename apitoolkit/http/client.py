@@ -84,6 +84,8 @@ class ClientOptions(TypedDict, total=False):
         expire_after: Seconds cached data stays fresh: one number, or per resource (``{"logs": 600}``).
         lock_timeout: Seconds a load waits for another one fetching the same data before it fetches itself;
             default ``APITOOLKIT_LOCK_TIMEOUT``, else 300.
+        deadline: Seconds one listing may take in all, retries and waits included (default 1800).
+        max_body_size: Bytes a response body may hold once decompressed (default 256 MiB).
     """
 
     session: requests.Session | None
@@ -95,6 +97,8 @@ class ClientOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     expire_after: float | Mapping[str, float] | None
     lock_timeout: float | None
+    deadline: float | None
+    max_body_size: int | None
 
 
 def configure(
@@ -123,6 +127,8 @@ def configure(
         max_workers=options.get("max_workers"),
         timeout=options.get("timeout"),
         lock_timeout=options.get("lock_timeout"),
+        deadline=options.get("deadline"),
+        max_body_size=options.get("max_body_size"),
     )
     return {
         "config": config,

@@ -22,15 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests_cache import BaseCache, CacheMixin
 from requests_ratelimiter import LimiterMixin
-from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 
 from apitoolkit.config import ClientConfig, RedisURL
 from apitoolkit.http.backends import RedisHttpCache, SQLiteHttpCache
 from apitoolkit.http.ratelimit import shared_limiter
 from apitoolkit.http.redaction import cache_ignored_parameters, canonicalize_headers
+from apitoolkit.http.transport import WholeBodyAdapter
 
 __all__ = [
     "LimitedSession",
@@ -72,32 +71,6 @@ class _CanonicalHeadersMixin:
         canonicalize_headers(request.headers)
         with self.store_errors():
             return super().send(request, **kwargs)  # type: ignore[misc]
-
-
-class WholeBodyAdapter(HTTPAdapter):
-    """Reads each body in one call rather than requests' 10 KB chunks (we never stream).
-
-    Every chunk read gives up the GIL and takes it back: while the calling thread parses pages, a page worker
-    reading 500 KB in 50 chunks queued for the GIL 50 times, and the next request waited. One read lets the
-    socket layer fill the body in a few system calls. Errors are the ones requests raises for a broken body.
-    """
-
-    def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
-        response = super().build_response(req, resp)
-        if req.method == "HEAD" or response.is_redirect:  # requests drains (and discards) a redirect's body
-            return response
-        try:
-            response._content = resp.read(decode_content=True) or b""
-        except ProtocolError as exc:
-            raise requests.exceptions.ChunkedEncodingError(exc, request=req) from None
-        except DecodeError as exc:
-            raise requests.exceptions.ContentDecodingError(exc, request=req) from None
-        except ReadTimeoutError as exc:
-            raise requests.exceptions.ConnectionError(exc, request=req) from None
-        except SSLError as exc:
-            raise requests.exceptions.SSLError(exc, request=req) from None
-        response._content_consumed = True  # type: ignore[attr-defined]
-        return response
 
 
 class ToolkitSession(_CanonicalHeadersMixin, CacheMixin, LimiterMixin, requests.Session):  # type: ignore[misc]
@@ -180,5 +153,5 @@ def make_session(
         session.store_errors = functools.partial(redis_errors, config.cache.redis)
     session.headers["User-Agent"] = "apitoolkit (+https://pypi.org/project/apitoolkit)"
     for prefix in ("http://", "https://"):
-        session.mount(prefix, WholeBodyAdapter())
+        session.mount(prefix, WholeBodyAdapter(max_body_size=config.max_body_size))
     return session

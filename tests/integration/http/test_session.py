@@ -8,7 +8,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Response
 
 from apitoolkit.config import resolve_config
-from apitoolkit.http.session import WholeBodyAdapter, make_session
+from apitoolkit.http.session import make_session
+from apitoolkit.http.transport import WholeBodyAdapter
 
 
 def session(server: HTTPServer) -> requests.Session:
