@@ -14,6 +14,8 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "ApiError": "apitoolkit.exceptions",
     "ApiToolkitError": "apitoolkit.exceptions",
+    "CacheError": "apitoolkit.exceptions",
+    "CacheWarning": "apitoolkit.exceptions",
     "ConfigurationError": "apitoolkit.exceptions",
     "GlasshatClient": "apitoolkit.glasshat",
     "HappyGrasshopperClient": "apitoolkit.happygrasshopper",
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
     from apitoolkit.cache import clear_cache as clear_cache
     from apitoolkit.exceptions import ApiError as ApiError
     from apitoolkit.exceptions import ApiToolkitError as ApiToolkitError
+    from apitoolkit.exceptions import CacheError as CacheError
+    from apitoolkit.exceptions import CacheWarning as CacheWarning
     from apitoolkit.exceptions import ConfigurationError as ConfigurationError
     from apitoolkit.exceptions import InvalidArgumentError as InvalidArgumentError
     from apitoolkit.exceptions import OfflineError as OfflineError

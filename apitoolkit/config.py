@@ -1,7 +1,9 @@
 """Settings from arguments, then environment variables, then defaults: services, regions, cache location.
 
 Resolution order for every setting: an explicit argument wins, then the environment variable, then the
-default. Credentials have no default: a missing one raises `ConfigurationError` naming the variable.
+default. Credentials have no default: a missing one raises `ConfigurationError` naming the variable. An
+argument of the wrong kind or out of range raises `InvalidArgumentError` (a `ConfigurationError`) naming the
+argument and what it accepts; a bad environment variable raises `ConfigurationError` naming the variable.
 
 | setting              | environment variable                                   | default                        |
 |----------------------|--------------------------------------------------------|--------------------------------|
@@ -29,13 +31,16 @@ Hitask and Happy Grasshopper document a per-minute limit without a number: their
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from apitoolkit.exceptions import ConfigurationError
+from apitoolkit.arguments import as_count, as_seconds, is_bool, shown
+from apitoolkit.exceptions import ConfigurationError, InvalidArgumentError
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -52,6 +57,7 @@ __all__ = [
     "fetch_lock_timeout",
     "offline_mode",
     "resolve_config",
+    "validate_expire_after",
 ]
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -71,10 +77,39 @@ class RateLimit:
     period: float
 
     def __post_init__(self) -> None:
-        if self.limit < 1 or self.period <= 0:
-            raise ConfigurationError(
-                f"Invalid rate limit {self.limit} per {self.period} s: use a positive count and period."
+        count = self.limit if isinstance(self.limit, Integral) and not is_bool(self.limit) else 0
+        seconds = float(self.period) if isinstance(self.period, Real) and not is_bool(self.period) else math.nan
+        if count < 1 or not (math.isfinite(seconds) and seconds > 0):
+            raise InvalidArgumentError(
+                f"Invalid rate limit {shown(self.limit)} per {shown(self.period)} s: use a whole number of "
+                "requests of 1 or more and a finite number of seconds more than 0, such as (3000, 300)."
             )
+        object.__setattr__(self, "limit", int(count))
+        object.__setattr__(self, "period", seconds)
+
+    @classmethod
+    def of(cls, value: object) -> RateLimit:
+        """A `RateLimit` from itself or from ``(requests, seconds)`` (a tuple or list).
+
+        Raises:
+            InvalidArgumentError: Anything else, or a count or period out of range.
+
+        Example:
+            >>> RateLimit.of((60, 60))
+            RateLimit(limit=60, period=60.0)
+        """
+        if isinstance(value, RateLimit):
+            return value
+        if isinstance(value, tuple | list) and len(value) == 2:
+            try:
+                return cls(*value)
+            except InvalidArgumentError:
+                pass
+        raise InvalidArgumentError(
+            f"rate_limit={shown(value)} is not a rate limit: give (requests, seconds), a whole number of requests "
+            "of 1 or more and a finite number of seconds more than 0, such as (3000, 300); or a RateLimit; or None "
+            "for the service's documented limit."
+        )
 
 
 @dataclass(frozen=True)
@@ -310,7 +345,8 @@ def cache_location(value: str | os.PathLike[str] | None = None) -> CacheLocation
         value: A directory, a Redis URL (``redis://host:6379/0``, ``rediss://``), or ``"off"`` to disable caching.
 
     Raises:
-        ConfigurationError: A URL of another kind, or an invalid Redis URL.
+        InvalidArgumentError: ``value`` is not a str or path, is empty, or is a URL apitoolkit cannot use.
+        ConfigurationError: ``APITOOLKIT_CACHE`` holds a URL of another kind, or an invalid Redis URL.
 
     Example:
         >>> cache_location("off").enabled
@@ -318,7 +354,9 @@ def cache_location(value: str | os.PathLike[str] | None = None) -> CacheLocation
         >>> cache_location("redis://:pw@localhost:6379/1")
         CacheLocation(path=None, redis=RedisURL('redis://***@localhost:6379/1'))
     """
-    raw = os.fspath(value) if value is not None else _env("APITOOLKIT_CACHE")
+    error: type[ConfigurationError] = ConfigurationError if value is None else InvalidArgumentError
+    source = "APITOOLKIT_CACHE" if value is None else "cache"
+    raw = _path_text(value, "cache") if value is not None else _env("APITOOLKIT_CACHE")
     if raw is None:
         import platformdirs
 
@@ -328,22 +366,51 @@ def cache_location(value: str | os.PathLike[str] | None = None) -> CacheLocation
     if "://" in raw:
         scheme = raw.split("://")[0].strip().lower()
         if scheme in {"redis", "rediss"}:
-            return CacheLocation(None, RedisURL(raw))
-        raise ConfigurationError(
-            f"APITOOLKIT_CACHE={scheme}://… is not a supported cache: set it to a directory, a redis:// URL or 'off'."
-        )
+            try:
+                return CacheLocation(None, RedisURL(raw))
+            except ConfigurationError as invalid:
+                raise error(str(invalid)) from None
+        raise error(f"{source}={scheme}://… is not a supported cache: set it to a directory, a redis:// URL or 'off'.")
     return CacheLocation(Path(raw).expanduser())
 
 
-def offline_mode(value: bool | None = None) -> bool:
+def _path_text(value: object, name: str) -> str:
+    """A cache argument as text: a non-empty str or path (not bytes, a number or a bool)."""
+    raw = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(raw, str) or not raw.strip():
+        # The value is not shown: a Redis URL may hold a password.
+        given = "empty text" if isinstance(raw, str) else f"a value of type {type(value).__name__}"
+        raise InvalidArgumentError(
+            f"{name}= ({given}) is not a cache location: give a directory (a str or Path), a redis:// URL, "
+            "'off' to disable caching, or None for APITOOLKIT_CACHE."
+        )
+    return raw
+
+
+def offline_mode(value: bool | str | None = None) -> bool:
     """Resolve offline mode: the argument, then ``APITOOLKIT_OFFLINE``.
 
+    Args:
+        value: True or False; or the words ``APITOOLKIT_OFFLINE`` takes (``"1"``, ``"true"``, ``"yes"``, ``"on"``,
+            ``"0"``, ``"false"``, ``"no"``, ``"off"``); None for the environment variable.
+
+    Raises:
+        InvalidArgumentError: ``value`` is anything else (``"maybe"``, ``2``).
+        ConfigurationError: ``APITOOLKIT_OFFLINE`` holds anything else.
+
     Example:
-        >>> offline_mode(True)
-        True
+        >>> offline_mode(True), offline_mode("off")
+        (True, False)
     """
     if value is not None:
-        return bool(value)
+        word = value.strip().lower() if isinstance(value, str) else None
+        if is_bool(value) or (word and word in _TRUE | _FALSE):
+            return bool(value) if word is None else word in _TRUE
+        raise InvalidArgumentError(
+            f"offline={shown(value)} is not understood: pass offline=True or offline=False (or one of the words "
+            "APITOOLKIT_OFFLINE takes: '1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'), or None for "
+            "APITOOLKIT_OFFLINE."
+        )
     raw = (os.environ.get("APITOOLKIT_OFFLINE") or "").strip().lower()
     if raw in _TRUE:
         return True
@@ -355,11 +422,17 @@ def offline_mode(value: bool | None = None) -> bool:
 def fetch_lock_timeout(value: float | None = None) -> float:
     """Resolve the single-flight lock timeout (seconds): the argument, then ``APITOOLKIT_LOCK_TIMEOUT``, then 300.
 
+    Raises:
+        InvalidArgumentError: ``value`` is not a finite number of seconds of 0 or more.
+        ConfigurationError: ``APITOOLKIT_LOCK_TIMEOUT`` is not.
+
     Example:
         >>> fetch_lock_timeout(30)
         30.0
     """
-    raw = value if value is not None else _env("APITOOLKIT_LOCK_TIMEOUT")
+    if value is not None:
+        return as_seconds(value, "lock_timeout", zero=True, example=300)
+    raw = _env("APITOOLKIT_LOCK_TIMEOUT")
     if raw is None:
         return 300.0
     try:
@@ -375,17 +448,26 @@ def fetch_lock_timeout(value: float | None = None) -> float:
 
 
 def _check_url(url: str, source: str) -> str:
+    error = InvalidArgumentError if source == "base_url" else ConfigurationError
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigurationError(f"{source}={url!r} is not an http(s) URL: give a URL such as https://api.example.com.")
+        shown_url = url.rpartition("@")[2]  # never a user name or password written before an '@'
+        raise error(f"{source}={shown_url!r} is not an http(s) URL: give a URL such as https://api.example.com.")
     if parts.username or parts.password:
-        raise ConfigurationError(f"{source} must not contain credentials: pass them as the API key instead.")
+        raise error(f"{source} must not contain credentials: pass them as the API key instead.")
     return url.rstrip("/")
 
 
 def _resolve_base_url(spec: ServiceSpec, base_url: str | None, region: str | None) -> tuple[str, str | None]:
+    for name, value in (("base_url", base_url), ("region", region)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidArgumentError(  # the value is not shown: a URL may hold a password
+                f"{name}= (a value of type {type(value).__name__}) is not text: give {name} as a str, or None for "
+                f"{spec.title}'s default."
+            )
     if base_url:
         return _check_url(base_url, "base_url"), None
+    error = ConfigurationError if region is None else InvalidArgumentError
     if region is None:
         env_url = _env(spec.base_url_env)
         if env_url:
@@ -394,10 +476,10 @@ def _resolve_base_url(spec: ServiceSpec, base_url: str | None, region: str | Non
     if region is None:
         return spec.default_base_url, None
     if not spec.regions:
-        raise ConfigurationError(f"{spec.title} has no regions: pass base_url or set {spec.base_url_env}.")
+        raise error(f"{spec.title} has no regions: pass base_url or set {spec.base_url_env}.")
     key = region.strip().lower()
     if key not in spec.regions:
-        raise ConfigurationError(
+        raise error(
             f"Unknown {spec.title} region {region!r}: use one of {', '.join(sorted(spec.regions))} "
             f"(argument region= or {spec.region_env})."
         )
@@ -411,8 +493,8 @@ def resolve_config(
     base_url: str | None = None,
     region: str | None = None,
     cache: str | os.PathLike[str] | None = None,
-    offline: bool | None = None,
-    rate_limit: RateLimit | tuple[int, float] | None = None,
+    offline: bool | str | None = None,
+    rate_limit: RateLimit | tuple[int, float] | list[float] | None = None,
     timeout: float | None = None,
     max_workers: int | None = None,
     lock_timeout: float | None = None,
@@ -427,18 +509,19 @@ def resolve_config(
             environment".
         base_url: The API root; wins over ``region`` and the environment.
         region: A region name for services that have them (IT Glue: ``us``, ``eu``, ``au``).
-        cache: A cache directory, a Redis URL, or ``"off"``.
-        offline: Serve only from the cache.
-        rate_limit: ``(requests, seconds)``; defaults to the service's documented limit.
-        timeout: Seconds to wait for a response before retrying.
-        max_workers: Requests in flight at once (default `DEFAULT_MAX_WORKERS`).
-        lock_timeout: Seconds to wait for another process fetching the same query; default
+        cache: A cache directory (str or path), a Redis URL, or ``"off"``.
+        offline: Serve only from the cache: True or False, or a word ``APITOOLKIT_OFFLINE`` takes.
+        rate_limit: ``(requests, seconds)`` or a `RateLimit`; defaults to the service's documented limit.
+        timeout: Seconds (more than 0) to wait for a response before retrying.
+        max_workers: Requests in flight at once, 1 or more (default `DEFAULT_MAX_WORKERS`).
+        lock_timeout: Seconds (0 or more) to wait for another process fetching the same query; default
             ``APITOOLKIT_LOCK_TIMEOUT``, else 300.
-        deadline: Seconds one listing may take in all (`DEFAULT_DEADLINE`).
-        max_body_size: Bytes a decompressed response body may hold (`DEFAULT_MAX_BODY_SIZE`).
+        deadline: Seconds (more than 0) one listing may take in all (`DEFAULT_DEADLINE`).
+        max_body_size: Bytes (1 or more) a decompressed response body may hold (`DEFAULT_MAX_BODY_SIZE`).
 
     Raises:
-        ConfigurationError: A credential is missing or a setting is invalid.
+        InvalidArgumentError: An argument of the wrong kind or out of range (the message says what it accepts).
+        ConfigurationError: A credential is missing, or an environment variable is invalid (it names it).
 
     Example:
         >>> cfg = resolve_config("itglue", credentials={"api_key": "k"}, region="eu", cache="off")
@@ -448,12 +531,28 @@ def resolve_config(
     if service not in SERVICES:
         raise ConfigurationError(f"Unknown service {service!r}: use one of {', '.join(SERVICES)}.")
     spec = SERVICES[service]
+    limit = spec.rate_limit if rate_limit is None else RateLimit.of(rate_limit)
+    workers = DEFAULT_MAX_WORKERS if max_workers is None else as_count(max_workers, "max_workers", example=6)
+    wait = 60.0 if timeout is None else as_seconds(timeout, "timeout", example=60)
+    total = DEFAULT_DEADLINE if deadline is None else as_seconds(deadline, "deadline", example=DEFAULT_DEADLINE)
+    body = (
+        DEFAULT_MAX_BODY_SIZE
+        if max_body_size is None
+        else as_count(max_body_size, "max_body_size", example=DEFAULT_MAX_BODY_SIZE)
+    )
+    location, offline_on, lock_wait = cache_location(cache), offline_mode(offline), fetch_lock_timeout(lock_timeout)
     given = dict(credentials or {})
     unknown = set(given) - set(spec.credential_env)
     if unknown:
         raise ConfigurationError(
             f"{spec.title} takes the credentials {', '.join(spec.credential_env)}, not {', '.join(sorted(unknown))}."
         )
+    for name, value in given.items():
+        if value is not None and not isinstance(value, str):  # the value is a secret: never shown
+            raise InvalidArgumentError(
+                f"{spec.title} {name} must be text (a str), not {type(value).__name__}: pass {name}='…' "
+                f"or set {spec.credential_env[name]}."
+            )
     values: dict[str, str] = {}
     missing: list[str] = []
     for name, env_name in spec.credential_env.items():
@@ -468,23 +567,57 @@ def resolve_config(
             "In a notebook or scheduled run, set the environment variable before starting Jupyter or papermill."
         )
     url, region_key = _resolve_base_url(spec, base_url, region)
-    limit = (
-        rate_limit if isinstance(rate_limit, RateLimit) else (RateLimit(*rate_limit) if rate_limit else spec.rate_limit)
-    )
-    workers = DEFAULT_MAX_WORKERS if max_workers is None else max_workers
-    if workers < 1:
-        raise ConfigurationError(f"max_workers={workers} must be at least 1.")
     return ClientConfig(
         service=spec,
         base_url=url,
         credentials=Credentials(values),
-        cache=cache_location(cache),
-        offline=offline_mode(offline),
+        cache=location,
+        offline=offline_on,
         rate_limit=limit,
         region=region_key,
-        timeout=60.0 if timeout is None else timeout,
+        timeout=wait,
         max_workers=workers,
-        lock_timeout=fetch_lock_timeout(lock_timeout),
-        deadline=DEFAULT_DEADLINE if deadline is None else deadline,
-        max_body_size=DEFAULT_MAX_BODY_SIZE if max_body_size is None else max_body_size,
+        lock_timeout=lock_wait,
+        deadline=total,
+        max_body_size=body,
     )
+
+
+def validate_expire_after(value: object) -> float | dict[str, float] | None:
+    """Check a client's ``expire_after``: seconds for every resource, seconds per resource, or None.
+
+    Args:
+        value: None (the client's defaults); a finite number of seconds, 0 or more (not a bool); or a mapping
+            of resource name (a str, or ``"default"``) to such a number.
+
+    Returns:
+        The seconds as a float, the mapping as a new dict of floats, or None.
+
+    Raises:
+        InvalidArgumentError: Anything else; the message says what is accepted.
+
+    Example:
+        >>> validate_expire_after(600), validate_expire_after({"logs": 60})
+        (600.0, {'logs': 60.0})
+    """
+    accepted = (
+        "give seconds (a finite number, 0 or more, such as 3600), seconds per resource (such as "
+        "{'logs': 600, 'default': 3600}), or None for the defaults"
+    )
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        seconds: dict[str, float] = {}
+        for key, each in value.items():
+            number = float(each) if isinstance(each, Real) and not is_bool(each) else math.nan
+            if not isinstance(key, str) or not key.strip() or not (math.isfinite(number) and number >= 0):
+                raise InvalidArgumentError(
+                    f"expire_after={shown(value)} is not understood: {shown(key)}: {shown(each)} is not a resource "
+                    f"name and a number of seconds; {accepted}."
+                )
+            seconds[key] = number
+        return seconds
+    number = float(value) if isinstance(value, Real) and not is_bool(value) else math.nan
+    if not (math.isfinite(number) and number >= 0):
+        raise InvalidArgumentError(f"expire_after={shown(value)} is not understood: {accepted}.")
+    return number

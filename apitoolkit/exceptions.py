@@ -3,7 +3,8 @@
 ```text
 ApiToolkitError
 ├── ConfigurationError          a missing or invalid setting (names the variable to set)
-├── InvalidArgumentError        a bad argument to a loader (unknown filter, start after end, bad date)
+│   └── InvalidArgumentError        a bad argument, caught before any request: to a loader (unknown filter,
+│                                   start after end, bad date or id) or a client (max_workers="6", timeout=-1)
 ├── OfflineError                offline mode and the data is not in the cache
 ├── CacheError                  a cache or snapshot could not be read or written
 ├── PaginationError             the API's paging went round in circles or contradicted itself
@@ -20,11 +21,13 @@ ApiToolkitError
         ├── PermissionDeniedError   403 (and 402: no licence)
         ├── NotFoundError           404
         ├── ConflictError           409
+        ├── RedirectError           a redirect off the configured base URL (refused: it would carry credentials)
         └── InvalidRequestError     400, 422 and other 4xx (unknown filter, refused date range)
 ```
 
 `StaleDataWarning` (a warning, not an error): the API could not be reached and a loader returned the copy its
-cache holds past its expiry, saying when it was stored.
+cache holds past its expiry, saying when it was stored. `CacheWarning`: a cache file was damaged or of another
+layout, so it was moved aside or replaced and its data fetched again.
 
 Every `ApiError` carries the service, the HTTP status (or None), the service's own error code and message
 when the body had one, and the request URL with credentials removed. Messages never contain a secret.
@@ -37,6 +40,7 @@ __all__ = [
     "ApiToolkitError",
     "AuthenticationError",
     "CacheError",
+    "CacheWarning",
     "ConfigurationError",
     "ConflictError",
     "FatalError",
@@ -49,6 +53,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitedError",
+    "RedirectError",
     "ResponseFormatError",
     "RetriableError",
     "ServerError",
@@ -65,8 +70,12 @@ class ConfigurationError(ApiToolkitError, ValueError):
     """A setting is missing or invalid; the message names the argument or environment variable to set."""
 
 
-class InvalidArgumentError(ApiToolkitError, ValueError):
-    """A loader was called with an argument it cannot use; the message says what it accepts."""
+class InvalidArgumentError(ConfigurationError):
+    """A function or client was given an argument it cannot use; the message says what it accepts.
+
+    Raised before any request is sent. It is a `ConfigurationError` (and a ValueError), so code that catches
+    those for a client's invalid settings still catches them now that they are named as bad arguments.
+    """
 
 
 class OfflineError(ApiToolkitError):
@@ -182,9 +191,20 @@ class ConflictError(FatalError):
     """409: the request conflicts with the current state of the resource."""
 
 
+class RedirectError(FatalError):
+    """The API redirected to another scheme, host or port than its base URL; apitoolkit does not follow it."""
+
+
 class InvalidRequestError(FatalError):
     """400, 422 or another 4xx: the API refused the request as sent."""
 
 
 class StaleDataWarning(UserWarning):
     """The API could not be reached, so a loader returned an expired cached copy (the message says how old)."""
+
+
+class CacheWarning(UserWarning):
+    """A cache file could not be used (damaged, or of another layout) and was moved aside or replaced.
+
+    The load went on without it, fetching again what it held; the message names the file.
+    """

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from apitoolkit.analysis.checks import period_start, require, to_utc, zone
+from apitoolkit.arguments import as_timestamp
 from apitoolkit.exceptions import InvalidArgumentError
-from apitoolkit.frames import utc_timestamp
 
 __all__ = ["activity_heatmap", "activity_over_time", "events_by", "top_resources"]
 
@@ -182,8 +182,8 @@ def events_by(
     require(logs, [*keys, *(["created_at"] if bounded else [])], what="events_by", loader=LOADER)
     if bounded:
         logs, times = _placed(logs)
-        lo = None if start is None else utc_timestamp(start, name="start")
-        hi = None if end is None else utc_timestamp(end, name="end")
+        lo = None if start is None else as_timestamp(start, "start")
+        hi = None if end is None else as_timestamp(end, "end")
         if lo is not None and hi is not None and hi <= lo:
             raise InvalidArgumentError(f"end={end!r} is not after start={start!r}: give an end later than the start.")
         inside = pd.Series(True, index=times.index)

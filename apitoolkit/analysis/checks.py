@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from apitoolkit.arguments import as_timestamp
 from apitoolkit.exceptions import InvalidArgumentError
-from apitoolkit.frames import utc_timestamp
 
 __all__ = ["FREQUENCIES", "period_start", "reference_time", "require", "to_utc", "zone"]
 
@@ -96,7 +96,7 @@ def reference_time(now: Any = None) -> pd.Timestamp:
         >>> reference_time("2026-11-23 09:00")
         Timestamp('2026-11-23 09:00:00+0000', tz='UTC')
     """
-    return pd.Timestamp.now(tz="UTC") if now is None else utc_timestamp(now, name="now")
+    return pd.Timestamp.now(tz="UTC") if now is None else as_timestamp(now, "now")
 
 
 def period_start(times: pd.Series, freq: str, *, tz: str = "UTC") -> pd.Series:

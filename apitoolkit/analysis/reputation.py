@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from apitoolkit.analysis.checks import FREQUENCIES, period_start, require
+from apitoolkit.arguments import as_timestamp
 from apitoolkit.exceptions import InvalidArgumentError
 
 __all__ = [
@@ -230,6 +231,7 @@ def _day(value: Any, name: str) -> pd.Timestamp | None:
     """A ``start``/``end`` argument as a midnight without zone (the calendar day it names); None stays None."""
     if value is None:
         return None
+    as_timestamp(value, name)  # a number, bytes or an odd string is refused here, not read as nanoseconds
     try:
         moment = pd.Timestamp(value)
     except (TypeError, ValueError):

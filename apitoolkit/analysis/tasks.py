@@ -9,8 +9,8 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from apitoolkit.analysis.checks import FREQUENCIES, period_start, reference_time, require, to_utc
+from apitoolkit.arguments import as_timestamp
 from apitoolkit.exceptions import InvalidArgumentError
-from apitoolkit.frames import utc_timestamp
 
 __all__ = [
     "PRIORITY_BANDS",
@@ -424,7 +424,7 @@ def _wall_periods(
 
 def _bound(value: Any, name: str, tz: str) -> pd.Timestamp:
     """``start`` or ``end`` as a moment; a naive value is a wall time in ``tz``, where the periods are cut."""
-    moment = utc_timestamp(value, name=name)
+    moment = as_timestamp(value, name)
     if pd.Timestamp(value).tzinfo is None:
         return moment.tz_localize(None).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
     return moment

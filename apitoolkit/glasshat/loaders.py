@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from apitoolkit.arguments import as_flag, as_id, as_optional_flag
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.frames import Schema
 from apitoolkit.glasshat.client import GlasshatClient
@@ -28,10 +29,10 @@ def _client(client: GlasshatClient | None) -> GlasshatClient:
     return client
 
 
-def _id(value: object, name: str) -> int:
-    if isinstance(value, bool) or not str(value).isdigit():
-        raise InvalidArgumentError(f"{name}={value!r} must be a numeric id.")
-    return int(str(value))
+def _options(refresh: object, progress: object) -> None:
+    """Refuse a ``refresh`` that is not True/False or a ``progress`` that is not True/False/None."""
+    as_flag(refresh, "refresh")
+    as_optional_flag(progress, "progress")
 
 
 def _listing(client: GlasshatClient, path: str, schema: Schema, refresh: bool, progress: bool | None) -> pd.DataFrame:
@@ -72,6 +73,7 @@ def load_clients(
     Example:
         >>> load_clients()  # doctest: +SKIP
     """
+    _options(refresh, progress)
     return _listing(_client(client), "account/0/clients", CLIENTS, refresh, progress)
 
 
@@ -87,9 +89,11 @@ def load_projects(
     Example:
         >>> load_projects()  # doctest: +SKIP
     """
+    _options(refresh, progress)
+    parent = None if client_id is None else as_id(client_id, "client_id")
     c = _client(client)
-    if client_id is not None:
-        return _listing(c, f"client/{_id(client_id, 'client_id')}/projects", PROJECTS, refresh, progress)
+    if parent is not None:
+        return _listing(c, f"client/{parent}/projects", PROJECTS, refresh, progress)
     clients = load_clients(c, refresh=refresh, progress=False)
     return _all(c, [int(i) for i in clients["id"]], "client/{}/projects", PROJECTS, refresh, progress)
 
@@ -106,8 +110,10 @@ def load_tasks(
     Example:
         >>> open_tasks = load_tasks().query("status != 'done'")  # doctest: +SKIP
     """
+    _options(refresh, progress)
+    parent = None if project_id is None else as_id(project_id, "project_id")
     c = _client(client)
-    if project_id is not None:
-        return _listing(c, f"project/{_id(project_id, 'project_id')}/tasks", TASKS, refresh, progress)
+    if parent is not None:
+        return _listing(c, f"project/{parent}/tasks", TASKS, refresh, progress)
     projects = load_projects(client=c, refresh=refresh, progress=False)
     return _all(c, [int(i) for i in projects["id"]], "project/{}/tasks", TASKS, refresh, progress)

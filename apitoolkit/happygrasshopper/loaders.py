@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from apitoolkit.arguments import as_flag, as_optional_flag, filter_value
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.happygrasshopper.client import HappyGrasshopperClient
 from apitoolkit.happygrasshopper.schema import CONTACTS, SEARCH_FIELDS
@@ -36,9 +37,8 @@ def load_contacts(
     Example:
         >>> load_contacts(company="Acme", tag="newsletter")  # doctest: +SKIP
     """
-    c = client if client is not None else HappyGrasshopperClient()
-    if not isinstance(c, HappyGrasshopperClient):
-        raise InvalidArgumentError(f"client must be a HappyGrasshopperClient, not {type(c).__name__}.")
+    as_flag(refresh, "refresh")
+    as_optional_flag(progress, "progress")
     params: dict[str, str] = {}
     for name, value in search.items():
         if name not in SEARCH_FIELDS:
@@ -49,7 +49,10 @@ def load_contacts(
                 f"Use {', '.join(sorted(SEARCH_FIELDS))}."
             )
         if value is not None:
-            params[name] = str(value)
+            params[name] = filter_value(name, value, service="Happy Grasshopper", many=False)
+    c = client if client is not None else HappyGrasshopperClient()
+    if not isinstance(c, HappyGrasshopperClient):
+        raise InvalidArgumentError(f"client must be a HappyGrasshopperClient, not {type(c).__name__}.")
     return load_listing(
         c,
         resource="contacts",

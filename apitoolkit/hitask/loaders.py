@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from apitoolkit.arguments import as_flag, as_id, as_optional_flag, shown
 from apitoolkit.cache import FrameCache
 from apitoolkit.exceptions import (
     InvalidArgumentError,
@@ -287,6 +288,21 @@ def _present(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _categories(category: object) -> list[str]:
+    """``category`` as a list of category names: one name, or a list, tuple or set of names."""
+    names = CATEGORIES.values()
+    given = [category] if isinstance(category, str) else category
+    if not isinstance(given, list | tuple | set | frozenset) or not given or not all(isinstance(c, str) for c in given):
+        raise InvalidArgumentError(
+            f"category={shown(category)} is not a Hitask category: give one of {', '.join(names)} "
+            "as text, or a list of them (such as ['task', 'event'])."
+        )
+    unknown = sorted(set(given) - set(names))
+    if unknown:
+        raise InvalidArgumentError(f"Unknown Hitask categories {unknown}: use {', '.join(names)}.")
+    return list(given)
+
+
 def load_items(
     client: HitaskClient | None = None,
     *,
@@ -313,13 +329,11 @@ def load_items(
         >>> tasks = load_items(category="task", include_completed=False)  # doctest: +SKIP
         >>> tasks.groupby("project_title").size()  # doctest: +SKIP
     """
+    as_flag(include_completed, "include_completed")
+    as_flag(refresh, "refresh")
+    as_optional_flag(progress, "progress")
+    wanted = None if category is None else _categories(category)
     c = _client(client)
-    wanted: list[str] | None = None
-    if category is not None:
-        wanted = [category] if isinstance(category, str) else list(category)
-        unknown = sorted(set(wanted) - set(CATEGORIES.values()))
-        if unknown:
-            raise InvalidArgumentError(f"Unknown Hitask categories {unknown}: use {', '.join(CATEGORIES.values())}.")
     frame, source = _sync(c, refresh)
     items = _present(frame)
     if wanted is not None:
@@ -355,6 +369,7 @@ def explode(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------------------------- other lists
 def _simple(client: HitaskClient | None, path: str, schema: Schema, refresh: bool) -> pd.DataFrame:
+    as_flag(refresh, "refresh")
     c = _client(client)
     return load_listing(
         c,
@@ -373,9 +388,7 @@ def load_item_history(item_id: int, *, client: HitaskClient | None = None, refre
     Example:
         >>> load_item_history(3361634)  # doctest: +SKIP
     """
-    if isinstance(item_id, bool) or not str(item_id).isdigit():
-        raise InvalidArgumentError(f"item_id={item_id!r} must be an item's numeric id.")
-    frame = _simple(client, f"item/{int(item_id)}/history", HISTORY, refresh)
+    frame = _simple(client, f"item/{as_id(item_id, 'item_id')}/history", HISTORY, refresh)
     attrs = dict(frame.attrs)
     frame = frame.sort_values(["time", "id"], kind="stable").reset_index(drop=True)
     frame.attrs = attrs

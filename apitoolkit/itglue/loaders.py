@@ -19,14 +19,15 @@ import difflib
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import numpy as np
 import orjson
 import pandas as pd
 
-from apitoolkit.exceptions import InvalidArgumentError, PaginationError
+from apitoolkit.arguments import FilterKind, as_flag, as_id, as_optional_flag, as_text, as_timestamp, filter_value
+from apitoolkit.exceptions import InvalidArgumentError, ListingChangedError, PaginationError
 from apitoolkit.frames import Schema, pages_to_frame, utc_timestamp
 from apitoolkit.http.paginators import JsonApiPaginator, RequestSpec
 from apitoolkit.itglue.client import ITGlueClient
@@ -47,6 +48,8 @@ PAGE_SIZE = 1000
 LOGS_PAGE_CAP = 5
 LOGS_RETENTION = timedelta(days=30)
 METRICS_WINDOW_DAYS = 7
+#: Filters that take True or False (sent as ``true``/``false``); those named ``*_at`` or ``*date`` take dates.
+BOOLEAN_FILTERS = frozenset({"primary"})
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -58,21 +61,22 @@ def _client(client: ITGlueClient | None) -> ITGlueClient:
     return client
 
 
-def _filter_value(name: str, value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int | float):
-        return str(value)
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, Iterable):
-        items = [str(v) for v in value]
-        if not items:
-            raise InvalidArgumentError(f"filter {name}= is an empty list: give at least one value or leave it out.")
-        return ",".join(items)
-    raise InvalidArgumentError(
-        f"filter {name}={value!r} is not a value IT Glue understands: use text, numbers or a list."
-    )
+def _options(refresh: Any, progress: Any) -> None:
+    """Refuse a ``refresh`` that is not True/False or a ``progress`` that is not True/False/None."""
+    as_flag(refresh, "refresh")
+    as_optional_flag(progress, "progress")
+
+
+def _filter_kind(name: str) -> FilterKind:
+    """What a documented filter takes, from its name (``range[expiration_date]`` takes dates)."""
+    field = name.rstrip("]").rpartition("[")[2]
+    if field in BOOLEAN_FILTERS:
+        return "bool"
+    return "date" if field.endswith(("_at", "date")) else "text"
+
+
+def _filter_value(name: str, value: Any, kind: FilterKind = "text") -> str:
+    return filter_value(name, value, kind=kind, service="IT Glue")
 
 
 def _filter_params(resource: str, filters: Mapping[str, Any], allowed: Iterable[str] | None) -> dict[str, str]:
@@ -89,7 +93,8 @@ def _filter_params(resource: str, filters: Mapping[str, Any], allowed: Iterable[
                 f"Filters it accepts: {', '.join(sorted(allowed_set))}."
             )
         head, bracket, rest = name.partition("[")
-        params[f"filter[{head}]{bracket}{rest}"] = _filter_value(name, value)
+        kind: FilterKind = "any" if allowed_set is None else _filter_kind(name)
+        params[f"filter[{head}]{bracket}{rest}"] = _filter_value(name, value, kind)
     return params
 
 
@@ -98,8 +103,8 @@ def _iso(ts: pd.Timestamp) -> str:
 
 
 def _range(start: Any, end: Any, *, default_days: int, now: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
-    hi = utc_timestamp(end, name="end") if end is not None else now
-    lo = utc_timestamp(start, name="start") if start is not None else hi - pd.Timedelta(days=default_days)
+    hi = as_timestamp(end, "end") if end is not None else now
+    lo = as_timestamp(start, "start") if start is not None else hi - pd.Timedelta(days=default_days)
     if lo > hi:
         raise InvalidArgumentError(f"start ({lo:%Y-%m-%d %H:%M}) is after end ({hi:%Y-%m-%d %H:%M}): swap them.")
     return lo, hi
@@ -121,6 +126,7 @@ def _load_filtered(
     progress: bool | None,
 ) -> pd.DataFrame:
     """One listing of a documented resource, its ``filter[...]`` names checked against the reference."""
+    _options(refresh, progress)
     spec = RequestSpec(path, params={**_filter_params(schema.name, filters, FILTERS[schema.name]), **(params or {})})
     return load_listing(
         _client(client),
@@ -178,8 +184,9 @@ def load_expirations(
 
     Args:
         client: The account.
-        organization_id: Only this organization's expirations (the nested route).
-        start: Earliest expiration date (inclusive); None for no lower bound.
+        organization_id: Only this organization's expirations (the nested route): an int or a string of digits.
+        start: Earliest expiration date (inclusive): a date, datetime, Timestamp or ISO 8601 string (never a
+            number), from 1900 to 2100; None for no lower bound.
         end: Latest expiration date (inclusive); None for no upper bound.
         resource_type: A resource type name such as ``"Domain"`` or ``"SSL Certificate"``.
         now: The moment ``days_until`` counts from (default: the current UTC time).
@@ -190,9 +197,9 @@ def load_expirations(
         >>> due = load_expirations(start="2026-11-01", end="2026-12-31")  # doctest: +SKIP
         >>> due.sort_values("days_until").head()  # doctest: +SKIP
     """
-    c = _client(client)
-    lo = utc_timestamp(start, name="start") if start is not None else None
-    hi = utc_timestamp(end, name="end") if end is not None else None
+    _options(refresh, progress)
+    lo = as_timestamp(start, "start") if start is not None else None
+    hi = as_timestamp(end, "end") if end is not None else None
     if lo is not None and hi is not None and lo > hi:
         raise InvalidArgumentError(f"start ({lo:%Y-%m-%d}) is after end ({hi:%Y-%m-%d}): swap them.")
     params: dict[str, str] = {}
@@ -203,17 +210,13 @@ def load_expirations(
     if resource_type is not None:
         params["filter[resource_type_name]"] = _filter_value("resource_type", resource_type)
     if organization_id is not None:
-        if (
-            isinstance(organization_id, bool)
-            or not isinstance(organization_id, int | str)
-            or not str(organization_id).isdigit()
-        ):
-            raise InvalidArgumentError(f"organization_id={organization_id!r} must be an organization's numeric id.")
-        path = f"organizations/{int(organization_id)}/relationships/expirations"
+        path = f"organizations/{as_id(organization_id, 'organization_id')}/relationships/expirations"
     else:
         path = "expirations"
+    moment = as_timestamp(now, "now") if now is not None else None
+    c = _client(client)
     frame = _load_filtered(c, EXPIRATIONS, {}, path=path, params=params, refresh=refresh, progress=progress)
-    return add_days_until(frame, now=now)
+    return add_days_until(frame, now=moment)
 
 
 def add_days_until(frame: pd.DataFrame, *, now: Any = None) -> pd.DataFrame:
@@ -224,7 +227,7 @@ def add_days_until(frame: pd.DataFrame, *, now: Any = None) -> pd.DataFrame:
         >>> add_days_until(f, now="2026-11-23 18:00")["days_until"].tolist()
         [2]
     """
-    moment = utc_timestamp(now, name="now") if now is not None else _now()
+    moment = as_timestamp(now, "now") if now is not None else _now()
     days = (frame["expiration_date"].dt.floor("D") - moment.floor("D")).dt.days
     out = frame.assign(days_until=days.astype("Int64"))
     out.attrs = dict(frame.attrs)
@@ -259,8 +262,9 @@ def load_user_metrics(
     fetched concurrently and stitched without gaps or duplicates. ``date`` is a date column.
 
     Args:
-        start: First day (inclusive); default 29 days before ``end``.
-        end: Last day (inclusive); default today (UTC).
+        start: First day (inclusive): a date, datetime, Timestamp or ISO 8601 string such as ``"2026-11-01"``
+            (never a number), from 1900 to 2100; default 29 days before ``end``.
+        end: Last day (inclusive), of the same kinds; default today (UTC).
         user_id: Only these users.
         organization_id: Only these organizations.
         resource_type: Only these resource types (``"Configuration"``, ...).
@@ -272,13 +276,14 @@ def load_user_metrics(
         >>> metrics = load_user_metrics("2026-09-01", "2026-11-30")  # doctest: +SKIP
         >>> metrics.groupby("user_id")[["created", "edited", "viewed"]].sum()  # doctest: +SKIP
     """
-    c = _client(client)
+    _options(refresh, progress)
     lo, hi = _range(start, end, default_days=29, now=_now())
     filters = _filter_params(
         "user_metrics",
         {"user_id": user_id, "organization_id": organization_id, "resource_type": resource_type},
         FILTERS["user_metrics"],
     )
+    c = _client(client)
     windows = _week_windows(lo.date(), hi.date())
 
     def load_one(window: tuple[date, date]) -> pd.DataFrame:
@@ -348,10 +353,15 @@ def _last_created_at(content: bytes) -> pd.Timestamp | None:
     return utc_timestamp(value, name="created-at") if value else None
 
 
-def _walk_logs(client: ITGlueClient, window: _Window, refresh: bool) -> tuple[list[bytes], str, int]:
-    """Every log page of one window, walking past the 5-page cap by restarting at the last timestamp."""
+def _walk_logs(client: ITGlueClient, window: _Window, refresh: bool) -> tuple[list[bytes], str, int, int | None]:
+    """Every log page of one window, walking past the 5-page cap by restarting at the last timestamp.
+
+    Also returns the rows the pages must hold (None when the API did not count them): 5 full pages for each
+    capped query, since it had more, and the last query's ``total-count``.
+    """
     contents: list[bytes] = []
     sources: list[str] = []
+    expected: int | None = 0
     cursor = window.start
     while True:
         spec = RequestSpec(
@@ -367,7 +377,10 @@ def _walk_logs(client: ITGlueClient, window: _Window, refresh: bool) -> tuple[li
         contents.extend(p.content for p in pages)
         sources.append(source_of(pages))
         if not pages.capped:
+            expected = None if expected is None or pages.expected_records is None else expected + pages.expected_records
             break
+        if expected is not None:
+            expected += len(pages) * (pages[0].records or 0)
         last = _last_created_at(pages[-1].content)
         if last is None or last <= cursor:
             raise PaginationError(
@@ -376,7 +389,7 @@ def _walk_logs(client: ITGlueClient, window: _Window, refresh: bool) -> tuple[li
             )
         cursor = last
     source = "network" if "network" in sources else "http-cache"
-    return contents, source, len(contents)
+    return contents, source, len(contents), expected
 
 
 def load_logs(
@@ -394,7 +407,8 @@ def load_logs(
     5-page boundary are fetched again and dropped by id. Rows come sorted by ``created_at`` then ``id``.
 
     Args:
-        start: Earliest time (date, datetime or Timestamp; naive means UTC); default 30 days before ``end``.
+        start: Earliest time: a date, datetime, Timestamp or ISO 8601 string (never a number; naive means UTC);
+            default 30 days before ``end``.
         end: Latest time; default now.
         client: The account.
         refresh: Fetch again and replace the cached copy.
@@ -404,9 +418,10 @@ def load_logs(
         >>> logs = load_logs("2026-11-01", "2026-11-23")  # doctest: +SKIP
         >>> logs.groupby("action").size()  # doctest: +SKIP
     """
-    c = _client(client)
+    _options(refresh, progress)
     now = _now()
     lo, hi = _range(start, end, default_days=30, now=now)
+    c = _client(client)
     if start is not None and lo < now - LOGS_RETENTION - pd.Timedelta(days=1):
         warnings.warn(
             f"IT Glue keeps logs for 30 days: nothing before {now - LOGS_RETENTION:%Y-%m-%d} will be returned.",
@@ -421,13 +436,20 @@ def load_logs(
 
     def load_one(window: _Window) -> pd.DataFrame:
         def fetch() -> tuple[pd.DataFrame, str, int]:
-            contents, source, pages = _walk_logs(c, window, refresh)
+            with c.staged():  # the walk's pages reach the HTTP cache only if all of it arrived and adds up
+                contents, source, pages, expected = _walk_logs(c, window, refresh)
+                frame = pages_to_frame(contents, LOGS)
+                if expected is not None and len(frame) != expected:
+                    raise ListingChangedError(
+                        f"IT Glue logs from {_iso(window.start)} to {_iso(window.end)}: {len(frame)} rows arrived "
+                        f"where the API's counts promised {expected}: records are missing. Load it again later."
+                    )
             # Each window sorted and without the rows its walk fetched twice: stitched in order, the whole
             # range then needs neither a sort nor a dedupe, two copies of every row at 1M rows.
-            return _dedupe_sorted(pages_to_frame(contents, LOGS), ["created_at", "id"]), source, pages
+            return _dedupe_sorted(frame, ["created_at", "id"]), source, pages
 
         query = {"path": "logs", "from": _iso(window.start), "to": _iso(window.end), "page_size": PAGE_SIZE}
-        return cached_frame(c, resource="logs", query=query, fetch=fetch, refresh=refresh)
+        return cached_frame(c, resource="logs", query=query, fetch=fetch, refresh=refresh, schema=LOGS)
 
     frame = load_windows(
         c, resource="logs", schema=LOGS, windows=windows, load_one=load_one, progress=progress, shared_bounds="id"
@@ -439,6 +461,9 @@ def load_logs(
 
 
 # --------------------------------------------------------------------------------------------- any resource
+_ENDPOINTS_HINT = "See LIST_ENDPOINTS in apitoolkit.itglue.schema."
+
+
 def load_resource(
     name: str,
     *,
@@ -463,30 +488,32 @@ def load_resource(
         >>> path = "organizations/:organization_id/relationships/contacts"
         >>> contacts = load_resource(path, organization_id=2)  # doctest: +SKIP
     """
-    c = _client(client)
-    clean = name.strip().strip("/")
+    _options(refresh, progress)
+    clean = as_text(
+        name, "name", what="an IT Glue list endpoint", example="configurations", hint=_ENDPOINTS_HINT
+    ).strip("/")
     if clean not in LIST_ENDPOINTS:
         close = difflib.get_close_matches(clean, LIST_ENDPOINTS, n=3)
         also = f" Did you mean {', '.join(repr(x) for x in close)}?" if close else ""
-        raise InvalidArgumentError(
-            f"{name!r} is not an IT Glue list endpoint.{also} See LIST_ENDPOINTS in apitoolkit.itglue.schema."
-        )
+        raise InvalidArgumentError(f"{name!r} is not an IT Glue list endpoint.{also} {_ENDPOINTS_HINT}")
     parts = []
     rest = dict(filters)
     for part in clean.split("/"):
         if part.startswith(":"):
             key = part[1:]
             value = rest.pop(key, None)
-            if value is None or not str(value).isdigit():
+            if value is None:
                 raise InvalidArgumentError(f"{name!r} needs {key}= (a numeric id).")
-            part = str(value)
+            part = str(as_id(value, key))
         parts.append(part)
     path = "/".join(parts)
+    filters = _filter_params(clean.rsplit("/", 1)[-1], rest, None)
+    c = _client(client)
     schema = Schema.jsonapi_resource(clean.rsplit("/", 1)[-1], [])
     frame = load_listing(
         c,
         resource=schema.name,
-        spec=RequestSpec(path, params=_filter_params(schema.name, rest, None)),
+        spec=RequestSpec(path, params=filters),
         schema=schema,
         paginator=JsonApiPaginator(PAGE_SIZE),
         refresh=refresh,

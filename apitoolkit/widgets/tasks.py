@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from apitoolkit.analysis import overdue, task_view
+from apitoolkit.arguments import as_timestamp
 from apitoolkit.plots import plot_backlog, plot_throughput
 from apitoolkit.widgets.base import Explorer, keep_choice
 
@@ -37,7 +38,7 @@ class TaskExplorer(Explorer):
         reload: Callable[[], Mapping[str, pd.DataFrame]] | None = None,
     ) -> None:
         self.now = now
-        reference = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+        reference = pd.Timestamp.now(tz="UTC") if now is None else as_timestamp(now, "now")
         controls = {
             "project": widgets.Dropdown(description="Project", options=[ALL_PROJECTS]),
             "assignee": widgets.Dropdown(description="Assignee", options=[EVERYONE]),

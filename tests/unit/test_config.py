@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from apitoolkit.config import Credentials, RateLimit, cache_location, offline_mode, resolve_config
-from apitoolkit.exceptions import ConfigurationError
+from apitoolkit.config import (
+    Credentials,
+    RateLimit,
+    cache_location,
+    fetch_lock_timeout,
+    offline_mode,
+    resolve_config,
+    validate_expire_after,
+)
+from apitoolkit.exceptions import ConfigurationError, InvalidArgumentError
 
 
 def test_resolve__argument_beats_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,3 +158,47 @@ def test_rate_limit__must_be_positive() -> None:
         RateLimit(0, 1.0)
     with pytest.raises(ConfigurationError):
         resolve_config("itglue", credentials={"api_key": "k"}, max_workers=0)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(True, True), (False, False), ("1", True), (" Yes ", True), ("off", False)]
+)
+def test_offline_mode__argument_takes_booleans_and_the_environment_words(value: bool | str, expected: bool) -> None:
+    assert offline_mode(value) is expected
+
+
+@pytest.mark.parametrize("value", ["maybe", "", 1, 0, 2.0, b"1"])
+def test_offline_mode__any_other_argument_is_invalid(monkeypatch: pytest.MonkeyPatch, value: object) -> None:
+    monkeypatch.setenv("APITOOLKIT_OFFLINE", "1")
+    with pytest.raises(InvalidArgumentError, match="pass offline=True or offline=False"):
+        offline_mode(value)
+
+
+def test_rate_limit__from_a_pair_or_itself() -> None:
+    assert RateLimit.of((60, 60)) == RateLimit(60, 60.0) and RateLimit.of([5, 0.5]) == RateLimit(5, 0.5)
+    limit = RateLimit(3, 1.0)
+    assert RateLimit.of(limit) is limit
+    for bad in [(1,), (True, 1.0), (1, float("nan")), None, "1/s"]:
+        with pytest.raises(InvalidArgumentError, match=r"give \(requests, seconds\)"):
+            RateLimit.of(bad)
+
+
+def test_lock_timeout__argument_is_checked_as_an_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APITOOLKIT_LOCK_TIMEOUT", "45")
+    assert fetch_lock_timeout(0) == 0.0 and fetch_lock_timeout(2.5) == 2.5
+    for bad in [-1, float("inf"), True, "30"]:
+        with pytest.raises(InvalidArgumentError, match="lock_timeout="):
+            fetch_lock_timeout(bad)
+
+
+def test_cache_location__argument_of_another_kind_is_invalid() -> None:
+    for bad in [b"/tmp/x", 3, False, "  "]:
+        with pytest.raises(InvalidArgumentError, match="is not a cache location"):
+            cache_location(bad)
+
+
+def test_validate_expire_after__numbers_mappings_or_none() -> None:
+    assert validate_expire_after(None) is None
+    assert validate_expire_after(60) == 60.0 and validate_expire_after({"logs": 0}) == {"logs": 0.0}
+    with pytest.raises(InvalidArgumentError, match="seconds per resource"):
+        validate_expire_after({"users": "x"})

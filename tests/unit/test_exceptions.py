@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
 
@@ -36,3 +37,27 @@ def test_api_error__pickles_with_attributes() -> None:
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is ex.NotFoundError and str(back) == "gone"
     assert (back.status, back.code, back.detail, back.url) == (404, "404", "no user", "http://x/users/1")
+
+
+def test_invalid_argument_error__is_a_configuration_error_and_a_value_error() -> None:
+    err = ex.InvalidArgumentError("max_workers='6' is not a whole number of 1 or more")
+    assert isinstance(err, ex.ConfigurationError) and isinstance(err, ValueError)
+    assert not issubclass(ex.ConfigurationError, ex.InvalidArgumentError)
+
+
+def test_tree__the_docstring_drawing_matches_the_classes() -> None:
+    drawing = (ex.__doc__ or "").split("```text", 1)[1].split("```", 1)[0]
+    classes = {name for name in ex.__all__ if not name.endswith("Warning")}
+    parents: dict[str, str | None] = {}
+    stack: list[str] = []
+    for line in drawing.splitlines():
+        match = re.match(r"^([│ ]*)(?:[├└]── )?(\w+)", line)
+        if match is None or match.group(2) not in classes:
+            continue
+        depth = (match.end(2) - len(match.group(2))) // 4
+        del stack[depth:]
+        parents[match.group(2)] = stack[-1] if stack else None
+        stack.append(match.group(2))
+    assert set(parents) == classes
+    for name, parent in parents.items():
+        assert getattr(ex, name).__bases__[0].__name__ == (parent or "Exception"), name
