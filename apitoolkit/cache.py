@@ -5,13 +5,19 @@ on a Redis server when ``APITOOLKIT_CACHE`` is a ``redis://`` URL. `cache_info` 
 delete what either holds: HTTP responses, frames and Hitask snapshots. Every name is built from a keyed hash
 of base URL and credentials (``<account>``): two accounts never share an entry, and no name or content
 reveals a credential.
+
+An entry that cannot be used (unreadable, or whose columns or dtypes differ from the resource's schema, as
+after an upgrade) is never served: `FrameCache.get` says so with a `CacheWarning` and treats it as absent, so
+the loader fetches it again and `FrameCache.put` replaces it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,11 +27,15 @@ import pandas as pd
 import pyarrow as pa
 
 from apitoolkit.config import CacheLocation, cache_location
-from apitoolkit.frames import table_to_frame
+from apitoolkit.frames import Schema, empty_frame, table_to_frame
 from apitoolkit.stores import FORMATS, FrameStore, clear, usage
+from apitoolkit.stores.faults import CacheWarning
 from apitoolkit.stores.files import DirectoryStore
 
-__all__ = ["CachedFrame", "FrameCache", "cache_info", "clear_cache", "query_key"]
+__all__ = ["CacheWarning", "CachedFrame", "FrameCache", "cache_info", "clear_cache", "query_key", "schema_mismatch"]
+
+#: What reading a damaged entry raises.
+_UNREADABLE = (OSError, KeyError, ValueError, TypeError, pa.ArrowException)
 
 
 def query_key(resource: str, query: dict[str, Any]) -> str:
@@ -75,6 +85,7 @@ class FrameCache:
         elif fmt is not None and fmt != store.fmt:
             raise ValueError(f"the store holds {store.fmt!r}, not {fmt!r}")
         self.store: FrameStore = store
+        self._warned: set[tuple[str, str]] = set()  # (key, reason): a load that looks twice warns once
 
     @property
     def fmt(self) -> str:
@@ -86,28 +97,56 @@ class FrameCache:
         """Where the frames live (a directory, or a Redis URL and key pattern without the password)."""
         return self.store.where
 
-    def get(self, key: str, *, allow_expired: bool = False) -> CachedFrame | None:
-        """The stored frame, or None if absent, expired (unless allowed) or unreadable.
+    def get(self, key: str, *, allow_expired: bool = False, schema: Schema | None = None) -> CachedFrame | None:
+        """The stored frame, or None if absent, expired (unless allowed) or unusable.
+
+        An entry that cannot be read, or (given ``schema``) lacks its columns in order or holds one of them with
+        another dtype, is unusable: a `CacheWarning` names it, and it is treated as absent.
+
+        Args:
+            key: The entry (`query_key`).
+            allow_expired: Return an expired entry too.
+            schema: The columns (and dtypes) the caller expects first in the frame; extra columns may follow.
 
         Raises:
             CacheError: The store cannot be reached (Redis down).
         """
-        found = self.get_table(key, allow_expired=allow_expired)
-        if found is None:
+        try:
+            found = self.get_table(key, allow_expired=allow_expired, strict=True)
+            if found is None:
+                return None
+            table, meta = found
+            # Loader frames hold only the types `frames` maps, so its mapping rebuilds them without the (slower)
+            # pandas metadata.
+            frame = table_to_frame(table)
+            stored = CachedFrame(frame, float(meta["stored_at"]), float(meta["expires_at"]), meta.get("extra", {}))
+        except _UNREADABLE as error:
+            self._unusable(key, f"could not be read ({type(error).__name__}: {error})")
             return None
-        table, meta = found
-        # Loader frames hold only the types `frames` maps, so its mapping rebuilds them without the (slower)
-        # pandas metadata.
-        frame = table_to_frame(table)
-        return CachedFrame(frame, float(meta["stored_at"]), float(meta["expires_at"]), meta.get("extra", {}))
+        reason = None if schema is None else schema_mismatch(frame, schema)
+        if reason is not None:
+            self._unusable(key, reason)
+            return None
+        return stored
 
-    def get_table(self, key: str, *, allow_expired: bool = False) -> tuple[pa.Table, dict[str, Any]] | None:
-        """The stored Arrow table and its metadata, or None (as `get`)."""
+    def get_table(
+        self, key: str, *, allow_expired: bool = False, strict: bool = False
+    ) -> tuple[pa.Table, dict[str, Any]] | None:
+        """The stored Arrow table and its metadata, or None if absent, expired (unless allowed) or unreadable.
+
+        Args:
+            key: The entry.
+            allow_expired: Return an expired entry too.
+            strict: Raise what reading an unreadable entry raised (`OSError`, `KeyError`, `ValueError`,
+                `TypeError`, `pyarrow.ArrowException`) rather than return None.
+        """
         try:
             found = self.store.read(key)
             if found is None or not (allow_expired or found[1]["expires_at"] > time.time()):
                 return None
-        except (OSError, KeyError, ValueError, TypeError, pa.ArrowException):
+        except _UNREADABLE:
+            if strict:
+                raise
             return None
         return found
 
@@ -136,6 +175,44 @@ class FrameCache:
     def exists(self, key: str) -> bool:
         """Whether an entry is stored under ``key`` (readable or not)."""
         return self.store.exists(key)
+
+    def _unusable(self, key: str, reason: str) -> None:
+        if (key, reason) in self._warned:
+            return
+        self._warned.add((key, reason))
+        path = getattr(self.store, "path", None)
+        where = path(key) if callable(path) else f"{key!r} in {self.where}"
+        warnings.warn(
+            f"The cached frame {where} {reason}: it is not used, and is fetched again to replace it.",
+            CacheWarning,
+            stacklevel=4,
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def _dtypes(schema: Schema) -> dict[str, Any]:
+    return dict(empty_frame(schema).dtypes.items())
+
+
+def schema_mismatch(frame: pd.DataFrame, schema: Schema) -> str | None:
+    """Why ``frame`` is not a frame of ``schema`` (its columns first, in order, with their dtypes), or None.
+
+    Example:
+        >>> from apitoolkit.frames import Field
+        >>> users = Schema("users", (Field("id", "int"), Field("name", "str")))
+        >>> schema_mismatch(pd.DataFrame({"id": [1]}), users)
+        'lacks the column name'
+    """
+    columns = list(frame.columns[: len(schema.columns)])
+    if columns != schema.columns:
+        missing = [c for c in schema.columns if c not in frame.columns]
+        if missing:
+            return f"lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+        return f"has its columns in another order ({', '.join(map(str, columns))})"
+    for (name, expected), found in zip(_dtypes(schema).items(), frame.dtypes.iloc[: len(columns)], strict=True):
+        if found != expected:
+            return f"holds {name} as {found}, not {expected}"
+    return None
 
 
 def cache_info(cache: str | os.PathLike[str] | None = None) -> pd.DataFrame:

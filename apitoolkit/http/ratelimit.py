@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import atexit
+import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 from pyrate_limiter import Duration, Limiter, Rate, RateItem
 from pyrate_limiter.buckets import SQLiteBucket
+from pyrate_limiter.buckets.sqlite_bucket import Queries
 
 from apitoolkit.config import RateLimit, RedisURL
+from apitoolkit.stores.faults import ensure_directory, file_errors
+from apitoolkit.stores.sqlite import open_sqlite
 
 __all__ = ["shared_limiter"]
 
@@ -21,7 +26,73 @@ class _FreshSQLiteBucket(SQLiteBucket):
     that then waits for the file lock (other processes hold it) or oversleeps on a busy machine would be logged
     earlier than it is sent, and the window would admit a later request too soon: 8 processes on 2 cores drew
     429s from a server enforcing the same limit.
+
+    Built with a ``path`` and no connection (`open_log`), it opens its file when a request is first admitted: a
+    client that never sends one (offline, every answer cached) never touches it, so a read-only cache serves.
     """
+
+    _conn: sqlite3.Connection | None = None
+    _closed = False
+
+    def __init__(self, *args: Any, path: Path | None = None, **kwargs: Any) -> None:
+        self.path = path
+        self._opening = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def open_log(cls, rates: list[Rate], path: Path, table: str) -> _FreshSQLiteBucket:
+        """A bucket of the log ``path`` (table ``table``), opened on first use, guarded by ``<path>.lock``."""
+        from filelock import FileLock
+
+        return cls(rates, None, table, lock=FileLock(f"{path}.lock"), path=path)
+
+    @property  # type: ignore[override]
+    def conn(self) -> sqlite3.Connection | None:
+        """The log's connection, opened (under the file lock) when first needed."""
+        if self._conn is None and self.path is not None and not self._closed:
+            with self._opening:
+                if self._conn is None:
+                    self._conn = self._open(self.path)
+        return self._conn
+
+    @conn.setter
+    def conn(self, value: sqlite3.Connection | None) -> None:
+        self._conn = value
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        ensure_directory(path.parent)
+        with self.lock:
+            return open_sqlite(
+                path,
+                lambda: self._connect(path),
+                what="the rate-limit log",
+                lost="the requests it counted are forgotten",
+                locked=True,
+            )
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        connection = sqlite3.connect(path, isolation_level="DEFERRED", check_same_thread=False)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute(Queries.CREATE_BUCKET_TABLE.format(table=self.table))
+            index = f"idx_{self.table}_rate_item_timestamp"
+            connection.execute(Queries.CREATE_INDEX_ON_TIMESTAMP.format(index_name=index, table_name=self.table))
+            connection.commit()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def leak(self, current_timestamp: int | None = None) -> int:
+        if self._conn is None:  # nothing logged from here yet: other processes leak theirs
+            return 0
+        return int(super().leak(current_timestamp))
+
+    def close(self) -> None:
+        self._closed = True
+        if self._conn is not None:
+            super().close()
 
     def put(self, item: RateItem) -> bool:
         with self.lock:
@@ -36,12 +107,14 @@ class _GatedLimiter(Limiter):
     contending for it stall each other; queueing them here first leaves the file lock to other processes.
     """
 
-    def __init__(self, argument: SQLiteBucket) -> None:
+    def __init__(self, argument: SQLiteBucket, path: Path) -> None:
         super().__init__(argument)
         self._gate = threading.Lock()
+        self.path = path
 
     def try_acquire(self, name: str = "pyrate", weight: int = 1, blocking: bool = True, timeout: float = -1) -> bool:
-        with self._gate:
+        """Admit one request; a log that cannot be opened, locked or written raises `CacheError` naming it."""
+        with self._gate, file_errors(self.path, doing="use the rate-limit log"):
             return bool(super().try_acquire(name, weight, blocking, timeout))
 
 
@@ -61,6 +134,10 @@ def shared_limiter(home: Path | RedisURL, bucket: str, rate: RateLimit) -> Limit
         home: The SQLite file holding the request log, or the Redis server.
         bucket: The account's table name (letters, digits and ``_`` only).
         rate: Requests allowed per period.
+
+    The SQLite log is opened when a request is first admitted (a client that sends nothing never touches it);
+    a damaged log is moved aside with a `CacheWarning` and started anew, and one that cannot be opened, locked
+    or written makes the limiter's ``try_acquire`` raise `CacheError` naming it.
 
     Raises:
         ConfigurationError, CacheError: Redis without the redis package, or unreachable.
@@ -84,14 +161,9 @@ def shared_limiter(home: Path | RedisURL, bucket: str, rate: RateLimit) -> Limit
             if isinstance(home, RedisURL):
                 limiter = _redis_limiter(home, f"{bucket}_{rate.limit}_{period_ms}", rate.limit, period_ms)
             else:
-                home.parent.mkdir(parents=True, exist_ok=True)
-                sqlite_bucket = _FreshSQLiteBucket.init_from_file(
-                    [Rate(rate.limit, period_ms)],
-                    table=f"rl_{bucket}_{rate.limit}_{period_ms}",
-                    db_path=str(home),
-                    use_file_lock=True,
-                )
-                limiter = _GatedLimiter(sqlite_bucket)
+                table = f"rl_{bucket}_{rate.limit}_{period_ms}"
+                log = _FreshSQLiteBucket.open_log([Rate(rate.limit, period_ms)], home, table)
+                limiter = _GatedLimiter(log, home)
             _limiters[key] = limiter
         return limiter
 

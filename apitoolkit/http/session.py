@@ -17,19 +17,25 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import requests
-from requests_cache import BaseCache, CacheMixin
+from requests_cache import BaseCache, CacheMixin, SQLiteCache
 from requests_ratelimiter import LimiterMixin
 
 from apitoolkit.config import ClientConfig, RedisURL
+from apitoolkit.exceptions import CacheError
 from apitoolkit.http.backends import RedisHttpCache, SQLiteHttpCache
 from apitoolkit.http.ratelimit import shared_limiter
+from apitoolkit.http.readonly import ReadOnlyHttpCache
 from apitoolkit.http.redaction import cache_ignored_parameters, canonicalize_headers
+from apitoolkit.http.redirects import SameOriginRedirects
 from apitoolkit.http.transport import WholeBodyAdapter
+from apitoolkit.stores.faults import cache_error, ensure_directory, file_errors, writable
+from apitoolkit.stores.sqlite import check_sqlite, file_identity, open_sqlite, require_tables, sqlite_errors
 
 __all__ = [
     "LimitedSession",
@@ -64,7 +70,8 @@ def http_cache_path(cache_dir: Path, service: str, namespace: str) -> Path:
 
 
 class _CanonicalHeadersMixin:
-    #: Wraps every send: turns the cache store's own errors (Redis unreachable) into `CacheError`.
+    #: Wraps every send: turns the cache store's own errors (Redis unreachable, an SQLite file full or damaged)
+    #: into `CacheError` naming the store.
     store_errors: Callable[[], contextlib.AbstractContextManager[object]] = contextlib.nullcontext
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
@@ -73,11 +80,11 @@ class _CanonicalHeadersMixin:
             return super().send(request, **kwargs)  # type: ignore[misc]
 
 
-class ToolkitSession(_CanonicalHeadersMixin, CacheMixin, LimiterMixin, requests.Session):  # type: ignore[misc]
+class ToolkitSession(_CanonicalHeadersMixin, SameOriginRedirects, CacheMixin, LimiterMixin, requests.Session):  # type: ignore[misc]
     """A requests session with the account's cache in front of its rate limiter."""
 
 
-class LimitedSession(_CanonicalHeadersMixin, LimiterMixin, requests.Session):
+class LimitedSession(_CanonicalHeadersMixin, SameOriginRedirects, LimiterMixin, requests.Session):
     """A rate-limited session without a cache (``APITOOLKIT_CACHE=off``)."""
 
     #: Present so callers can treat both kinds alike.
@@ -101,8 +108,42 @@ def _http_cache(config: ClientConfig, namespace: str) -> BaseCache:
         return RedisHttpCache(http_namespace(config.service.name, namespace), connection=connect(config.cache.redis))
     assert config.cache.path is not None
     path = http_cache_path(config.cache.path, config.service.name, namespace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return SQLiteHttpCache(path)
+    if config.offline and not writable(path):
+        return _read_only_http_cache(path)
+    ensure_directory(path.parent, what="the HTTP cache directory")
+    if not writable(path):
+        raise CacheError(
+            f"Could not write the HTTP cache {path} (its directory is read-only): fix the permissions, set "
+            "APITOOLKIT_CACHE to a writable directory, or pass offline=True to read what the cache holds."
+        )
+    return open_sqlite(
+        path, lambda: _sqlite_http_cache(path), what="the HTTP cache", lost="its responses are fetched again"
+    )
+
+
+def _sqlite_http_cache(path: Path) -> SQLiteHttpCache:
+    """The `SQLiteHttpCache` of ``path``, with its tables: raises why they could not be created (a full disk)."""
+    cache = SQLiteHttpCache(path)
+    require_tables(path, "responses", "redirects")
+    return cache
+
+
+def _read_only_http_cache(path: Path) -> BaseCache:
+    """Offline, on a cache apitoolkit may not write: its file read as it stands, or an empty cache without one."""
+    with file_errors(path, doing="read the HTTP cache"):
+        present = path.is_file()
+    if not present:
+        return BaseCache(cache_name=str(path))  # in memory: every request misses, so offline it is an OfflineError
+    try:
+        check_sqlite(path, what="the HTTP cache", read_only=True)
+    except sqlite3.Error as damaged:  # and it cannot be moved aside
+        raise cache_error(path, damaged, doing="read the HTTP cache") from None
+    return ReadOnlyHttpCache(path)
+
+
+def _sqlite_store_errors(path: Path) -> Callable[[], contextlib.AbstractContextManager[object]]:
+    """What wraps each send of a session on the SQLite file ``path``: its errors become `CacheError`s."""
+    return functools.partial(sqlite_errors, path, what="the HTTP cache", opened=file_identity(path))
 
 
 def make_session(
@@ -151,6 +192,8 @@ def make_session(
         from apitoolkit.stores.redis import redis_errors
 
         session.store_errors = functools.partial(redis_errors, config.cache.redis)
+    elif isinstance(http_cache := getattr(session, "cache", None), SQLiteCache):
+        session.store_errors = _sqlite_store_errors(Path(http_cache.db_path))
     session.headers["User-Agent"] = "apitoolkit (+https://pypi.org/project/apitoolkit)"
     for prefix in ("http://", "https://"):
         session.mount(prefix, WholeBodyAdapter(max_body_size=config.max_body_size))

@@ -3,6 +3,9 @@
 A store holds encoded Arrow tables with a small JSON metadata dict under keys, and replaces an entry whole:
 a reader sees the old entry or the new one, never a mix. `frame_store` picks the store for a cache location;
 `usage` and `clear` list and delete what a location holds (HTTP responses, frames, Hitask snapshots).
+What goes wrong with a cache file (a full disk, a read-only directory, a file in the way, a damaged SQLite
+file) is a `CacheError` naming it and the fix (`apitoolkit.stores.faults`), or a damaged SQLite file moved
+aside with a `CacheWarning` (`apitoolkit.stores.sqlite`).
 
 | location  | one entry                                                      | replaced by                    |
 |-----------|----------------------------------------------------------------|--------------------------------|

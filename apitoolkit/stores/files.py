@@ -3,6 +3,7 @@
 Layout under the cache directory (``APITOOLKIT_CACHE`` or the user cache directory)::
 
     http/<service>-<account>.sqlite                          HTTP responses (requests-cache, WAL)
+    http/<service>-<account>.sqlite.corrupt-<time>           a damaged one, moved aside (`apitoolkit.stores.sqlite`)
     frames/<service>-<account>/<resource>-<query>.parquet    flattened frames, metadata in the schema
     snapshots/hitask-<account>/items.arrow                   Hitask item snapshots (Arrow IPC)
     ratelimit.sqlite                                         the shared rate-limit log
@@ -21,7 +22,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from apitoolkit.exceptions import CacheError
+from apitoolkit.stores.faults import ensure_directory, file_errors
 from apitoolkit.stores.tables import read_schema, read_table, write_table
 
 __all__ = ["META_KEY", "DirectoryStore", "clear", "usage"]
@@ -73,8 +74,8 @@ class DirectoryStore:
     def write(self, key: str, table: pa.Table, meta: dict[str, Any]) -> None:
         """Write the table, metadata in its schema, to a temporary file in the directory, then rename it."""
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), META_KEY: orjson.dumps(meta)})
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+        ensure_directory(self.directory, what="the frame cache directory")
+        with file_errors(self.path(key), doing="write the frame cache"):
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=f".{self.fmt}")
             os.close(fd)
             try:
@@ -82,17 +83,15 @@ class DirectoryStore:
                     write_table(table, sink, self.fmt)
                 os.replace(tmp, self.path(key))
             finally:
-                with contextlib.suppress(FileNotFoundError):
+                with contextlib.suppress(OSError):
                     os.unlink(tmp)
-        except OSError as exc:
-            raise CacheError(
-                f"Could not write the frame cache in {self.directory} ({exc.strerror}): "
-                "free disk space, fix permissions, or set APITOOLKIT_CACHE to another directory."
-            ) from None
 
     def exists(self, key: str) -> bool:
         """Whether ``key``'s file exists (readable or not)."""
-        return self.path(key).exists()
+        try:
+            return self.path(key).exists()
+        except OSError:  # it cannot even be looked at (no permission): present, and unreadable when read
+            return True
 
 
 def _size(path: Path) -> int:
@@ -102,9 +101,18 @@ def _size(path: Path) -> int:
 
 
 def usage(root: Path) -> list[dict[str, Any]]:
-    """One row per account and kind under a cache directory (see `apitoolkit.stores.usage`)."""
+    """One row per account and kind under a cache directory (see `apitoolkit.stores.usage`).
+
+    Raises:
+        CacheError: The directory cannot be listed (no permission); the message names it.
+    """
+    with file_errors(root, doing="list the cache"):
+        return _usage(root)
+
+
+def _usage(root: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    if not root.exists():
+    if not root.is_dir():
         return rows
     for kind, pattern in zip(_KINDS, ("http/*.sqlite", "frames/*", "snapshots/*"), strict=True):
         for path in sorted(root.glob(pattern)):
@@ -125,8 +133,17 @@ def usage(root: Path) -> list[dict[str, Any]]:
 
 
 def clear(root: Path, service: str | None) -> int:
-    """Delete the HTTP caches, frames and snapshots of one service (or all) under a cache directory."""
-    if not root.exists():
+    """Delete the HTTP caches, frames and snapshots of one service (or all) under a cache directory.
+
+    Raises:
+        CacheError: A file cannot be deleted (a read-only directory); the message names it.
+    """
+    with file_errors(root, doing="clear the cache"):
+        return _clear(root, service)
+
+
+def _clear(root: Path, service: str | None) -> int:
+    if not root.is_dir():
         return 0
     freed = 0
     prefix = f"{service}-" if service else ""
@@ -134,7 +151,10 @@ def clear(root: Path, service: str | None) -> int:
         for path in root.glob(pattern):
             freed += _size(path)
             if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
+                try:
+                    shutil.rmtree(path)
+                except FileNotFoundError:  # another process deleted part of it meanwhile
+                    shutil.rmtree(path, ignore_errors=True)
             else:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()

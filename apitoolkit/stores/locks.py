@@ -81,7 +81,8 @@ def _file_lock(path: Path, *, wait: float) -> Iterator[bool]:
         yield held
     finally:
         if held:
-            lock.release()
+            with contextlib.suppress(OSError):  # the kernel frees an flock whose file is gone or unwritable
+                lock.release()
 
 
 @contextlib.contextmanager

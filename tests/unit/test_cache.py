@@ -1,4 +1,5 @@
-"""The frame cache: round trip with dtypes, expiry, atomic replacement, unreadable files, info and clear."""
+"""The frame cache: round trip with dtypes, expiry, atomic replacement, unreadable files and frames of another
+schema (warned, never served), info and clear."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from apitoolkit.cache import FrameCache, cache_info, clear_cache, query_key
+from apitoolkit.cache import CacheWarning, FrameCache, cache_info, clear_cache, query_key, schema_mismatch
 from apitoolkit.exceptions import CacheError
-from apitoolkit.frames import pages_to_frame
+from apitoolkit.frames import empty_frame, pages_to_frame
 from apitoolkit.stores.files import DirectoryStore
 from tests.unit.test_frames import USERS, page, rec
 
@@ -45,11 +46,53 @@ def test_frame_cache__replace_is_atomic_and_leaves_no_temp_files(tmp_path: Path,
     assert [p.name for p in tmp_path.iterdir()] == ["k.parquet"]
 
 
-def test_frame_cache__corrupt_file_is_a_miss(tmp_path: Path, frame: pd.DataFrame) -> None:
+def test_frame_cache__corrupt_file_is_a_miss_with_a_warning_naming_it(tmp_path: Path, frame: pd.DataFrame) -> None:
     fc = FrameCache(tmp_path)
     fc.put("k", frame, ttl=60)
     (tmp_path / "k.parquet").write_bytes(b"PAR1 garbage")
-    assert fc.get("k") is None
+    with pytest.warns(CacheWarning, match=f"{tmp_path / 'k.parquet'} could not be read"):
+        assert fc.get("k") is None
+
+
+def test_frame_cache__warns_once_per_entry_and_reason(tmp_path: Path, frame: pd.DataFrame) -> None:
+    fc = FrameCache(tmp_path)
+    fc.put("k", frame, ttl=60)
+    (tmp_path / "k.parquet").write_bytes(b"PAR1 garbage")
+    with pytest.warns(CacheWarning) as record:
+        assert fc.get("k") is None and fc.get("k", allow_expired=True) is None
+    assert len(record) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda f: f.drop(columns=["reputation"]), "lacks the column reputation"),
+        (lambda f: f[[f.columns[1], f.columns[0], *f.columns[2:]]], "in another order"),
+        (lambda f: f.astype({"id": "float64"}), "holds id as Float64, not Int64"),
+    ],
+    ids=["missing", "order", "dtype"],
+)
+def test_frame_cache__frame_of_another_schema_is_not_served(
+    tmp_path: Path, frame: pd.DataFrame, change: object, reason: str
+) -> None:
+    fc = FrameCache(tmp_path)
+    fc.put("k", change(frame), ttl=60)  # type: ignore[operator]
+    assert fc.get("k") is not None  # without a schema, anything readable is served
+    with pytest.warns(CacheWarning, match=reason):
+        assert fc.get("k", schema=USERS) is None
+
+
+def test_frame_cache__frame_of_the_schema_is_served_with_extra_columns(tmp_path: Path, frame: pd.DataFrame) -> None:
+    fc = FrameCache(tmp_path)
+    fc.put("k", frame.assign(unknown_attribute="x"), ttl=60)
+    fc.put("empty", empty_frame(USERS), ttl=60)
+    assert fc.get("k", schema=USERS) is not None
+    assert fc.get("empty", schema=USERS) is not None
+
+
+def test_schema_mismatch__loader_frames_fit_their_schema(frame: pd.DataFrame) -> None:
+    assert schema_mismatch(frame, USERS) is None
+    assert schema_mismatch(empty_frame(USERS), USERS) is None
 
 
 def test_frame_cache__unwritable_directory_is_cache_error(tmp_path: Path, frame: pd.DataFrame) -> None:
@@ -79,7 +122,9 @@ def test_frame_cache__arrow_format_round_trip_and_meta(tmp_path: Path, frame: pd
     table, meta = fc.get_table("k")
     assert table.num_rows == len(frame) and meta["extra"]["cursor"] == "123"
     (tmp_path / "k.arrow").write_bytes(b"ARROW1 garbage")
-    assert fc.get("k") is None and fc.meta("k") is None
+    with pytest.warns(CacheWarning, match="could not be read"):
+        assert fc.get("k") is None
+    assert fc.meta("k") is None
 
 
 def test_frame_cache__unknown_format() -> None:
