@@ -452,7 +452,7 @@ def _infer_array(values: list[Any]) -> pa.Array:
 
 def _slow(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> tuple[pd.DataFrame, int]:
     records: list[dict[str, Any]] = []
-    for page in pages:
+    for number, page in enumerate(pages, start=1):
         try:
             payload = orjson.loads(page)
         except orjson.JSONDecodeError as exc:
@@ -462,7 +462,11 @@ def _slow(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> tu
             items = [items]
         if not isinstance(items, list):
             raise ResponseFormatError(f"a page has no list of records under {records_key!r}")
-        records.extend(r for r in items if isinstance(r, dict))
+        for position, record in enumerate(items, start=1):
+            if not isinstance(record, dict):
+                kind = "null" if record is None else type(record).__name__
+                raise ResponseFormatError(f"record {position} of page {number} is {kind}, not an object")
+        records.extend(items)
     bad = 0
     cols: dict[str, pa.Array] = {}
     for f in schema.fields:

@@ -29,8 +29,15 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from apitoolkit.cache import query_key
-from apitoolkit.exceptions import ListingChangedError, RetriableError, StaleDataWarning
+from apitoolkit.cache import CacheWarning, query_key
+from apitoolkit.exceptions import (
+    CacheError,
+    InvalidResponseError,
+    ListingChangedError,
+    ResponseFormatError,
+    RetriableError,
+    StaleDataWarning,
+)
 from apitoolkit.frames import FrameBuilder, Schema, drop_duplicate_records, empty_frame
 from apitoolkit.http.client import BaseClient, PageSet
 from apitoolkit.http.paginators import Page, Paginator, RequestSpec
@@ -87,11 +94,15 @@ def cached_frame(
     query: dict[str, Any],
     fetch: Callable[[], tuple[pd.DataFrame, str, int]],
     refresh: bool = False,
+    schema: Schema | None = None,
 ) -> pd.DataFrame:
     """The frame for ``query`` from the frame cache, or ``fetch()`` it and store it, one fetch at a time.
 
     The fetch runs under the query's single-flight lock: a load that had to wait for another one fetching
     the same query uses the frame that one stored (with ``refresh``, a frame stored after this call began).
+    A stored frame that cannot be read, or does not fit ``schema``, is never used: a `CacheWarning` says so,
+    and the frame is fetched again and replaces it. Offline, a frame that cannot be stored (a read-only cache)
+    is returned all the same, with a `CacheWarning`.
 
     Args:
         client: Whose cache and expiry apply.
@@ -99,24 +110,29 @@ def cached_frame(
         query: Everything that identifies the result (path, filters, window, page size).
         fetch: Returns ``(frame, source, pages)``; called on a miss.
         refresh: Skip the frame cache and replace what it holds.
+        schema: The columns ``fetch`` returns first, in order; a stored frame without them (or with another
+            dtype for one) is not used.
+
+    Raises:
+        CacheError: Online, the frame could not be stored (the message names the file and what to do).
     """
     frames = client.frame_cache
     key = query_key(resource, query)
     began = time.time()
     if frames is not None and not refresh:
-        hit = frames.get(key, allow_expired=client.config.offline)
+        hit = frames.get(key, allow_expired=client.config.offline, schema=schema)
         if hit is not None:
             return label_frame(hit.frame, resource=resource, source="frame-cache", pages=hit.meta.get("pages", 0))
     with client.fetch_lock(key):
         if frames is not None:
-            hit = frames.get(key, allow_expired=client.config.offline)
+            hit = frames.get(key, allow_expired=client.config.offline, schema=schema)
             if hit is not None and (not refresh or hit.stored_at >= began):  # stored while this load waited
                 return label_frame(hit.frame, resource=resource, source="frame-cache", pages=hit.meta.get("pages", 0))
         try:
             frame, source, pages = fetch()
         except RetriableError as error:
             # The service is down or overloaded past our retries: an expired copy, said to be one, beats no report.
-            stale = None if (frames is None or refresh) else frames.get(key, allow_expired=True)
+            stale = None if (frames is None or refresh) else frames.get(key, allow_expired=True, schema=schema)
             if stale is None:
                 raise
             stored = datetime.fromtimestamp(stale.stored_at, UTC).isoformat(timespec="minutes")
@@ -130,7 +146,12 @@ def cached_frame(
                 stale.frame, resource=resource, source="stale-cache", pages=stale.meta.get("pages", 0), stored_at=stored
             )
         if frames is not None:
-            frames.put(key, frame, ttl=client.expire_after(resource), extra={"pages": pages})
+            try:
+                frames.put(key, frame, ttl=client.expire_after(resource), extra={"pages": pages})
+            except CacheError as error:
+                if not client.config.offline:
+                    raise
+                warnings.warn(f"{resource}: {error} The frame is returned uncached.", CacheWarning, stacklevel=3)
         return label_frame(frame, resource=resource, source=source, pages=pages)
 
 
@@ -144,34 +165,42 @@ def paginate_listing(
     progress: bool | None = False,
     desc: str = "",
     start: Callable[[], Callable[[int, Page], Any]] | None = None,
+    finish: Callable[[PageSet], Any] | None = None,
 ) -> PageSet:
     """Every page of one listing as it stood at one moment (`BaseClient.paginate` with a copy of ``paginator``).
 
-    When records were added or deleted while it was paged (`ListingChangedError`), the listing is paged again
-    from page 1, past the HTTP cache, up to ``LISTING_ATTEMPTS`` times in all. ``start()``, when given, returns
-    the ``on_page`` callback of each attempt, so pages of an abandoned attempt are never mixed in.
+    When records were added or deleted while it was paged, or its pages did not add up (`ListingChangedError`),
+    the listing is paged again from page 1, past the HTTP cache, up to ``LISTING_ATTEMPTS`` times in all.
+    ``start()``, when given, returns the ``on_page`` callback of each attempt, so pages of an abandoned attempt
+    are never mixed in; ``finish(pages)``, when given, runs after each attempt's last page (building the frame
+    and checking its rows, say) and may raise `ListingChangedError` too. The HTTP cache receives the pages only
+    when an attempt and its ``finish`` succeeded: a failed listing leaves the cache as it was.
 
     Example:
         >>> pages = paginate_listing(client, RequestSpec("users"), JsonApiPaginator(),
         ...                          refresh=False, expire_after=3600.0)  # doctest: +SKIP
     """
     attempt = 1
-    while True:
-        try:
-            return client.paginate(
-                spec,
-                copy.deepcopy(paginator),
-                refresh=refresh or attempt > 1,
-                expire_after=expire_after,
-                progress=progress,
-                desc=desc,
-                on_page=None if start is None else start(),
-            )
-        except ListingChangedError as error:
-            if attempt >= LISTING_ATTEMPTS:
-                error.args = (f"{error.args[0]} It changed on each of {attempt} tries: load it again later.",)
-                raise
-            attempt += 1
+    with client.staged():
+        while True:
+            try:
+                pages = client.paginate(
+                    spec,
+                    copy.deepcopy(paginator),
+                    refresh=refresh or attempt > 1,
+                    expire_after=expire_after,
+                    progress=progress,
+                    desc=desc,
+                    on_page=None if start is None else start(),
+                )
+                if finish is not None:
+                    finish(pages)
+                return pages
+            except ListingChangedError as error:
+                if attempt >= LISTING_ATTEMPTS:
+                    error.args = (f"{error.args[0]} It changed on each of {attempt} tries: load it again later.",)
+                    raise
+                attempt += 1
 
 
 def load_listing(
@@ -210,6 +239,20 @@ def load_listing(
             builders.append(FrameBuilder(schema, records_key=key))
             return lambda index, page: builders[-1].add(index, page.content)
 
+        frames: list[pd.DataFrame] = []
+
+        def finish(pages: PageSet) -> None:
+            try:
+                frames.append(builders[-1].frame())
+            except ResponseFormatError as error:  # a page the fast parse passed, its records read here
+                raise InvalidResponseError(
+                    f"{pages.what}: {error}. The API sent a malformed page; nothing was cached: try again later.",
+                    service=client.config.service.name,
+                    status=200,
+                    hint="Try again later; if it persists, the API's answers have changed shape.",
+                ) from None
+            pages.check_rows(len(frames[-1]))
+
         pages = paginate_listing(
             client,
             spec,
@@ -219,8 +262,9 @@ def load_listing(
             progress=progress,
             desc=resource,
             start=start,
+            finish=finish,
         )
-        return drop_duplicate_records(builders[-1].frame(), schema), source_of(pages), len(pages)
+        return drop_duplicate_records(frames[-1], schema), source_of(pages), len(pages)
 
     query: dict[str, Any] = {
         "path": spec.path,
@@ -228,7 +272,7 @@ def load_listing(
         "paging": type(paginator).__name__,
         "page_size": getattr(paginator, "page_size", None),
     }
-    return cached_frame(client, resource=resource, query=query, fetch=fetch, refresh=refresh)
+    return cached_frame(client, resource=resource, query=query, fetch=fetch, refresh=refresh, schema=schema)
 
 
 def load_windows(

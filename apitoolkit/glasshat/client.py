@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Unpack
 
 import orjson
 
-from apitoolkit.http.client import BaseClient, ClientOptions, configure
+from apitoolkit.http.client import BaseClient, ClientOptions, configure, count_objects
 
 __all__ = ["GlasshatClient"]
 
@@ -58,7 +58,7 @@ class GlasshatClient(BaseClient):
         for key in RECORD_KEYS:
             value = payload.get(key)
             if isinstance(value, list):
-                return payload, len(value)
+                return payload, count_objects(value)
             if isinstance(value, dict):
                 return payload, 1
         if self.error_from_body(payload) is None:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Unpack
 from apitoolkit.exceptions import AuthenticationError
 from apitoolkit.http.client import BaseClient, ClientOptions, configure
 from apitoolkit.http.paginators import Page, RequestSpec
+from apitoolkit.http.redaction import register_secrets
 
 __all__ = ["HitaskClient"]
 
@@ -104,6 +105,7 @@ class HitaskClient(BaseClient):
         if not session_id:
             raise AuthenticationError("Hitask signed in without a session id: try again later.", service="hitask")
         self._session_id = str(session_id)
+        register_secrets([self._session_id])
 
     def sign_out(self) -> None:
         """End the session, if there is one."""

@@ -1,16 +1,22 @@
-"""The HTTP cache's stores: SQLite read from every thread at once, and writes that can be handed to a writer.
+"""The HTTP cache's stores: SQLite read from every thread at once, and a listing's writes staged, then committed.
 
 A cold listing is paged by several workers, each waiting on the network most of the time. Two things used to
 sit on every worker's path between one page and the next request: writing the page to the cache, and, while
 another worker wrote, waiting to look the next page up (requests-cache shares one SQLite connection between
-threads, so a lookup queued behind a 500 KB commit). Here:
+threads, so a lookup queued behind a 500 KB commit). And a listing that failed half way left the cache half
+new: pages 1-6 of the new version, page 7 deleted (requests-cache deletes a cached response when a fresh
+answer is refused), pages 8-10 new. Here:
 
 - `SQLiteHttpCache` looks up through a pool of connections of its own; with WAL, readers never wait for the
   writer.
-- `WriteBehind` (mixed into both stores) lets a listing's page workers hand their responses to one writer
-  thread (`write_behind`), which stores them while the workers send their next requests. Leaving the
-  ``with`` block waits until everything handed over is stored, so a listing returns only once its pages are
-  in the cache, as before; a store that fails raises `CacheError` there.
+- `StagedWrites` (mixed into both stores) gives a listing a stage (`staged`): the responses its threads save,
+  and the deletes requests-cache asks for, go to one writer thread, which puts each response in a staging
+  area (a table of the SQLite file, keys of their own on Redis) while the workers send their next requests.
+  Leaving the ``with`` block normally commits the stage in one transaction (SQLite) or one MULTI/EXEC (Redis):
+  every page of the listing becomes visible at once. Leaving it with an error discards the stage: the cache
+  is exactly as it was before the listing began.
+- Every response stored, staged or not, is redacted first: credential headers, query parameters and URL user
+  info are removed from the response, its request, and every response and request of its redirect history.
 """
 
 from __future__ import annotations
@@ -19,60 +25,117 @@ import contextlib
 import queue
 import sqlite3
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from requests.structures import CaseInsensitiveDict
 from requests_cache import BaseCache, RedisCache, SQLiteCache
 from requests_cache.backends.sqlite import SQLiteDict
+from requests_cache.cache_keys import redact_response
 from requests_cache.models import CachedResponse
 
 from apitoolkit.exceptions import ApiToolkitError, CacheError
+from apitoolkit.http.redaction import redact_url
+from apitoolkit.stores.faults import cache_error
 
-__all__ = ["RedisHttpCache", "SQLiteHttpCache", "WriteBehind"]
+__all__ = ["RedisHttpCache", "SQLiteHttpCache", "StagedWrites"]
 
 _STOP = object()
-#: Responses handed to a writer and not stored yet, at most.
+#: Responses handed to a writer and not staged yet, at most.
 _BACKLOG = 8
+#: Staged entries older than this were left by a process that died mid-listing; they are swept away.
+_ABANDONED_AFTER = 86_400.0
+_LOCATION_HEADERS = ("Location", "Content-Location")
 
 
-class _Writer:
-    """One thread running the stores it is handed, in order; keeps the first failure for `close`."""
+class _Stage:
+    """One listing's writes: a thread stages them in order, then commits or discards them all.
 
-    def __init__(self) -> None:
+    ``ops`` keeps the last operation per cache key (``("put", expires)`` or ``("delete", None)``): a page that
+    failed once (requests-cache asked to delete it) and then arrived counts as put.
+    """
+
+    def __init__(self, cache: StagedWrites) -> None:
+        self.cache = cache
+        self.token = uuid.uuid4().hex
+        self.ops: dict[str, tuple[str, datetime | None]] = {}
+        self.staged: set[str] = set()
+        self.redirects: dict[str, str] = {}
         self.error: BaseException | None = None
+        self.state: Any = None  # the store's own handle (its connection), opened by the writer thread
         # Bounded: a worker that gets ahead of the writer waits, rather than piling responses up in memory.
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=_BACKLOG)
         self._thread = threading.Thread(target=self._run, name="apitoolkit-cache-writer", daemon=True)
         self._thread.start()
 
-    def put(self, store: Callable[[], object]) -> None:
-        self._queue.put(store)
+    def put(self, key: str, response: CachedResponse, aliases: list[str]) -> None:
+        self._queue.put(lambda: self._put(key, response, aliases))
 
-    def close(self) -> BaseException | None:
-        """Run everything handed over, stop the thread; return the first failure."""
+    def delete(self, key: str) -> None:
+        self._queue.put(lambda: self.ops.__setitem__(key, ("delete", None)))
+
+    def close(self, *, commit: bool) -> BaseException | None:
+        """Commit (or discard) everything handed over, stop the thread; return the first failure."""
+        self._queue.put(self._commit if commit else self._discard)
         self._queue.put(_STOP)
         self._thread.join()
         return self.error
 
+    def _put(self, key: str, response: CachedResponse, aliases: list[str]) -> None:
+        self.cache._stage_response(self, key, response)
+        self.staged.add(key)
+        self.ops[key] = ("put", response.expires)
+        for alias in aliases:
+            self.redirects[alias] = key
+
+    def _commit(self) -> None:
+        if self.error is not None:
+            self._discard()
+            return
+        puts = {k: expires for k, (op, expires) in self.ops.items() if op == "put"}
+        deletes = [k for k, (op, _) in self.ops.items() if op == "delete"]
+        if puts or deletes or self.redirects:
+            self.cache._commit_stage(self, puts, deletes)
+        elif self.staged:
+            self._discard()
+
+    def _discard(self) -> None:
+        if self.staged:
+            try:
+                self.cache._discard_stage(self)
+            except Exception as exc:  # a leftover stage is swept later; the listing's own error matters more
+                self.error = self.error or exc
+
     def _run(self) -> None:
-        while (store := self._queue.get()) is not _STOP:
-            if self.error is None:  # after a failure, drain without storing: the listing will raise
-                try:
-                    store()
-                except Exception as exc:  # handed to the listing's thread by close()
-                    self.error = exc
+        try:
+            while (task := self._queue.get()) is not _STOP:
+                if self.error is None or task in (self._commit, self._discard):
+                    try:
+                        task()
+                    except Exception as exc:  # handed to the listing's thread by close()
+                        self.error = self.error or exc
+        finally:
+            self.cache._close_stage(self)
 
 
-class WriteBehind:
-    """A requests-cache backend mixin: saves from threads attached to a writer go through it.
+def _redact_location(response: CachedResponse) -> None:
+    for name in _LOCATION_HEADERS:
+        if name in response.headers:
+            response.headers[name] = redact_url(response.headers[name])
+
+
+class StagedWrites:
+    """A requests-cache backend mixin: every stored response is redacted; a listing's writes are staged.
 
     Example:
-        >>> with cache.write_behind() as attach:  # doctest: +SKIP
+        >>> with cache.staged() as attach:  # doctest: +SKIP
         ...     with ThreadPoolExecutor(4, initializer=attach) as pool:
         ...         pages = list(pool.map(fetch, specs))
-        ... # here every response the workers fetched is stored
+        ... # here every response the workers fetched is in the cache, all at once; on an error, none is
     """
 
     #: What a failed store names, and what it suggests.
@@ -81,51 +144,103 @@ class WriteBehind:
 
     @property
     def _attached(self) -> threading.local:
-        local = self.__dict__.get("_attached_writers")
+        local = self.__dict__.get("_attached_stages")
         if local is None:
-            local = self.__dict__.setdefault("_attached_writers", threading.local())
+            local = self.__dict__.setdefault("_attached_stages", threading.local())
         return local
 
+    @property
+    def staging(self) -> bool:
+        """Whether the calling thread's saves go to a stage."""
+        return getattr(self._attached, "stage", None) is not None
+
     @contextlib.contextmanager
-    def write_behind(self) -> Iterator[Callable[[], None]]:
-        """A writer for one batch of requests; yields the function that attaches the calling thread to it.
+    def staged(self) -> Iterator[Callable[[], None]]:
+        """Stage the writes of the calling thread and of the threads it attaches; commit them together.
+
+        Yields the function that attaches another thread (a page worker) to the stage. Within a stage already
+        open on this thread, it joins that stage: the outer block commits.
 
         Raises:
-            CacheError: On leaving, when a response could not be stored (unless the block itself raised).
+            CacheError: On leaving, when the stage could not be written or committed (unless the block raised).
         """
-        writer = _Writer()
+        outer: _Stage | None = getattr(self._attached, "stage", None)
+        if outer is not None:
+            yield lambda: setattr(self._attached, "stage", outer)
+            return
+        stage = _Stage(self)
 
         def attach() -> None:
-            self._attached.writer = writer
+            self._attached.stage = stage
 
+        attach()
         try:
             yield attach
         except BaseException:
-            writer.close()  # the block's own error is the one to report
+            self._attached.stage = None
+            stage.close(commit=False)  # the block's own error is the one to report
             raise
-        error = writer.close()
+        self._attached.stage = None
+        error = stage.close(commit=True)
         if error is not None:
             raise self._store_failed(error) from None
 
     def save_response(
         self, response: requests.Response, cache_key: str | None = None, expires: datetime | None = None
     ) -> None:
-        writer: _Writer | None = getattr(self._attached, "writer", None)
-        if writer is None:
-            try:
-                super().save_response(response, cache_key, expires)  # type: ignore[misc]
-            except (sqlite3.Error, OSError) as exc:
-                raise self._store_failed(exc) from None
+        key = cache_key or self.create_key(response.request)  # type: ignore[attr-defined]
+        cached = self._redacted(CachedResponse.from_response(response, expires=expires))
+        aliases = (
+            [self.create_key(r.request) for r in response.history]  # type: ignore[attr-defined]
+            if response.history and not cached.revalidated
+            else []
+        )
+        stage: _Stage | None = getattr(self._attached, "stage", None)
+        if stage is not None:
+            stage.put(key, cached, aliases)
             return
-        # Copy now, in the worker (cheap; the caller goes on using the response); store later, in the writer.
-        copied = CachedResponse.from_response(response, expires=expires)
-        writer.put(lambda: super(WriteBehind, self).save_response(copied, cache_key, expires))  # type: ignore[misc]
+        try:
+            self.responses[key] = cached  # type: ignore[attr-defined]
+            for alias in aliases:
+                self.redirects[alias] = key  # type: ignore[attr-defined]
+        except (sqlite3.Error, OSError) as exc:
+            raise self._store_failed(exc) from None
+
+    def delete(self, *keys: str, **kwargs: Any) -> None:
+        """Within a stage, a delete of single keys (requests-cache's, after a refused answer) is staged too."""
+        stage: _Stage | None = getattr(self._attached, "stage", None)
+        if stage is not None and keys and not kwargs:
+            for key in keys:
+                stage.delete(key)
+            return
+        super().delete(*keys, **kwargs)  # type: ignore[misc]
+
+    def _redacted(self, cached: CachedResponse) -> CachedResponse:
+        ignored = self._settings.ignored_parameters  # type: ignore[attr-defined]
+        for item in (cached, *cached.history):
+            redact_response(item, ignored)
+            _redact_location(item)
+            item.request.headers = CaseInsensitiveDict(item.request.headers)
+        return cached
 
     def _store_failed(self, error: BaseException) -> BaseException:
         if isinstance(error, ApiToolkitError):
             return error
         what = f"{type(error).__name__}: {error}"
         return CacheError(f"Could not store a response in {self.where} ({what}). {self.store_hint}")
+
+    # ------------------------------------------------------------ what each store does (run by the writer)
+    def _stage_response(self, stage: _Stage, key: str, response: CachedResponse) -> None:
+        raise NotImplementedError
+
+    def _commit_stage(self, stage: _Stage, puts: dict[str, datetime | None], deletes: list[str]) -> None:
+        raise NotImplementedError
+
+    def _discard_stage(self, stage: _Stage) -> None:
+        raise NotImplementedError
+
+    def _close_stage(self, stage: _Stage) -> None:
+        """Release what the writer opened."""
 
 
 class _ThreadReadTable(SQLiteDict):
@@ -176,8 +291,11 @@ class _ThreadReadTable(SQLiteDict):
             connection.close()
 
 
-class SQLiteHttpCache(WriteBehind, SQLiteCache):
-    """The account's HTTP cache in one SQLite file (WAL; synchronous=NORMAL): per-thread reads, write-behind.
+class SQLiteHttpCache(StagedWrites, SQLiteCache):
+    """The account's HTTP cache in one SQLite file (WAL; synchronous=NORMAL): per-thread reads, staged writes.
+
+    A stage is rows of the table ``apitoolkit_staged`` in the same file; its commit copies them into
+    ``responses`` (and the redirect aliases into ``redirects``) in one transaction.
 
     Example:
         >>> cache = SQLiteHttpCache(tmp_path / "itglue-0123.sqlite")  # doctest: +SKIP
@@ -192,10 +310,109 @@ class SQLiteHttpCache(WriteBehind, SQLiteCache):
             db_path, table_name="redirects", lock=self.responses._lock, serializer=None, **options
         )
         self.where = f"the HTTP cache at {db_path}"
+        # A plain connection: requests-cache's own would swallow a failed write (a full disk) or wait forever.
+        try:
+            with contextlib.closing(sqlite3.connect(db_path, timeout=60, isolation_level=None)) as con:
+                con.execute(
+                    "CREATE TABLE IF NOT EXISTS apitoolkit_staged "
+                    "(token TEXT, key TEXT, value BLOB, expires INTEGER, staged_at REAL, PRIMARY KEY (token, key))"
+                )
+                con.execute("DELETE FROM apitoolkit_staged WHERE staged_at < ?", (time.time() - _ABANDONED_AFTER,))
+        except sqlite3.Error as exc:
+            raise cache_error(db_path, exc, doing="open the HTTP cache") from None
+
+    def _store_failed(self, error: BaseException) -> BaseException:
+        if isinstance(error, sqlite3.Error | OSError):
+            return cache_error(self.responses.db_path, error, doing="store a response in the HTTP cache")
+        return super()._store_failed(error)
+
+    def _connection(self, stage: _Stage) -> sqlite3.Connection:
+        if stage.state is None:
+            stage.state = sqlite3.connect(self.responses.db_path, isolation_level=None)
+            stage.state.execute("PRAGMA busy_timeout=60000")
+        connection: sqlite3.Connection = stage.state
+        return connection
+
+    def _stage_response(self, stage: _Stage, key: str, response: CachedResponse) -> None:
+        self._connection(stage).execute(
+            "INSERT OR REPLACE INTO apitoolkit_staged (token, key, value, expires, staged_at) VALUES (?, ?, ?, ?, ?)",
+            (stage.token, key, self.responses.serialize(response), response.expires_unix, time.time()),
+        )
+
+    def _commit_stage(self, stage: _Stage, puts: dict[str, datetime | None], deletes: list[str]) -> None:
+        con = self._connection(stage)
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.executemany(
+                "INSERT OR REPLACE INTO responses (key, value, expires) "
+                "SELECT key, value, expires FROM apitoolkit_staged WHERE token = ? AND key = ?",
+                [(stage.token, key) for key in puts],
+            )
+            con.executemany("DELETE FROM responses WHERE key = ?", [(key,) for key in deletes])
+            con.executemany(
+                "INSERT OR REPLACE INTO redirects (key, value) VALUES (?, ?)", list(stage.redirects.items())
+            )
+            con.execute("DELETE FROM apitoolkit_staged WHERE token = ?", (stage.token,))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def _discard_stage(self, stage: _Stage) -> None:
+        self._connection(stage).execute("DELETE FROM apitoolkit_staged WHERE token = ?", (stage.token,))
+
+    def _close_stage(self, stage: _Stage) -> None:
+        if stage.state is not None:
+            stage.state.close()
+            stage.state = None
 
 
-class RedisHttpCache(WriteBehind, RedisCache):
-    """The account's HTTP cache in its own Redis namespace, with write-behind."""
+class RedisHttpCache(StagedWrites, RedisCache):
+    """The account's HTTP cache in its own Redis namespace, with staged writes.
+
+    A stage is keys ``<namespace>:staged:<token>:<key>`` (expiring after a day, should the process die); its
+    commit renames them onto the responses' keys, sets their expiry and adds the redirect aliases, in one
+    MULTI/EXEC transaction.
+    """
 
     where = "the HTTP cache on Redis"
     store_hint = "Check that Redis is reachable and has memory left (maxmemory), or set APITOOLKIT_CACHE to a folder."
+
+    def _staged_key(self, stage: _Stage, key: str) -> str:
+        table: Any = self.responses
+        return f"{table.namespace}:staged:{stage.token}:{key}"
+
+    def _stage_response(self, stage: _Stage, key: str, response: CachedResponse) -> None:
+        table: Any = self.responses
+        table.connection.setex(self._staged_key(stage, key), int(_ABANDONED_AFTER), table.serialize(response))
+
+    def _commit_stage(self, stage: _Stage, puts: dict[str, datetime | None], deletes: list[str]) -> None:
+        table: Any = self.responses
+        redirects: Any = self.redirects
+        with table.connection.pipeline(transaction=True) as pipe:
+            for key, expires in puts.items():
+                target = table._bkey(key)
+                pipe.rename(self._staged_key(stage, key), target)
+                ttl = None if expires is None else round((expires - _utcnow(expires)).total_seconds())
+                if ttl is not None and table.ttl and ttl + table.ttl_offset > 0:
+                    pipe.expire(target, ttl + table.ttl_offset)
+                else:
+                    pipe.persist(target)
+            for key in deletes:
+                pipe.delete(table._bkey(key))
+            for alias, key in stage.redirects.items():
+                pipe.hset(redirects._hash_key, alias.encode(), redirects.serialize(key))
+            leftovers = [self._staged_key(stage, key) for key in stage.staged - set(puts)]
+            if leftovers:
+                pipe.delete(*leftovers)
+            pipe.execute()
+
+    def _discard_stage(self, stage: _Stage) -> None:
+        table: Any = self.responses
+        table.connection.delete(*(self._staged_key(stage, key) for key in stage.staged))
+
+
+def _utcnow(like: datetime) -> datetime:
+    """Now, in the same kind (aware or naive UTC) as ``like``."""
+    now = datetime.now(UTC)
+    return now if like.tzinfo is not None else now.replace(tzinfo=None)

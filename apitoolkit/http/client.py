@@ -8,11 +8,12 @@ pagination with the remaining pages fetched concurrently once page 1 tells how m
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar, TypedDict
 
@@ -21,32 +22,36 @@ import requests
 import urllib3
 
 from apitoolkit.cache import FrameCache
-from apitoolkit.config import ClientConfig, RateLimit, resolve_config
+from apitoolkit.config import ClientConfig, RateLimit, resolve_config, validate_expire_after
 from apitoolkit.exceptions import (
     ApiError,
     ApiToolkitError,
     AuthenticationError,
     ConflictError,
     FatalError,
+    InvalidArgumentError,
     InvalidRequestError,
     InvalidResponseError,
     ListingChangedError,
     NotFoundError,
     OfflineError,
+    PaginationError,
     PermissionDeniedError,
     RateLimitedError,
+    RedirectError,
     ServerError,
     TransportError,
 )
 from apitoolkit.http.paginators import Page, Paginator, RequestSpec
 from apitoolkit.http.progress import progress_bar, wants_progress
-from apitoolkit.http.redaction import redact_logs, redact_url, scrub
+from apitoolkit.http.redaction import redact_logs, redact_url, register_secrets, scrub
 from apitoolkit.http.retry import RetryPolicy, parse_retry_after
 from apitoolkit.http.session import account_namespace, make_session
+from apitoolkit.http.transport import ResponseTimeout, ResponseTooLarge
 from apitoolkit.stores import frame_store
 from apitoolkit.stores.locks import single_flight
 
-__all__ = ["BaseClient", "ClientOptions", "PageSet", "configure"]
+__all__ = ["BaseClient", "ClientOptions", "PageSet", "configure", "count_objects"]
 
 _PAYLOAD_ATTR = "_apitoolkit_payload"
 
@@ -144,15 +149,89 @@ class PageSet(list[Page]):
     Attributes:
         capped: The API had more pages than ``max_pages`` allowed.
         total_pages: Pages the API reported in all, when it did.
+        expected_records: Records the API said the listing holds (``total-count``), unless capped; a loader
+            checks the rows it read against it.
     """
 
     capped: bool = False
     total_pages: int | None = None
+    expected_records: int | None = None
+    #: What the listing is, for messages ("IT Glue users").
+    what: str = "the listing"
+
+    def check_rows(self, rows: int) -> None:
+        """Raise `ListingChangedError` when ``rows`` records were read where the API counted another number.
+
+        Example:
+            >>> pages = PageSet(); pages.expected_records = 9
+            >>> pages.check_rows(7)
+            Traceback (most recent call last):
+            apitoolkit.exceptions.ListingChangedError: the listing: 7 records arrived in 0 page(s) where the API \
+counted 9: records are missing or were added meanwhile.
+        """
+        if self.expected_records is not None and rows != self.expected_records:
+            raise ListingChangedError(
+                f"{self.what}: {rows} records arrived in {len(self)} page(s) where the API counted "
+                f"{self.expected_records}: records are missing or were added meanwhile."
+            )
 
     @property
     def from_cache(self) -> bool:
         """Whether every page came from the HTTP cache."""
         return bool(self) and all(p.from_cache for p in self)
+
+
+def _join_nothing() -> None:
+    """What `BaseClient.staged` yields without a cache: a worker has no stage to join."""
+
+
+def count_objects(records: list[Any]) -> int:
+    """The number of records in a page's list; a record that is not a JSON object makes the page invalid.
+
+    Example:
+        >>> count_objects([{"id": 1}, {"id": 2}])
+        2
+        >>> count_objects([{"id": 1}, None])
+        Traceback (most recent call last):
+        ValueError: record 2 is null, not an object
+    """
+    for position, record in enumerate(records):
+        if not isinstance(record, dict):
+            kind = "null" if record is None else type(record).__name__
+            raise ValueError(f"record {position + 1} is {kind}, not an object")
+    return len(records)
+
+
+def _most_pages(
+    where: str, count: int | None, per_page: int, total_pages: int | None, more: bool
+) -> int | None:
+    """The most pages a listing can have by its record count, after checking ``total_pages`` against it.
+
+    Every page before the last holds as many records as page 1 (``per_page``), so ``count`` records fill
+    ``ceil(count / per_page)`` pages; a ``total_pages`` that says otherwise is a lie, refused before any other
+    page is requested. None when the count or page 1's size is unknown.
+    """
+    if count is None:
+        return None
+    if per_page <= 0:
+        if count > 0 and more:
+            raise PaginationError(
+                f"{where}: page 1 is empty but the API counts {count} records and promises more pages: "
+                "its paging is broken."
+            )
+        return 1
+    if count < per_page and more:
+        raise PaginationError(
+            f"{where}: page 1 holds {per_page} records but the API counts {count} in all and promises more pages: "
+            "its paging is broken."
+        )
+    most = max(1, math.ceil(count / per_page))
+    if total_pages is not None and total_pages > most:
+        raise PaginationError(
+            f"{where}: the API reports {total_pages:,} pages, but {count:,} records at {per_page} a page fill "
+            f"{most:,}: its paging is broken (nothing beyond page 1 was requested)."
+        )
+    return most
 
 
 class BaseClient:
@@ -174,6 +253,16 @@ class BaseClient:
         retry: RetryPolicy | None = None,
         expire_after: float | Mapping[str, float] | None = None,
     ) -> None:
+        if session is not None and not isinstance(session, requests.Session):
+            raise InvalidArgumentError(
+                f"session= is a {type(session).__name__}, not a requests.Session: pass one, or leave it out for the "
+                "cached, rate-limited session apitoolkit builds."
+            )
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise InvalidArgumentError(
+                f"retry= is a {type(retry).__name__}, not an apitoolkit.http.retry.RetryPolicy: pass one, such as "
+                "RetryPolicy(max_attempts=3), or leave it out."
+            )
         self.config = config
         self.namespace = account_namespace(config.service.name, config.base_url, dict(config.credentials))
         self.retry = retry or RetryPolicy()
@@ -188,6 +277,7 @@ class BaseClient:
         # Loaders may run several listings at once, each paging concurrently: this bounds what is in flight.
         self._slots = threading.BoundedSemaphore(config.max_workers)
         redact_logs()  # urllib3 and requests-cache log request URLs, credentials included, at DEBUG
+        register_secrets(config.credentials.values())  # a server may echo one, in any encoding, into a log line
 
     # ----------------------------------------------------------------- hooks for service clients
     def auth_headers(self) -> dict[str, str]:
@@ -269,6 +359,19 @@ class BaseClient:
         """Seconds a cached ``resource`` stays fresh."""
         return self._expire_after.get(resource, self._expire_after["default"])
 
+    def staged(self) -> AbstractContextManager[Callable[[], None]]:
+        """Hold this thread's HTTP-cache writes (and those of the threads it attaches) until the block ends.
+
+        On a normal exit they are committed together; on an error none is, so a failed load leaves the cache
+        as it was. Yields the function a worker thread calls to join. Nested blocks join the outer one.
+
+        Example:
+            >>> with client.staged():  # doctest: +SKIP
+            ...     pages = client.paginate(RequestSpec("users"), JsonApiPaginator())
+        """
+        staged = getattr(getattr(self.session, "cache", None), "staged", None)
+        return staged() if staged is not None else nullcontext(_join_nothing)
+
     def request(
         self,
         method: str,
@@ -278,6 +381,7 @@ class BaseClient:
         expire_after: float | None = None,
         cache: bool = True,
         authenticate: bool = True,
+        deadline_at: float | None = None,
     ) -> Page:
         """Send one request through cache, limiter and retries; return the parsed page or raise a typed error.
 
@@ -288,12 +392,34 @@ class BaseClient:
             expire_after: Seconds the response stays fresh in the cache.
             cache: False for requests that must never be cached (sign-in, changes).
             authenticate: False to send the request without the client's credentials (sign-in itself).
+            deadline_at: `time.monotonic` time by which every attempt and wait must be over (a listing's);
+                default ``config.deadline`` seconds from now.
 
         Raises:
             OfflineError: Offline mode and the response is not cached.
-            FatalError: The API refused the request (authentication, permission, not found, bad request).
-            RetriableError: The attempts were used up (rate limit, server error, bad body, network).
+            FatalError: The API refused the request (authentication, permission, not found, bad request,
+                a redirect off the base URL).
+            RetriableError: The attempts or the deadline were used up (rate limit, server error, bad body,
+                network).
         """
+        if deadline_at is None:
+            deadline_at = time.monotonic() + self.config.deadline
+        cached_session = getattr(self.session, "cache", None) is not None
+        if cached_session and cache:
+            with self.staged():  # a failed refresh must not delete what the cache held
+                return self._send(method, spec, refresh, expire_after, cache, authenticate, deadline_at)
+        return self._send(method, spec, refresh, expire_after, cache, authenticate, deadline_at)
+
+    def _send(
+        self,
+        method: str,
+        spec: RequestSpec,
+        refresh: bool,
+        expire_after: float | None,
+        cache: bool,
+        authenticate: bool,
+        deadline_at: float,
+    ) -> Page:
         url = f"{self.base_url}/{spec.path.lstrip('/')}"
         params = {**spec.params, **(self.auth_params() if authenticate else {})}
         headers = {**spec.headers, **(self.auth_headers() if authenticate else {})}
@@ -321,21 +447,34 @@ class BaseClient:
                 "set APITOOLKIT_CACHE to a directory and load once online."
             )
         attempt = 0
+        error: ApiError | None = None
         while True:
+            left = deadline_at - time.monotonic()
+            if left <= 0:
+                raise self._past_deadline(method, url, attempt, error)
             attempt += 1
+            kwargs["timeout"] = min(self.config.timeout, left)
             try:
                 with self._slots:
                     response = self.session.request(method, url, **kwargs)
+            except RedirectError as exc:
+                raise RedirectError(
+                    scrub(f"{self.config.service.title}: {exc}", self.secrets),
+                    service=self.config.service.name,
+                    status=exc.status,
+                    url=exc.url,
+                    hint="Set the base URL to where the service now lives.",
+                ) from None
+            except ResponseTooLarge as exc:
+                # The same body would come again: fail now, and never with the bomb's bytes in memory.
+                raise self._error(InvalidResponseError, None, method, url, None, None, str(exc)) from None
             except _TRANSPORT_ERRORS as exc:
-                error: ApiError = self._error(
-                    TransportError,
-                    None,
-                    method,
-                    url,
-                    None,
-                    None,
-                    f"{type(exc).__name__} (connection failed or body cut short)",
+                what = (
+                    str(exc)
+                    if isinstance(exc, ResponseTimeout)
+                    else f"{type(exc).__name__} (connection failed or body cut short)"
                 )
+                error = self._error(TransportError, None, method, url, None, None, what)
                 retry_after = None
             except ApiToolkitError:
                 raise
@@ -352,7 +491,25 @@ class BaseClient:
                 if attempt > 1 and not isinstance(error, FatalError):
                     error.args = (f"{error.args[0]} Gave up after {attempt} attempts.",)
                 raise error
-            time.sleep(self.retry.wait(attempt=attempt, retry_after=retry_after))
+            pause = self.retry.wait(attempt=attempt, retry_after=retry_after)
+            if time.monotonic() + pause >= deadline_at:
+                raise self._past_deadline(method, url, attempt, error)
+            time.sleep(pause)
+
+    def _past_deadline(self, method: str, url: str, attempts: int, last: ApiError | None) -> ApiError:
+        error = self._error(
+            TransportError,
+            None,
+            method,
+            url,
+            None,
+            None,
+            f"not complete within the deadline of {self.config.deadline:g} s, after {attempts} attempt(s); "
+            "raise it with deadline= if the service is just slow",
+        )
+        if last is not None:
+            error.args = (f"{error.args[0]} The last attempt: {last.args[0]}",)
+        return error
 
     def paginate(
         self,
@@ -365,95 +522,168 @@ class BaseClient:
         desc: str = "",
         on_page: Callable[[int, Page], Any] | None = None,
     ) -> PageSet:
-        """Fetch every page of a listing, in order.
+        """Fetch every page of a listing, in order, within ``config.deadline`` seconds.
 
         Page 1 comes first; when it tells how many pages there are, the rest are fetched concurrently
-        (``config.max_workers`` at once, each through the rate limiter); otherwise one after another.
-        Any failure cancels the rest and raises: never a partial listing. ``on_page(index, page)`` is called
-        in the calling thread as each page arrives, while the workers fetch the next ones.
-        A page whose record count (`Paginator.reported_count`) differs from page 1's raises
-        `ListingChangedError`: records were added or deleted meanwhile, so rows may have shifted between pages.
+        (``config.max_workers`` at once, each through the rate limiter, at most twice that many requested ahead);
+        otherwise one after another. Any failure cancels the rest and raises: never a partial listing, and the
+        HTTP cache gets the pages only when all of them arrived (`staged`). ``on_page(index, page)`` is called in
+        the calling thread as each page arrives, while the workers fetch the next ones.
+
+        What the API says is checked, never trusted: ``meta`` whose page count contradicts its record count
+        (and the records on page 1) raises `PaginationError` before any other page is asked for; a page whose
+        record count (`Paginator.reported_count`) differs from page 1's, a page shorter than page 1 before the
+        last one, counted records that do not add up to the reported count, or pages that mix cached and fresh
+        answers (two versions of the listing) raise `ListingChangedError`, which `loading.paginate_listing`
+        answers by paging again past the cache.
 
         Example:
             >>> pages = client.paginate(RequestSpec("users"), JsonApiPaginator())  # doctest: +SKIP
         """
+        deadline_at = time.monotonic() + self.config.deadline
+        with self.staged() as attach:
+            return self._paginate(spec, paginator, refresh, expire_after, progress, desc, on_page, deadline_at, attach)
+
+    def _paginate(
+        self,
+        spec: RequestSpec,
+        paginator: Paginator,
+        refresh: bool,
+        expire_after: float | None,
+        progress: bool | None,
+        desc: str,
+        on_page: Callable[[int, Page], Any] | None,
+        deadline_at: float,
+        attach: Callable[[], None],
+    ) -> PageSet:
+        label = desc or f"{self.config.service.title} {spec.path}"
+        where = f"{self.config.service.title} {spec.path}"
         first_spec = spec.copy()
         paginator.init_request(first_spec)
         pages = PageSet()
         notify = on_page or (lambda index, page: None)
-        first = self.request("GET", first_spec, refresh=refresh, expire_after=expire_after)
+
+        def fetch(request: RequestSpec) -> Page:
+            return self.request("GET", request, refresh=refresh, expire_after=expire_after, deadline_at=deadline_at)
+
+        first = fetch(first_spec)
+        if first.records is None:  # not counted by a fast parse: count page 1 once, to check the rest by it
+            first.records = self._count_records(first)
         paginator.update_state(first)
         expected = paginator.reported_count(first)
+        per_page = first.records or 0
+        most = _most_pages(where, expected, per_page, paginator.total_pages, paginator.has_next_page)
+        counted = [first.records]
         notify(0, first)
+        last_index: list[int | None] = [None]
 
         def arrived(index: int, page: Page) -> None:
             found = paginator.reported_count(page)
             if expected is not None and found is not None and found != expected:
                 raise ListingChangedError(
-                    f"{self.config.service.title} {spec.path} changed while it was paged: page 1 counted {expected} "
-                    f"records, page {index + 1} {found}. Records were added or deleted meanwhile; load it again."
+                    f"{where} changed while it was paged: page 1 counted {expected} records, page {index + 1} "
+                    f"{found}. Records were added or deleted meanwhile; load it again."
                 )
+            if page.from_cache != first.from_cache:
+                raise ListingChangedError(
+                    f"{where}: page {index + 1} came from {'the cache' if page.from_cache else 'the network'} and "
+                    f"page 1 from {'the cache' if first.from_cache else 'the network'}; pages of two versions of the "
+                    "listing are never joined."
+                )
+            last = last_index[0]
+            if page.records is not None and (last is None or index < last) and page.records < per_page:
+                raise ListingChangedError(
+                    f"{where}: page {index + 1} holds {page.records} records where page 1 held {per_page}, and it "
+                    "is not the last page: records are missing."
+                )
+            counted.append(page.records)
             notify(index, page)
 
         pages.append(self._release(first))
         remaining = paginator.remaining_requests(first_spec) if paginator.has_next_page else None
+        if remaining is not None:
+            last_index[0] = len(remaining)
         total = 1 + len(remaining) if remaining is not None else (paginator.total_pages or 1)
-        label = desc or f"{self.config.service.title} {spec.path}"
         with progress_bar(total=total, desc=label, enabled=wants_progress(progress, total)) as bar:
             bar.update(1)
             if remaining:
-                pages.extend(self._fetch_concurrently(remaining, refresh, expire_after, bar.update, arrived))
+                pages.extend(self._fetch_concurrently(remaining, fetch, bar.update, arrived, attach))
             elif remaining is None:
                 current = first_spec
                 while paginator.has_next_page:
+                    if most is not None and len(pages) >= most:
+                        raise PaginationError(
+                            f"{where}: the API promised more than {most} pages, which is all its record count "
+                            f"({expected}, {per_page} a page) can fill: its paging is broken."
+                        )
                     current = current.copy()
                     paginator.update_request(current)
-                    page = self.request("GET", current, refresh=refresh, expire_after=expire_after)
+                    page = fetch(current)
                     paginator.update_state(page)
+                    if not paginator.has_next_page:
+                        last_index[0] = len(pages)
                     arrived(len(pages), page)
                     pages.append(self._release(page))
                     bar.update(1)
         pages.capped = bool(getattr(paginator, "capped", False))
         pages.total_pages = paginator.total_pages
+        pages.expected_records = None if pages.capped else expected
+        pages.what = where
+        if all(n is not None for n in counted):
+            pages.check_rows(sum(n or 0 for n in counted))
         return pages
+
+    def _count_records(self, first: Page) -> int | None:
+        try:
+            return self._records(orjson.loads(first.content))
+        except ValueError as exc:  # orjson's errors are ValueErrors too
+            raise self._error(InvalidResponseError, 200, "GET", first.url, None, None, f"200 with {exc}") from None
 
     # ----------------------------------------------------------------- internals
     def _fetch_concurrently(
         self,
-        specs: list[RequestSpec],
-        refresh: bool,
-        expire_after: float | None,
+        specs: Iterable[RequestSpec],
+        fetch: Callable[[RequestSpec], Page],
         advance: Callable[[int], Any],
         notify: Callable[[int, Page], Any],
+        attach: Callable[[], None],
     ) -> list[Page]:
-        def fetch(spec: RequestSpec) -> Page:
-            return self.request("GET", spec, refresh=refresh, expire_after=expire_after)
-
+        requests_ahead = iter(enumerate(specs, start=1))
         if self.config.max_workers == 1:
             in_order = []
-            for index, spec in enumerate(specs, start=1):
+            for index, spec in requests_ahead:
                 page = fetch(spec)
                 notify(index, page)
                 in_order.append(self._release(page))
                 advance(1)
             return in_order
         # The workers only fetch: the calling thread handles each page as it completes, and the cache's writer
-        # stores it, so a worker's next request waits for neither.
-        write_behind = getattr(getattr(self.session, "cache", None), "write_behind", None)
+        # stages it, so a worker's next request waits for neither. Requests are made as places free up, at most
+        # twice the workers ahead: a listing that claims a million pages costs nothing until they are asked for.
         out: dict[int, Page] = {}
-        with write_behind() if write_behind is not None else nullcontext(None) as attach:
-            pool = ThreadPoolExecutor(self.config.max_workers, thread_name_prefix="apitoolkit-page", initializer=attach)
-            futures = {pool.submit(fetch, spec): index for index, spec in enumerate(specs, start=1)}
-            try:
-                for future in as_completed(futures):
-                    index = futures[future]
+        pool = ThreadPoolExecutor(self.config.max_workers, thread_name_prefix="apitoolkit-page", initializer=attach)
+        running: dict[Future[Page], int] = {}
+
+        def submit_next() -> None:
+            nxt = next(requests_ahead, None)
+            if nxt is not None:
+                running[pool.submit(fetch, nxt[1])] = nxt[0]
+
+        try:
+            for _ in range(2 * self.config.max_workers):
+                submit_next()
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=running.__getitem__):
+                    index = running.pop(future)
                     page = future.result()
                     notify(index, page)
                     out[index] = self._release(page)
                     advance(1)
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
-        return [out[index] for index in range(1, len(specs) + 1)]
+                    submit_next()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return [out[index] for index in sorted(out)]
 
     @staticmethod
     def _release(page: Page) -> Page:
@@ -461,12 +691,13 @@ class BaseClient:
         return page
 
     def _merge_expiry(self, override: float | Mapping[str, float] | None) -> dict[str, float]:
+        checked = validate_expire_after(override)
         merged = dict(self.expire_after_defaults)
         merged.setdefault("default", 3600.0)
-        if isinstance(override, int | float):
-            return dict.fromkeys(merged, float(override))
-        if override:
-            merged.update({k: float(v) for k, v in override.items()})
+        if isinstance(checked, float):
+            return dict.fromkeys(merged, checked)
+        if checked:
+            merged.update(checked)
         return merged
 
     def _records(self, payload: Any) -> int | None:
@@ -474,7 +705,7 @@ class BaseClient:
             return None
         records = payload.get(self.records_key) if self.records_key is not None else payload
         if isinstance(records, list):
-            return len(records)
+            return count_objects(records)
         if isinstance(records, dict):
             return 1
         return None
@@ -504,8 +735,8 @@ class BaseClient:
         from_cache = bool(getattr(response, "from_cache", False))
         if status == 504 and self.config.offline:
             raise OfflineError(
-                f"Offline mode is on and {self.config.service.title} {redact_url(url)} is not in the cache: "
-                "load it once online, or unset APITOOLKIT_OFFLINE."
+                f"Offline mode is on and {self.config.service.title} {scrub(redact_url(url), self.secrets)} is not in "
+                "the cache: load it once online, or unset APITOOLKIT_OFFLINE."
             )
         content_type = response.headers.get("Content-Type", "")
         body = response.content
@@ -524,7 +755,7 @@ class BaseClient:
             found = self.error_from_body(payload)
             if found is not None:
                 return self._error(InvalidRequestError, status, method, url, found[0], found[1], "error document"), None
-            return Page(body, payload, response.headers, from_cache, redact_url(url), records)
+            return Page(body, payload, response.headers, from_cache, scrub(redact_url(url), self.secrets), records)
         payload, parse_error = None, None
         try:
             payload = orjson.loads(body) if body else None
@@ -556,7 +787,7 @@ class BaseClient:
         what: str,
     ) -> ApiError:
         title = self.config.service.title
-        safe_url = redact_url(url)
+        safe_url = scrub(redact_url(url), self.secrets)
         said = f" {code}:" if code else ""
         said += f" {detail}" if detail else ""
         status_text = f" {status}" if status is not None else ""

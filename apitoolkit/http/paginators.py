@@ -8,9 +8,9 @@ lists all the remaining requests at once (`remaining_requests`) so the client ca
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from apitoolkit.exceptions import PaginationError
 
@@ -19,6 +19,7 @@ __all__ = [
     "JsonApiPaginator",
     "Page",
     "PageNumberPaginator",
+    "PageRequests",
     "Paginator",
     "RequestSpec",
     "SinglePagePaginator",
@@ -79,8 +80,8 @@ class Paginator(ABC):
     def update_request(self, request: RequestSpec) -> None:
         """Turn the previous request into the request for the next page."""
 
-    def remaining_requests(self, first: RequestSpec) -> list[RequestSpec] | None:
-        """All requests after page 1 when their number is known from page 1, else None."""
+    def remaining_requests(self, first: RequestSpec) -> Sequence[RequestSpec] | None:
+        """All requests after page 1 when their number is known from page 1, else None (made lazily)."""
         return None
 
     @property
@@ -136,16 +137,45 @@ class SinglePagePaginator(Paginator):
 MAX_PAGES = 1_000_000
 
 
-def _page_requests(first: RequestSpec, param: str, start: int, last: int) -> list[RequestSpec]:
+class PageRequests(Sequence[RequestSpec]):
+    """Copies of a first request asking for pages ``start``..``last``, made one at a time as they are read.
+
+    Holding a range rather than a list, a listing whose ``meta`` claims a million pages costs nothing until
+    its pages are requested (the client requests them a few at a time).
+
+    Example:
+        >>> reqs = PageRequests(RequestSpec("users", {"page[number]": 1}), "page[number]", 2, 4)
+        >>> len(reqs), [r.params["page[number]"] for r in reqs]
+        (3, [2, 3, 4])
+    """
+
+    def __init__(self, first: RequestSpec, param: str, start: int, last: int) -> None:
+        self._first = first.copy()
+        self._param = param
+        self._numbers = range(start, last + 1)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> RequestSpec: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[RequestSpec]: ...
+
+    def __getitem__(self, index: int | slice) -> RequestSpec | Sequence[RequestSpec]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        spec = self._first.copy()
+        spec.params[self._param] = self._numbers[index]
+        return spec
+
+
+def _page_requests(first: RequestSpec, param: str, start: int, last: int) -> PageRequests:
     """Copies of ``first`` asking for pages ``start``..``last``."""
     if last > MAX_PAGES:
         raise PaginationError(f"The API reports {last:,} pages, more than any listing: the API's paging is broken.")
-    out = []
-    for number in range(start, last + 1):
-        spec = first.copy()
-        spec.params[param] = number
-        out.append(spec)
-    return out
+    return PageRequests(first, param, start, last)
 
 
 def _positive_int(value: Any, name: str) -> int | None:
@@ -246,7 +276,7 @@ class JsonApiPaginator(Paginator):
         request.params[self.number_param] = self._next
         self._current = self._next
 
-    def remaining_requests(self, first: RequestSpec) -> list[RequestSpec] | None:
+    def remaining_requests(self, first: RequestSpec) -> Sequence[RequestSpec] | None:
         """Pages 2..total when page 1 reported ``total-pages`` (bounded by ``max_pages``)."""
         if self._total is None or self._next is None:
             return None
@@ -328,7 +358,9 @@ class PageNumberPaginator(Paginator):
                 self._total = _positive_int(_dig(page.payload, self.pages_path), ".".join(self.pages_path))
             elif self.total_path is not None:
                 count = _positive_int(_dig(page.payload, self.total_path), ".".join(self.total_path))
-                self._total = None if count is None else max(1, -(-count // self.page_size))
+                # Pages hold what page 1 held: a server that pages by fewer than asked still has more pages.
+                size = page.records if page.records else self.page_size
+                self._total = None if count is None else max(1, -(-count // size))
         link = page.headers.get("Link")
         if self._total is not None:
             self._next = self._current < self._total and page.records != 0
@@ -349,7 +381,7 @@ class PageNumberPaginator(Paginator):
         self._current += 1
         request.params[self.page_param] = self._current
 
-    def remaining_requests(self, first: RequestSpec) -> list[RequestSpec] | None:
+    def remaining_requests(self, first: RequestSpec) -> Sequence[RequestSpec] | None:
         """Pages 2..total when page 1 told how many there are."""
         if self._total is None or not self._next:
             return None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -82,22 +81,39 @@ def _file_hooks(fmt: str, due: Callable[[], bool], when: str) -> None:
 
 
 def _http_write_hook(due: Callable[[], bool]) -> None:
-    from requests_cache.backends.sqlite import SQLiteDict
+    """Die inside the stage's commit: the transaction has copied the pages but not committed."""
+    from apitoolkit.http.backends import SQLiteHttpCache
 
-    write = SQLiteDict._write
+    commit = SQLiteHttpCache._commit_stage
 
-    def uncommitted(self: SQLiteDict, key: str, value: Any) -> None:
-        if self.table_name != "responses" or not due():
-            write(self, key, value)
+    def uncommitted(self: SQLiteHttpCache, stage: Any, puts: Any, deletes: Any) -> None:
+        if not due():
+            commit(self, stage, puts, deletes)
             return
-        with self.connection(commit=True) as connection:  # BEGIN IMMEDIATE ... and no COMMIT
-            connection.execute(
-                f"INSERT OR REPLACE INTO {self.table_name} (key,value,expires) VALUES (?,?,NULL)",
-                (key, sqlite3.Binary(self.serialize(value))),
-            )
+        connection = self._connection(stage)
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(
+            "INSERT OR REPLACE INTO responses (key, value, expires) "
+            "SELECT key, value, expires FROM apitoolkit_staged WHERE token = ? AND key = ?",
+            [(stage.token, key) for key in puts],
+        )
+        _die()
+
+    SQLiteHttpCache._commit_stage = uncommitted  # type: ignore[method-assign]
+
+
+def _http_stage_hook(due: Callable[[], bool]) -> None:
+    """Die once a page is staged: the listing is half fetched, nothing of it committed."""
+    from apitoolkit.http.backends import SQLiteHttpCache
+
+    stage_response = SQLiteHttpCache._stage_response
+
+    def staged(self: SQLiteHttpCache, stage: Any, key: str, response: Any) -> None:
+        stage_response(self, stage, key, response)
+        if due():
             _die()
 
-    SQLiteDict._write = uncommitted  # type: ignore[method-assign]
+    SQLiteHttpCache._stage_response = staged  # type: ignore[method-assign]
 
 
 def _merge_hook(due: Callable[[], bool], when: str) -> None:
@@ -117,6 +133,7 @@ def _merge_hook(due: Callable[[], bool], when: str) -> None:
 #: Where a process can be made to die: the hook, and how it is installed for the n-th time it is reached.
 HOOKS: dict[str, Callable[[Callable[[], bool]], None]] = {
     "http-write-uncommitted": _http_write_hook,
+    "http-staged": _http_stage_hook,
     "frame-half-written": lambda due: _file_hooks("parquet", due, "half"),
     "frame-before-rename": lambda due: _file_hooks("parquet", due, "before"),
     "frame-after-rename": lambda due: _file_hooks("parquet", due, "after"),

@@ -2,9 +2,10 @@
 
 Each crash point runs one load in a child process (`tests.integration.crashing_load`) against an emulator in
 this process, and kills it there: from the emulator as the n-th matching request arrives (mid-paging), or from
-inside the child at a hook (an HTTP-cache transaction left uncommitted, a frame or Hitask snapshot half written,
-complete but not renamed, just renamed, a delta merge under way). The next load, in this process, on the same
-cache and with no faults, must succeed (without waiting for the dead process's lock) and equal a fault-free load.
+inside the child at a hook (a listing's pages staged but not committed, its commit left uncommitted, a frame or
+Hitask snapshot half written, complete but not renamed, just renamed, a delta merge under way). The next load, in
+this process, on the same cache and with no faults, must succeed (without waiting for the dead process's lock) and
+equal a fault-free load.
 
 Hitask's delta points start from a snapshot of a first full load, after which the emulator's items change.
 With ``APITOOLKIT_SOAK_SUMMARY`` naming a file, one JSON line per crash point is appended to it.
@@ -79,7 +80,8 @@ class Point:
 POINTS = [
     Point("users: last page (2 of 2) requested", "users", kill_path=r"/itglue/users$", kill_at=2),
     Point("expirations: page 5 of 12 requested", "expirations", kill_path=r"/itglue/expirations$", kill_at=5),
-    Point("users: HTTP-cache write left uncommitted", "users", hook="http-write-uncommitted:2"),
+    Point("users: HTTP-cache commit of the listing left uncommitted", "users", hook="http-write-uncommitted:1"),
+    Point("expirations: 7th page staged, listing not committed", "expirations", hook="http-staged:7"),
     Point("users: frame half written", "users", hook="frame-half-written:1"),
     Point("users: frame written, not renamed", "users", hook="frame-before-rename:1"),
     Point("users: frame just renamed", "users", hook="frame-after-rename:1"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
-from requests_cache.backends.sqlite import SQLiteDict
 from requests_cache.models import CachedResponse
 
 from apitoolkit.exceptions import CacheError, ServerError
@@ -24,22 +24,23 @@ def response(body: bytes = b'{"data": []}') -> CachedResponse:
     return CachedResponse(status_code=200, content=body, url="http://127.0.0.1/users")
 
 
-def test_backends__every_page_is_stored_by_the_writer_before_the_listing_returns(
+def test_backends__every_page_is_staged_by_the_writer_and_stored_before_the_listing_returns(
     fake: FakeJsonApi, make_client, cache_dir: Path, monkeypatch
 ) -> None:
     writers: list[str] = []
-    original = SQLiteDict._write
+    original = SQLiteHttpCache._stage_response
 
-    def spy(self, key, value):
+    def spy(self, stage, key, value):
         writers.append(threading.current_thread().name)
-        return original(self, key, value)
+        return original(self, stage, key, value)
 
-    monkeypatch.setattr(SQLiteDict, "_write", spy)
+    monkeypatch.setattr(SQLiteHttpCache, "_stage_response", spy)
     frame = load(make_client(max_workers=4))
     assert len(frame) == 250
     assert cached_responses(cache_dir) == 25  # all 25 pages, at the moment the load returned
-    # page 1 is fetched (and stored) by the caller before the workers start; the other 24 went to the writer
-    assert writers.count("apitoolkit-cache-writer") == 24 and len(writers) == 25
+    assert writers == ["apitoolkit-cache-writer"] * 25  # page 1 too: the caller is attached to the stage
+    with sqlite3.connect(next((cache_dir / "http").glob("*.sqlite"))) as con:
+        assert con.execute("select count(*) from apitoolkit_staged").fetchone()[0] == 0
 
 
 def test_backends__pages_are_handed_to_the_caller_in_its_own_thread(fake: FakeJsonApi, make_client) -> None:
@@ -79,24 +80,65 @@ def test_backends__a_lookup_does_not_wait_for_a_write_in_progress(tmp_path: Path
     cache.close()
 
 
-def test_backends__saves_outside_a_write_behind_are_stored_at_once(tmp_path: Path) -> None:
+def test_backends__saves_outside_a_stage_are_stored_at_once_inside_at_its_end(tmp_path: Path) -> None:
     cache = SQLiteHttpCache(tmp_path / "c.sqlite")
-    with cache.write_behind():  # the calling thread is not attached: its saves do not wait for the writer
-        cache.save_response(response(), cache_key="k")
-        assert cache.get_response("k") is not None
+    cache.save_response(response(), cache_key="now")
+    assert cache.get_response("now") is not None
+    with cache.staged():
+        cache.save_response(response(b'{"data": [1]}'), cache_key="later")
+        time.sleep(0.05)  # the writer has staged it by now, but nobody sees it
+        assert cache.get_response("later") is None
+    assert cache.get_response("later").content == b'{"data": [1]}'
     cache.close()
+
+
+def test_backends__a_stage_left_by_an_error_is_discarded_and_the_old_entries_stay(tmp_path: Path) -> None:
+    cache = SQLiteHttpCache(tmp_path / "c.sqlite")
+    cache.save_response(response(b'{"data": ["old"]}'), cache_key="page-1")
+    with pytest.raises(RuntimeError), cache.staged():
+        cache.save_response(response(b'{"data": ["new"]}'), cache_key="page-1")
+        cache.delete("page-2")
+        raise RuntimeError("page 3 failed")
+    assert cache.get_response("page-1").content == b'{"data": ["old"]}'
+    with sqlite3.connect(tmp_path / "c.sqlite") as con:
+        assert con.execute("select count(*) from apitoolkit_staged").fetchone()[0] == 0
+    cache.close()
+
+
+def test_backends__a_delete_then_a_save_in_one_stage_is_a_save(tmp_path: Path) -> None:
+    cache = SQLiteHttpCache(tmp_path / "c.sqlite")
+    cache.save_response(response(b'{"data": ["old"]}'), cache_key="k")
+    cache.save_response(response(b'{"data": ["gone"]}'), cache_key="gone")
+    with cache.staged():
+        cache.delete("k")  # requests-cache's, after a refused answer
+        cache.save_response(response(b'{"data": ["new"]}'), cache_key="k")  # the retry that worked
+        cache.delete("gone")
+    assert cache.get_response("k").content == b'{"data": ["new"]}'
+    assert cache.get_response("gone") is None
+    cache.close()
+
+
+def test_backends__stages_abandoned_by_a_dead_process_are_swept_when_the_cache_opens(tmp_path: Path) -> None:
+    cache = SQLiteHttpCache(tmp_path / "c.sqlite")
+    cache.close()
+    with sqlite3.connect(tmp_path / "c.sqlite") as con:
+        con.execute("insert into apitoolkit_staged values ('dead', 'k', x'00', null, ?)", (time.time() - 2 * 86400,))
+        con.execute("insert into apitoolkit_staged values ('alive', 'k', x'00', null, ?)", (time.time(),))
+    SQLiteHttpCache(tmp_path / "c.sqlite").close()
+    with sqlite3.connect(tmp_path / "c.sqlite") as con:
+        assert [r[0] for r in con.execute("select token from apitoolkit_staged")] == ["alive"]
+
+
+def full_disk(self, stage, key, value):
+    raise sqlite3.OperationalError("database or disk is full")
 
 
 def test_backends__a_store_that_fails_is_a_cache_error_naming_the_file(tmp_path: Path, monkeypatch) -> None:
     cache = SQLiteHttpCache(tmp_path / "c.sqlite")
-
-    def full_disk(self, key, value):
-        raise sqlite3.OperationalError("database or disk is full")
-
-    monkeypatch.setattr(SQLiteDict, "_write", full_disk)
+    monkeypatch.setattr(SQLiteHttpCache, "_stage_response", full_disk)
     with (
         pytest.raises(CacheError, match=r"c\.sqlite.*disk is full.*free disk space") as caught,
-        cache.write_behind() as attach,
+        cache.staged() as attach,
     ):
         worker = threading.Thread(target=lambda: (attach(), cache.save_response(response(), cache_key="k")))
         worker.start()
@@ -106,26 +148,14 @@ def test_backends__a_store_that_fails_is_a_cache_error_naming_the_file(tmp_path:
 
 
 def test_backends__a_failing_listing_keeps_its_own_error(fake: FakeJsonApi, make_client, monkeypatch) -> None:
-    original = SQLiteDict._write
-
-    def fails_in_the_writer(self, key, value):
-        if threading.current_thread().name == "apitoolkit-cache-writer":
-            raise sqlite3.OperationalError("database or disk is full")
-        return original(self, key, value)
-
-    monkeypatch.setattr(SQLiteDict, "_write", fails_in_the_writer)
+    monkeypatch.setattr(SQLiteHttpCache, "_stage_response", full_disk)
     fake.faults = [lambda r: None] * 3 + [lambda r: jsonapi_error(500, "Boom", "down")] * 200
     with pytest.raises(ServerError):
         load(make_client(max_workers=4))
 
 
-def test_backends__a_store_that_fails_in_the_caller_is_a_cache_error(
-    fake: FakeJsonApi, make_client, monkeypatch
-) -> None:
-    def full_disk(self, key, value):
-        raise sqlite3.OperationalError("database or disk is full")
-
-    monkeypatch.setattr(SQLiteDict, "_write", full_disk)
+def test_backends__a_store_that_fails_in_a_load_is_a_cache_error(fake: FakeJsonApi, make_client, monkeypatch) -> None:
+    monkeypatch.setattr(SQLiteHttpCache, "_stage_response", full_disk)
     with pytest.raises(CacheError, match="disk is full") as caught:
         load(make_client(max_workers=4))
     assert SECRET_A not in str(caught.value)
@@ -146,3 +176,27 @@ def test_backends__lookups_reuse_a_few_connections_and_close_closes_them(tmp_pat
     for connection in opened:
         with pytest.raises(sqlite3.ProgrammingError):
             connection.execute("select 1")
+
+
+def test_backends__on_redis_a_listing_is_committed_whole_or_not_at_all(
+    fake: FakeJsonApi, make_client, redis_url: str
+) -> None:
+    import redis
+
+    def keys() -> list[bytes]:
+        with redis.Redis.from_url(redis_url) as r:
+            return [k for k in r.scan_iter(count=500) if b":ratelimit:" not in k and b":lock" not in k]
+
+    fake.faults = [lambda r: None] * 6 + [lambda r: jsonapi_error(500, "Boom", "down")] * 200
+    with pytest.raises(ServerError):
+        load(make_client(max_workers=4, cache=redis_url))
+    assert keys() == [], "a failed listing left responses or staged entries on Redis"
+    fake.faults = []
+    assert len(load(make_client(max_workers=4, cache=redis_url))) == 250
+    stored = keys()
+    assert not [k for k in stored if b":staged:" in k]
+    with redis.Redis.from_url(redis_url) as r:
+        ttls = [r.ttl(k) for k in stored if r.type(k) == b"string"]
+    assert len(ttls) >= 25 and all(t > 0 for t in ttls[:25])
+    again = make_client(max_workers=4, cache=redis_url, offline=True)
+    assert len(load(again)) == 250

@@ -9,7 +9,15 @@ from apitoolkit.exceptions import ListingChangedError, PaginationError, ServerEr
 from apitoolkit.frames import DuplicateRecordsWarning
 from apitoolkit.http import RequestSpec, SinglePagePaginator
 from apitoolkit.loading import load_listing
-from tests.integration.http.fakeapi import SECRET_A, USERS, FakeJsonApi, jsonapi_error, load_users, user
+from tests.integration.http.fakeapi import (
+    SECRET_A,
+    USERS,
+    FakeJsonApi,
+    cached_responses,
+    jsonapi_error,
+    load_users,
+    user,
+)
 
 
 def load(client, page_size=20, **kwargs):
@@ -103,16 +111,18 @@ def test_paginate__listing_that_changed_while_paged_is_paged_again(
         assert fake.count("/users") == 2 + 13  # stopped at page 2, then all 13 pages of 253 or 247 records
 
 
-def test_paginate__pages_cached_before_a_change_are_not_mixed_with_newer_ones(fake: FakeJsonApi, make_client) -> None:
+def test_paginate__a_failed_listing_caches_none_of_its_pages(fake: FakeJsonApi, make_client, cache_dir) -> None:
     client = make_client(max_workers=1)
     fake.faults = [lambda r: None] * 4 + [lambda r: jsonapi_error(500, "Internal Server Error", "boom")] * 4
     with pytest.raises(ServerError):
-        load(client)  # pages 1-4 are in the HTTP cache now
+        load(client)  # pages 1-4 arrived, page 5 never did
+    assert cached_responses(cache_dir) == 0
     records = fake.records[SECRET_A]
     records[0:0] = [user(1000 + i) for i in range(3)]
     frame = load(client)
     assert frame["id"].tolist() == [int(r["id"]) for r in records]
-    assert fake.count("/users") == 8 + 1 + 13  # the failed load; page 5 (counts differ); every page again
+    assert fake.count("/users") == 8 + 13  # the failed load; then every page, all of the new version
+    assert cached_responses(cache_dir) == 13
 
 
 def test_paginate__listing_that_keeps_changing_raises_after_three_tries(fake: FakeJsonApi, make_client) -> None:

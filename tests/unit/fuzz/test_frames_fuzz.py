@@ -48,11 +48,13 @@ BROKEN_PAGES = st.sampled_from(
 
 
 @st.composite
-def documents(draw: st.DrawFn, jsonapi: bool) -> tuple[Schema, list[bytes], list[dict[str, Any]], bool]:
-    """``(schema, pages, expected values per record, whether every page is well formed)``.
+def documents(draw: st.DrawFn, jsonapi: bool) -> tuple[Schema, list[bytes], list[dict[str, Any]], bool, bool]:
+    """``(schema, pages, expected values per record, whether every page is well formed, whether a record list
+    holds something that is not a record)``.
 
     Half the documents drift (values of any type, odd field names, things in the record list that are not
     records, pages that are not pages); the other half fit the schema, which keeps them on Arrow's fast path.
+    A record list holding something that is not a record makes the document malformed: never fewer rows.
     """
     drift = draw(st.booleans())
     schema = draw(st.sampled_from(JSONAPI_SCHEMAS if jsonapi else FLAT_SCHEMAS))
@@ -60,11 +62,13 @@ def documents(draw: st.DrawFn, jsonapi: bool) -> tuple[Schema, list[bytes], list
     cuts = sorted(draw(st.lists(st.integers(0, len(pairs)), max_size=3)))
     chunks = [pairs[a:b] for a, b in zip([0, *cuts], [*cuts, len(pairs)], strict=True)]
     pages: list[bytes] = []
+    junk_records = False
     for chunk in chunks:
         records: list[Any] = [record for record, _ in chunk]
-        if drift and draw(st.integers(0, 4)) == 0:  # things in the list that are not records: not rows
+        if drift and draw(st.integers(0, 4)) == 0:  # things in the list that are not records: a malformed page
             for junk in draw(st.lists(st.none() | st.integers() | st.text(max_size=3) | st.lists(st.none()))):
                 records.insert(draw(st.integers(0, len(records))), junk)
+                junk_records = True
         body: Any = {"data": records, "meta": draw(JSON)} if jsonapi else records
         if jsonapi and draw(st.booleans()):
             body["links"] = draw(JSON)
@@ -74,7 +78,7 @@ def documents(draw: st.DrawFn, jsonapi: bool) -> tuple[Schema, list[bytes], list
     well_formed = not (drift and draw(st.integers(0, 3)) == 0)
     if not well_formed:
         pages.insert(draw(st.integers(0, len(pages))), draw(BROKEN_PAGES))
-    return schema, pages, [expected for _, expected in pairs], well_formed
+    return schema, pages, [expected for _, expected in pairs], well_formed and not junk_records, junk_records
 
 
 def same(a: Any, b: Any) -> bool:
@@ -152,10 +156,13 @@ def same_declared(a: pd.DataFrame | None, b: pd.DataFrame | None, schema: Schema
 
 @fuzz()
 @given(documents(jsonapi=True))
-def test_pages_to_frame__jsonapi_documents(document: tuple[Schema, list[bytes], list[dict[str, Any]], bool]) -> None:
-    schema, pages, expected, well_formed = document
+def test_pages_to_frame__jsonapi_documents(
+    document: tuple[Schema, list[bytes], list[dict[str, Any]], bool, bool],
+) -> None:
+    schema, pages, expected, well_formed, junk = document
     frame = load(pages, schema, "data")
     assert frame is not None or not well_formed
+    assert frame is None or not junk  # a record that is not an object is an error, never a missing row
     if frame is not None:
         check_frame(frame, schema, expected if well_formed else None)
     same_declared(load_table(pages, schema), frame, schema)
@@ -164,11 +171,12 @@ def test_pages_to_frame__jsonapi_documents(document: tuple[Schema, list[bytes], 
 @fuzz()
 @given(documents(jsonapi=False), st.randoms(use_true_random=False), st.integers(1, 4096))
 def test_pages_to_frame__bare_arrays_in_any_arrival_order_and_batch_size(
-    document: tuple[Schema, list[bytes], list[dict[str, Any]], bool], rng: Any, batch_bytes: int
+    document: tuple[Schema, list[bytes], list[dict[str, Any]], bool, bool], rng: Any, batch_bytes: int
 ) -> None:
-    schema, pages, expected, well_formed = document
+    schema, pages, expected, well_formed, junk = document
     frame = load(pages, schema, None)
     assert frame is not None or not well_formed
+    assert frame is None or not junk
     if frame is not None:
         check_frame(frame, schema, expected if well_formed else None)
     order = list(range(len(pages)))
