@@ -39,7 +39,7 @@ from requests_cache.cache_keys import redact_response
 from requests_cache.models import CachedResponse
 
 from apitoolkit.exceptions import ApiToolkitError, CacheError
-from apitoolkit.http.redaction import redact_url
+from apitoolkit.http.redaction import redact_body, redact_url
 from apitoolkit.stores.faults import cache_error
 
 __all__ = ["RedisHttpCache", "SQLiteHttpCache", "StagedWrites"]
@@ -221,6 +221,14 @@ class StagedWrites:
             redact_response(item, ignored)
             _redact_location(item)
             item.request.headers = CaseInsensitiveDict(item.request.headers)
+            # A server may echo a key into a header or the page itself (a next-page URL with apikey=).
+            item.headers = CaseInsensitiveDict(
+                {
+                    name: redact_body(value.encode("latin-1", "replace")).decode("latin-1")
+                    for name, value in item.headers.items()
+                }
+            )
+            item._content = redact_body(item._content or b"")
         return cached
 
     def _store_failed(self, error: BaseException) -> BaseException:

@@ -277,7 +277,9 @@ class BaseClient:
         # Loaders may run several listings at once, each paging concurrently: this bounds what is in flight.
         self._slots = threading.BoundedSemaphore(config.max_workers)
         redact_logs()  # urllib3 and requests-cache log request URLs, credentials included, at DEBUG
-        register_secrets(config.credentials.values())  # a server may echo one, in any encoding, into a log line
+        # A server may echo a credential, in any encoding, into a log line or a page the cache stores.
+        register_secrets(value for name, value in config.credentials.items() if name != "login")
+        register_secrets([config.credentials.get("login")], logs_only=True)  # a login (e-mail) is data in pages
 
     # ----------------------------------------------------------------- hooks for service clients
     def auth_headers(self) -> dict[str, str]:

@@ -19,6 +19,7 @@ __all__ = [
     "cache_ignored_parameters",
     "canonicalize_headers",
     "is_sensitive",
+    "redact_body",
     "redact_logs",
     "redact_text",
     "redact_url",
@@ -266,10 +267,12 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
 
 
 _registered: frozenset[str] = frozenset()
+#: The registered values that are secrets in a stored body too (not a login, which is the user's own e-mail).
+_stored: frozenset[str] = frozenset()
 _registry_lock = threading.Lock()
 
 
-def register_secrets(values: Iterable[str | None]) -> None:
+def register_secrets(values: Iterable[str | None], *, logs_only: bool = False) -> None:
     """Have `RedactingFilter` take these values, in every spelling `scrub` knows, out of every log record.
 
     Clients call it with their credentials when they are built, and with each session id they obtain. Values
@@ -282,12 +285,35 @@ def register_secrets(values: Iterable[str | None]) -> None:
         >>> RedactingFilter().filter(record), record.getMessage()
         (True, 'echo: REDACTED')
     """
-    global _registered
+    global _registered, _stored
     new = {v for v in values if v and len(v) >= MIN_SECRET_LENGTH}
-    if new <= _registered:
+    if new <= _registered and (logs_only or new <= _stored):
         return
     with _registry_lock:
         _registered = _registered | new
+        if not logs_only:
+            _stored = _stored | new
+
+
+def redact_body(data: bytes) -> bytes:
+    """``data`` with every registered secret (`register_secrets`, not ``logs_only``) replaced by ``REDACTED``.
+
+    For what the HTTP cache stores: a server may echo a key into a page (a ``next_page_url`` carrying
+    ``apikey=``). Costs one substring test per secret when none is there (~0.07 ms for a 400 KB page); only a
+    body holding one is decoded and scrubbed.
+
+    Example:
+        >>> register_secrets(["s3cret-key-0042"])
+        >>> redact_body(b'{"next": "https://x/c?apikey=s3cret-key-0042&page=2"}')
+        b'{"next": "https://x/c?apikey=REDACTED&page=2"}'
+    """
+    secrets = _stored
+    if not data or not secrets:
+        return data
+    present = [secret for anchor, secret in _plan(secrets) if anchor.encode() in data]
+    if not present:
+        return data
+    return scrub(data.decode("utf-8", "surrogateescape"), present).encode("utf-8", "surrogateescape")
 
 
 _QUERY_CREDENTIAL = re.compile(

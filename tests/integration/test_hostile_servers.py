@@ -423,3 +423,29 @@ def test_rows__a_logs_walk_whose_rows_fall_short_of_the_count_is_an_error(
     with pytest.raises(ListingChangedError, match="records arrived .* counted|rows arrived where the API's counts"):
         load_logs(client=CLIENTS["itglue"](server.environ()))
     assert not list(cache_dir.rglob("*.parquet"))  # no window's frame was kept
+
+
+@pytest.mark.parametrize("backend", ["directory", "redis"])
+def test_secrets__a_key_echoed_into_a_page_is_not_stored(
+    request: pytest.FixtureRequest, hostile: tuple[Hostile, EmulatorServer], cache_dir: Path, backend: str
+) -> None:
+    app, server = hostile
+    cache = request.getfixturevalue("redis_url") if backend == "redis" else str(cache_dir)
+    env = server.environ()
+    key = env["GLASSHAT_API_KEY"]
+
+    def echo(request: Request, status: int, body: Any) -> Any:
+        if isinstance(body, dict) and "clients" in body:  # as a Laravel-style paginator would
+            body["next_page_url"] = f"{request.base_url}?apikey={key}&page=2"
+            body["request"] = {"apikey": key, "escaped": key.replace("a", "\\u0061")}
+        return body
+
+    app.rewrite = echo
+    frame = load_clients(CLIENTS["glasshat"](env, cache=cache))
+    assert len(frame) > 0
+    scan = Scan({"GLASSHAT_API_KEY": key})
+    if backend == "redis":
+        scan.redis(cache)
+    scan.tree(cache_dir)
+    assert scan.found == []
+    assert scan.counts["bytes"] > 1000
