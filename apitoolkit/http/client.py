@@ -576,10 +576,12 @@ class BaseClient:
         per_page = first.records or 0
         most = _most_pages(where, expected, per_page, paginator.total_pages, paginator.has_next_page)
         counted = [first.records]
+        paginator.check_page(0, first)
         notify(0, first)
         last_index: list[int | None] = [None]
 
         def arrived(index: int, page: Page) -> None:
+            paginator.check_page(index, page)
             found = paginator.reported_count(page)
             if expected is not None and found is not None and found != expected:
                 raise ListingChangedError(

@@ -89,6 +89,13 @@ class Paginator(ABC):
         """Pages the API reports in all, when it does."""
         return None
 
+    def check_page(self, index: int, page: Page) -> None:
+        """Raise `PaginationError` when page ``index`` (0-based, any order) shows the paging is broken.
+
+        Called by the client for every page as it arrives, fetched one after another or concurrently (page 1
+        first). The default checks nothing; a style whose server may ignore its page parameter overrides it.
+        """
+
     def reported_count(self, page: Page) -> int | None:
         """How many records the whole listing holds according to ``page``, when pages say so.
 
