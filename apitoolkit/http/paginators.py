@@ -95,6 +95,7 @@ class Paginator(ABC):
         Called by the client for every page as it arrives, fetched one after another or concurrently (page 1
         first). The default checks nothing; a style whose server may ignore its page parameter overrides it.
         """
+        return None
 
     def reported_count(self, page: Page) -> int | None:
         """How many records the whole listing holds according to ``page``, when pages say so.
