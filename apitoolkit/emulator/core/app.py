@@ -11,6 +11,7 @@ Requests refused before the faults (401, 429, 404, 405) and ``/_emulator`` contr
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -177,14 +178,17 @@ class EmulatorApp:
         service: str | None = None,
         rate_limit: tuple[int, float] | Literal[_Keep.KEEP] | None = KEEP,
         retry_after: bool | None = None,
+        dialect: Mapping[str, str | None] | None = None,
     ) -> None:
         """Change how requests are served.
 
         Args:
             latency: Seconds added to every service request (0 for none).
-            service: The service ``rate_limit`` and ``retry_after`` apply to.
+            service: The service ``rate_limit``, ``retry_after`` and ``dialect`` apply to.
             rate_limit: ``(limit, window_seconds)`` per API key, sliding; None switches it off.
             retry_after: Whether 429s carry ``Retry-After`` (whole seconds until a slot frees).
+            dialect: Readings of the documents' ambiguities to serve, by name (the service's ``dialects`` list
+                them and their values; None restores a default). Kept across `reset`, like the other settings.
 
         Raises:
             ValueError: Negative latency, unknown service, or a service setting without ``service``.
@@ -198,6 +202,11 @@ class EmulatorApp:
             if latency < 0:
                 raise ValueError(f"latency must be >= 0 seconds, got {latency}")
             self.latency = float(latency)
+        if dialect:
+            if service not in self.services:
+                raise ValueError(f"dialect needs service= one of {', '.join(self.services)}")
+            for name, value in dialect.items():
+                self.services[service].set_reading(name, value)
         if rate_limit is KEEP and retry_after is None:
             return
         if service not in self._limits:

@@ -70,7 +70,32 @@ class Service(ABC):
     url_map: ClassVar[Map]
     default_rate_limit: ClassVar[tuple[int, float] | None] = None
     credential_params: ClassVar[frozenset[str]] = frozenset()
+    #: Where the documents are ambiguous, the readings this service can serve: name -> allowed values, the
+    #: first being the default. A handler asks `reading` which one is in force (`EmulatorApp.configure`).
+    dialects: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     backend: Backend
+
+    def reading(self, name: str) -> str:
+        """The reading of the ambiguity ``name`` in force (the first of ``dialects[name]`` unless set)."""
+        chosen: dict[str, str] = self.__dict__.setdefault("_readings", {})
+        return chosen.get(name, self.dialects[name][0])
+
+    def set_reading(self, name: str, value: str | None) -> None:
+        """Serve ``value`` for the ambiguity ``name`` (None: back to the default).
+
+        Raises:
+            ValueError: An ambiguity or value this service does not know.
+        """
+        if name not in self.dialects:
+            known = ", ".join(sorted(self.dialects)) or "none"
+            raise ValueError(f"{self.name} has no dialect {name!r}: it knows {known}")
+        if value is not None and value not in self.dialects[name]:
+            raise ValueError(f"{self.name} dialect {name} is one of {', '.join(self.dialects[name])}, not {value!r}")
+        chosen: dict[str, str] = self.__dict__.setdefault("_readings", {})
+        if value is None:
+            chosen.pop(name, None)
+        else:
+            chosen[name] = value
 
     @property
     def prefix(self) -> str:
