@@ -148,8 +148,12 @@ def emulator(emulator_server: Any) -> Iterator[Any]:
     emulator_server.app.reset()
     emulator_server.app.configure(latency=0)
     emulator_server.app.configure(service="itglue", rate_limit=(3000, 300.0), retry_after=True)
+    for service in emulator_server.app.services.values():
+        service.default_readings()  # a test's dialect never leaks into the next
     yield emulator_server
     emulator_server.app.reset()
+    for service in emulator_server.app.services.values():
+        service.default_readings()
 
 
 FAST_RETRY = RetryPolicy(max_attempts=5, backoff=0.01, max_backoff=0.05, max_retry_after=1.0, jitter=0.0)

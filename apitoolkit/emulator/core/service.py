@@ -80,6 +80,10 @@ class Service(ABC):
         chosen: dict[str, str] = self.__dict__.setdefault("_readings", {})
         return chosen.get(name, self.dialects[name][0])
 
+    def default_readings(self) -> None:
+        """Serve the default reading of every ambiguity again."""
+        self.__dict__.pop("_readings", None)
+
     def set_reading(self, name: str, value: str | None) -> None:
         """Serve ``value`` for the ambiguity ``name`` (None: back to the default).
 
