@@ -2,7 +2,9 @@
 
 Hitask's documented conventions: ``https://hitask.com/api/{method}``, a session from ``User.authenticate``
 (api key + login + password) sent as ``session_id`` with every request, errors as
-``{"response_status": <code>, "error_message": ...}`` (7 = session not found, 8 = invalid API key).
+``{"response_status": <code>, "error_message": ...}`` (7 = session not found, 8 = invalid API key). The
+documents do not say which HTTP status carries code 7 (the error table lists it without one), so the client
+signs in again once on code 7 whatever the status: 401, 400, 403, or 200 with an error body.
 The session id is a credential: it is never cached, logged or shown, and cached responses do not depend
 on it (the cache key leaves it out), so a new session still finds yesterday's pages.
 """
@@ -13,7 +15,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar, Unpack
 
-from apitoolkit.exceptions import AuthenticationError
+from apitoolkit.exceptions import ApiError, AuthenticationError
 from apitoolkit.http.client import BaseClient, ClientOptions, configure
 from apitoolkit.http.paginators import Page, RequestSpec
 from apitoolkit.http.redaction import register_secrets
@@ -90,7 +92,9 @@ class HitaskClient(BaseClient):
         )
         try:
             page = self.request("GET", spec, cache=False, authenticate=False)
-        except AuthenticationError as error:
+        except ApiError as error:  # a refusal is known by its code, whatever status carries it
+            if not isinstance(error, AuthenticationError) and (error.code not in _REFUSALS or error.status == 404):
+                raise  # 404 code 1 is "Method not found" (a wrong base URL), not "User not found"
             what, variable = _REFUSALS.get(error.code or "", ("the credentials", "HITASK_API_KEY/LOGIN/PASSWORD"))
             raise AuthenticationError(
                 f"Hitask refused {what} (code {error.code}): check {variable}.",
@@ -131,10 +135,10 @@ class HitaskClient(BaseClient):
         return {"session_id": self._current_session()}
 
     def request(self, method: str, spec: RequestSpec, **kwargs: Any) -> Page:
-        """As `BaseClient.request`, signing in again once when Hitask says the session is gone."""
+        """As `BaseClient.request`, signing in again once when Hitask says the session is gone (code 7, any status)."""
         try:
             return super().request(method, spec, **kwargs)
-        except AuthenticationError as error:
+        except ApiError as error:
             if error.code != SESSION_NOT_FOUND or not kwargs.get("authenticate", True):
                 raise
             with self._sign_in_lock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apitoolkit.frames import Field, Schema
 
-__all__ = ["CATEGORIES", "CONTACTS", "HISTORY", "ITEMS", "TAGS", "TEAM_MEMBERS"]
+__all__ = ["CATEGORIES", "CONTACTS", "HISTORY", "ITEMS", "ITEM_ALIASES", "TAGS", "TEAM_MEMBERS"]
 
 #: Item categories by their code, as documented ("0:project 1: task 2:event 4: note 5:file").
 CATEGORIES: dict[int, str] = {0: "project", 1: "task", 2: "event", 4: "note", 5: "file"}
@@ -43,6 +43,11 @@ ITEMS = Schema(
         Field("permissions", "json"),
     ),
 )
+
+#: Other spellings of item fields that real responses use: the field table says ``assigneeId``, both JSON examples
+#: of responses (``GET item`` and the delta) say ``"assignee"``. Either fills the one column; ``assigneeId`` wins
+#: when a record carries both.
+ITEM_ALIASES: dict[str, tuple[str, ...]] = {"assignee_id": ("assignee",)}
 
 HISTORY = Schema(
     "item_history",

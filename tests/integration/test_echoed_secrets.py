@@ -135,10 +135,10 @@ def leaks(error: ApiError, records: list[logging.LogRecord], secrets: list[str])
 @pytest.mark.parametrize("password", [HITASK_PASSWORD, NASTY_PASSWORD])
 @pytest.mark.parametrize(
     ("status", "kind", "raised"),
-    [
-        (400, "hitask", InvalidRequestError),
+    [  # Hitask's code 36 (wrong password) names the refusal whatever status carries it (issue 14)
+        (400, "hitask", AuthenticationError),
         (401, "hitask", AuthenticationError),
-        (500, "hitask", ServerError),
+        (500, "hitask", AuthenticationError),
         (500, "html", ServerError),
     ],
 )

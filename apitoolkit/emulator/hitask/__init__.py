@@ -1,9 +1,11 @@
 """The emulated Hitask API: session sign-in, items with ``X-Cursor`` deltas, history, tags, team, groups, contacts.
 
-Routes under ``/hitask`` (``HITASK_BASE_URL``), as the document names its methods: ``GET|POST user/authenticate``,
-``GET|POST user/signout``, ``GET item``, ``GET item/delta/{cursor}``, ``GET item/{id}/history``, ``GET tag``,
-``GET team/members``, ``GET group``, ``GET contact``. Errors are ``{"response_status": code, "error_message":
-text}`` with the document's codes and templates.
+Routes under ``/hitask`` (``HITASK_BASE_URL``), as the documents name their methods: ``GET|POST
+user/authenticate``, ``GET|POST user/signout``, ``GET item``, ``GET item/delta/{cursor}``, ``GET
+item/history?id={id}`` and ``GET team`` (both as the public API documentation, ``HiTask/api``, names them),
+``GET tag``, ``GET group``, ``GET contact``. Errors are ``{"response_status": code, "error_message": text}``
+with the document's codes and templates. Where the documents disagree, each reading is a dialect (see
+`HitaskService`): ``assignee_field``, ``delta``, ``session_status``.
 
 Where the document is silent, these are our choices, following the API's documented conventions:
 
@@ -12,22 +14,26 @@ Where the document is silent, these are our choices, following the API's documen
   401 code 36 "Provided password does not match your current password". No error repeats a credential. The
   answer is ``{"session_id", "id", "login_id", "level": 0, "account_type": "TEAM_BUSINESS", "email"}``.
 - Sessions: every other endpoint needs ``session_id`` in the query string (a form body works too); a missing,
-  unknown or expired one is 401 code 7 "Session not found, please authenticate first". A session lives
-  ``session_ttl`` seconds (3600) from sign-in. ``user/signout`` ends it and answers ``{"response_status": 0}``,
-  also for a session that has already ended (only a missing ``session_id`` is an error, 400 code 4).
+  unknown or expired one is 401 code 7 "Session not found, please authenticate first" (the ``session_status``
+  dialect serves it with 200, 400 or 403). A session lives ``session_ttl`` seconds (3600) from sign-in.
+  ``user/signout`` ends it and answers ``{"response_status": 0}``, also for a session that has already ended
+  (only a missing ``session_id`` is an error, 400 code 4).
 - ``GET item``: every current item by id; ``X-Cursor`` is the latest ``time_last_update`` among them in
   milliseconds since the epoch (the server's time when there is none).
 - ``GET item/delta/{cursor}``: every current item by id, in full with ``"changed": true`` (as in the document's
   example) if its ``time_last_update`` in ms is after the cursor, else the stub ``{"id", "changed": false}``;
-  a deleted item is absent. ``X-Cursor`` is the latest ``time_last_update`` among the changed items, else the
-  cursor given. A cursor that is not an integer is 400 code 5 "Invalid data format of delta"; one more than
-  1 s past the server's time (or its latest stamp) is 400 code 6 "delta is not valid".
-- Items: the documented fields; times are ISO 8601 with milliseconds in the owner's UTC offset
-  (``2016-08-27T00:00:00.000+04:00``); flags are booleans; ``participants`` are user ids and ``permissions``
+  a deleted item is absent (the ``delta`` dialect ``changes_only`` leaves the stubs out). ``X-Cursor`` is the
+  latest ``time_last_update`` among the changed items, else the cursor given. A cursor that is not an integer
+  is 400 code 5 "Invalid data format of delta"; one more than 1 s past the server's time (or its latest stamp)
+  is 400 code 6 "delta is not valid".
+- Items: the documented fields (the assignee as ``assigneeId``, as the field table says; the ``assignee_field``
+  dialect ``assignee`` spells it as the JSON examples do); times are ISO 8601 with milliseconds in the owner's
+  UTC offset (``2016-08-27T00:00:00.000+04:00``); flags are booleans; ``participants`` are user ids and ``permissions``
   ``{"principal": user id, "level": n}``; empty ``tags`` and ``participants`` are null, as in the document's
   example. History events are ``{"id", "item_id", "user_id", "time", "type" (create, update, comment,
-  complete), "message"}``, oldest first; an unknown item is 404 code 1 "Item not found".
-- Lists: ``tag`` ``[{"id", "name", "shared"}]``; ``team/members`` ``[{"id", "login", "firstName", "lastName",
+  complete), "message"}``, oldest first; an unknown item is 404 code 1 "Item not found", a missing ``id`` 400
+  code 4.
+- Lists: ``tag`` ``[{"id", "name", "shared"}]``; ``team`` ``[{"id", "login", "firstName", "lastName",
   "email", "businessLevel", "isOnline"}]`` (the signing-in user first, level 100); ``group`` ``[{"id",
   "name", "members"}]`` ("Everyone" first); ``contact`` ``[{"id", "firstName", "lastName", "email", "login"}]``.
 - Rate limit: 600 requests per 60 s per API key; beyond it 429 code 67 "You are performing too many API

@@ -4,7 +4,8 @@
 ServiceError (core)
  └── HitaskError
       ├── BadRequest     400  a mandatory parameter missing (4), malformed (5) or not valid (6)
-      ├── Unauthorized   401  invalid API key (8), unknown login (1), wrong password (36), no session (7)
+      ├── Unauthorized   401  invalid API key (8), unknown login (1), wrong password (36), no session (7;
+      │                       the ``session_status`` dialect serves it with 200, 400 or 403 instead)
       └── NotFound       404  unknown item (1)
 ```
 
@@ -33,8 +34,8 @@ class HitaskError(ServiceError):
         5
     """
 
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: int, message: str, *, status: int | None = None) -> None:
+        super().__init__(message, status=status)
         self.code = code
 
 

@@ -107,22 +107,25 @@ class ItemStore:
             latest = max((self._stamp(id_) for id_ in ids), default=None)
         return body, now_ms() if latest is None else latest
 
-    def delta_json(self, cursor: int) -> tuple[bytes, int]:
+    def delta_json(self, cursor: int, *, stubs: bool = True) -> tuple[bytes, int]:
         """Every current item by id: in full (with ``"changed": true``) if stamped after ``cursor``, else a stub.
 
         Returns the body and the new cursor: the latest stamp among changed items, else ``cursor``. Like a
         real server's index on the update time, the ids, stamps and stubs are kept ready (rebuilt after
-        changes), so a delta only splices the changed items into the stubs.
+        changes), so a delta only splices the changed items into the stubs. ``stubs=False`` leaves the
+        unchanged items out (the "changes only" reading of the document).
         """
         with self._lock:
-            ids, stamps, stubs, starts = self._delta_index()
+            ids, stamps, blob, starts = self._delta_index()
             changed = np.flatnonzero(stamps > cursor)
             parts, previous = [], 0
             for index in changed.tolist():
-                parts.append(stubs[starts[previous] : starts[index]])
+                if stubs:
+                    parts.append(blob[starts[previous] : starts[index]])
                 parts.append(self.records.json(int(ids[index]))[:-1] + _CHANGED + b",")
                 previous = index + 1
-            parts.append(stubs[starts[previous] : starts[len(ids)]])
+            if stubs:
+                parts.append(blob[starts[previous] : starts[len(ids)]])
             latest = max(cursor, int(stamps[changed].max())) if len(changed) else cursor
         return b"[" + b"".join(parts).removesuffix(b",") + b"]", latest
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -26,8 +27,9 @@ class HitaskResponses:
         200
     """
 
-    def __init__(self, backend: HitaskBackend) -> None:
+    def __init__(self, backend: HitaskBackend, reading: Callable[[str], str] = lambda name: "") -> None:
         self.backend = backend
+        self.reading = reading
 
     def dispatch(self, request: Request, endpoint: str, args: dict[str, Any]) -> Response:
         """Call the handler named ``endpoint``."""
@@ -46,20 +48,23 @@ class HitaskResponses:
     def items(self, request: Request) -> Response:
         """``GET /item``: every current item, ``X-Cursor`` their latest ``time_last_update`` in ms."""
         body, cursor = self.backend.items.list_json()
-        return Response(body, content_type=JSON, headers={"X-Cursor": str(cursor)})
+        return Response(self._spelled(body), content_type=JSON, headers={"X-Cursor": str(cursor)})
 
     def delta(self, request: Request, cursor: str) -> Response:
-        """``GET /item/delta/{cursor}``: changed items in full, unchanged ones as stubs."""
+        """``GET /item/delta/{cursor}``: changed items in full, unchanged ones as stubs (none: ``delta`` dialect)."""
         if not _INTEGER.fullmatch(cursor):
             raise BadRequest(5, "Invalid data format of delta")
         since = int(cursor)
         if since > max(now_ms(), self.backend.items.clock) + FUTURE_TOLERANCE_MS:
             raise BadRequest(6, "delta is not valid")
-        body, latest = self.backend.items.delta_json(since)
-        return Response(body, content_type=JSON, headers={"X-Cursor": str(latest)})
+        body, latest = self.backend.items.delta_json(since, stubs=self.reading("delta") != "changes_only")
+        return Response(self._spelled(body), content_type=JSON, headers={"X-Cursor": str(latest)})
 
-    def history(self, request: Request, id: str) -> Response:
-        """``GET /item/{id}/history``: events and comments, oldest first."""
+    def history(self, request: Request) -> Response:
+        """``GET /item/history?id={id}``: events and comments, oldest first."""
+        id = request.args.get("id")
+        if not id:
+            raise BadRequest(4, "id is mandatory")
         try:
             return _json(self.backend.items.history(int(id) if id.isascii() and id.isdigit() else -1))
         except KeyError:
@@ -70,7 +75,7 @@ class HitaskResponses:
         return Response(self.backend.json("tags"), content_type=JSON)
 
     def members(self, request: Request) -> Response:
-        """``GET /team/members``."""
+        """``GET /team``: the team's members."""
         return Response(self.backend.json("members"), content_type=JSON)
 
     def groups(self, request: Request) -> Response:
@@ -80,6 +85,12 @@ class HitaskResponses:
     def contacts(self, request: Request) -> Response:
         """``GET /contact``."""
         return Response(self.backend.json("contacts"), content_type=JSON)
+
+    def _spelled(self, items: bytes) -> bytes:
+        """Items JSON with the assignee under the key the ``assignee_field`` dialect names."""
+        if self.reading("assignee_field") == "assignee":
+            return items.replace(b'"assigneeId":', b'"assignee":')
+        return items
 
 
 def _json(data: Any) -> Response:

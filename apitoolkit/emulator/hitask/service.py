@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -9,7 +10,7 @@ from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from apitoolkit.emulator.core.service import Service, ServiceError
-from apitoolkit.emulator.hitask.exceptions import BadRequest, error_response
+from apitoolkit.emulator.hitask.exceptions import SESSION_NOT_FOUND, BadRequest, HitaskError, error_response
 from apitoolkit.emulator.hitask.models import HitaskBackend
 from apitoolkit.emulator.hitask.responses import HitaskResponses
 from apitoolkit.emulator.hitask.urls import URL_MAP
@@ -17,6 +18,12 @@ from apitoolkit.emulator.hitask.urls import URL_MAP
 
 class HitaskService(Service):
     """Hitask under ``/hitask``: 600 requests per 60 s per API key by default.
+
+    Dialects (readings of what the documents leave open; `EmulatorApp.configure` switches them, the first is the
+    default): ``assignee_field`` ``assigneeId`` (the field table) | ``assignee`` (the JSON examples); ``delta``
+    ``stubs`` (unchanged items as ``{"id", "changed": false}``, the seed's example) | ``changes_only`` (only
+    changed or added items, the seed's prose); ``session_status`` the HTTP status of error 7 "Session not found":
+    ``401`` | ``200`` | ``400`` | ``403`` (the document's error table gives the code without a status).
 
     Control operations (``POST /_emulator/hitask/<operation>``, JSON body as keyword arguments): ``change``
     (``item_id`` + fields; answers ``{"item": ...}``), ``add`` (``category`` + fields; ``{"id": n}``),
@@ -34,11 +41,16 @@ class HitaskService(Service):
     url_map: ClassVar[Map] = URL_MAP
     default_rate_limit: ClassVar[tuple[int, float] | None] = (600, 60.0)
     credential_params: ClassVar[frozenset[str]] = frozenset({"api_key", "login", "password", "session_id"})
+    dialects: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "assignee_field": ("assigneeId", "assignee"),
+        "delta": ("stubs", "changes_only"),
+        "session_status": ("401", "200", "400", "403"),
+    }
     backend: HitaskBackend
 
     def __init__(self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None) -> None:
         self.backend = HitaskBackend(seed=seed, size=size, now=now, counts=counts)
-        self.responses = HitaskResponses(self.backend)
+        self.responses = HitaskResponses(self.backend, self.reading)
 
     def authenticate(self, request: Request, path: str) -> str:
         """Credentials on ``user/authenticate``, a ``session_id`` on ``user/signout``, a live session elsewhere.
@@ -56,7 +68,13 @@ class HitaskService(Service):
             if not values.get("session_id"):
                 raise BadRequest(4, "session_id is mandatory")
         else:
-            self.backend.check_session(values.get("session_id"))
+            try:
+                self.backend.check_session(values.get("session_id"))
+            except HitaskError as error:
+                status = int(self.reading("session_status"))
+                if error.code != SESSION_NOT_FOUND[0] or status == error.status_code:
+                    raise
+                raise HitaskError(error.code, error.detail, status=status) from None
         return self.backend.api_key
 
     def handle(self, request: Request, endpoint: str, args: dict[str, Any], account: str) -> Response:

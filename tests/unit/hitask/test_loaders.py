@@ -1,12 +1,27 @@
-"""Hitask's pure steps: the project join and the delta merge."""
+"""Hitask's pure steps: the project join, the delta merge, the delta reading, the assignee's two spellings."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
+import pytest
 
-from apitoolkit.hitask.loaders import _merge, _present, _with_projects
+from apitoolkit.exceptions import InvalidArgumentError
+from apitoolkit.hitask.loaders import (
+    CHANGES_ONLY,
+    STUBS,
+    _items_table,
+    _merge,
+    _present,
+    _reading,
+    _Reload,
+    _seconds,
+    _with_projects,
+)
 
 
 def items(rows: list[tuple[int, int, int, str]]) -> pd.DataFrame:
@@ -60,3 +75,61 @@ def test_merge__fresh_rows_are_conformed_to_the_snapshot_columns_and_types() -> 
     merged = _merge(snapshot, np.array([1, 2, 3]), fresh)
     assert merged.schema == snapshot.schema
     assert merged.to_pydict() == {"id": [1, 2, 3], "title": ["a", "B", "c"], "extra": ["x", None, None]}
+
+
+def test_merge__without_a_listing_keeps_every_row() -> None:
+    snapshot = items([(1, 1, 0, "a"), (3, 1, 0, "c")])
+    fresh = items([(3, 1, 0, "C!"), (2, 1, 0, "b new")])
+    merged = _merge(pa.Table.from_pandas(snapshot), None, pa.Table.from_pandas(fresh)).to_pandas()
+    assert merged["id"].tolist() == [1, 2, 3] and merged["title"].tolist() == ["a", "b new", "C!"]
+
+
+@pytest.mark.parametrize(
+    ("previous", "stubs", "all_listed", "expected"),
+    [
+        ("", 3, True, STUBS),
+        ("", 0, False, CHANGES_ONLY),
+        ("", 0, True, ""),  # every item changed (or none stored): fits both readings
+        (STUBS, 0, True, STUBS),
+        (STUBS, 2, False, STUBS),
+        (CHANGES_ONLY, 0, False, CHANGES_ONLY),
+        (CHANGES_ONLY, 0, True, CHANGES_ONLY),
+    ],
+)
+def test_reading__detected_and_kept(previous: str, stubs: int, all_listed: bool, expected: str) -> None:
+    assert _reading(previous, stubs, all_listed) == expected
+
+
+@pytest.mark.parametrize(("previous", "stubs", "after"), [(CHANGES_ONLY, 1, STUBS), (STUBS, 0, "")])
+def test_reading__a_flip_is_a_reload(previous: str, stubs: int, after: str) -> None:
+    with pytest.raises(_Reload) as info:
+        _reading(previous, stubs, False)
+    assert info.value.dialect == after
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        ({"id": 1, "assigneeId": 7}, 7),
+        ({"id": 1, "assignee": 7}, 7),
+        ({"id": 1, "assignee": "7"}, 7),
+        ({"id": 1, "assigneeId": 7, "assignee": 9}, 7),
+        ({"id": 1, "assignee": None}, None),
+        ({"id": 1}, None),
+    ],
+)
+def test_items_table__assignee_under_either_spelling_in_one_column(record: dict, expected: int | None) -> None:
+    table = _items_table(orjson.dumps([record, {"id": 2, "assignee": 0}]))
+    assert "assignee" not in table.column_names
+    assert table.column("assignee_id").to_pylist() == [expected, 0]
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(0, 0.0), (3600, 3600.0), (timedelta(hours=2), 7200.0)])
+def test_seconds__numbers_and_timedeltas(value: object, seconds: float) -> None:
+    assert _seconds(value) == seconds
+
+
+@pytest.mark.parametrize("value", [-1, True, "1h", None, float("nan")])
+def test_seconds__refuses_what_is_not_a_duration(value: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="full_reload_after"):
+        _seconds(value)

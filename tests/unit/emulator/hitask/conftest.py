@@ -36,9 +36,9 @@ class Hitask:
         session = self.session_id if session_id is None else session_id
         return self.client.get(f"/hitask{path}", query_string={"session_id": session, **params})
 
-    def ok(self, path: str) -> Any:
+    def ok(self, path: str, **params: Any) -> Any:
         """The JSON of a request that must succeed."""
-        response = self.get(path)
+        response = self.get(path, **params)
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.json
 

@@ -163,7 +163,7 @@ def test_mutations__add_by_name_or_code_with_defaults(app: EmulatorApp, hitask: 
 
 def test_history__events_and_comments_oldest_first(hitask: Hitask) -> None:
     items, _ = hitask.listing()
-    histories = {item["id"]: hitask.ok(f"/item/{item['id']}/history") for item in items[:60]}
+    histories = {item["id"]: hitask.ok("/item/history", id=item["id"]) for item in items[:60]}
     for item_id, events in histories.items():
         assert events[0]["type"] == "create" and all(event["item_id"] == item_id for event in events)
         assert [parse_time(e["time"]) for e in events] == sorted(parse_time(e["time"]) for e in events)
@@ -173,15 +173,15 @@ def test_history__events_and_comments_oldest_first(hitask: Hitask) -> None:
     assert kinds == {"create", "update", "comment", "complete"}
     ids = [event["id"] for events in histories.values() for event in events]
     assert len(ids) == len(set(ids))
-    assert histories == {item_id: hitask.ok(f"/item/{item_id}/history") for item_id in histories}
+    assert histories == {item_id: hitask.ok("/item/history", id=item_id) for item_id in histories}
 
 
 def test_history__mutations_append_events(app: EmulatorApp, hitask: Hitask) -> None:
     item = next(item for item in hitask.listing()[0] if item["category"] == 1 and not item["completed"])
-    before = hitask.ok(f"/item/{item['id']}/history")
+    before = hitask.ok("/item/history", id=item["id"])
     app.hitask.change(item["id"], title="Neu: 見積書")
     app.hitask.complete(item["id"])
-    after = hitask.ok(f"/item/{item['id']}/history")
+    after = hitask.ok("/item/history", id=item["id"])
     assert after[: len(before)] == before
     assert [(event["type"], event["message"]) for event in after[len(before):]] == [
         ("update", "Changed title"), ("complete", "Completed task")]
@@ -189,19 +189,28 @@ def test_history__mutations_append_events(app: EmulatorApp, hitask: Hitask) -> N
     assert now_item["completed"] and after[-1]["time"] == now_item["time_last_update"]
 
 
-@pytest.mark.parametrize("path", ["/item/1/history", "/item/abc/history"])
-def test_history__unknown_item_is_404_code_1(hitask: Hitask, path: str) -> None:
-    assert error(hitask.get(path)) == (404, 1, "Item not found")
+@pytest.mark.parametrize("item_id", ["1", "abc"])
+def test_history__unknown_item_is_404_code_1(hitask: Hitask, item_id: str) -> None:
+    assert error(hitask.get("/item/history", id=item_id)) == (404, 1, "Item not found")
+
+
+def test_history__missing_id_is_400_code_4(hitask: Hitask) -> None:
+    assert error(hitask.get("/item/history")) == (400, 4, "id is mandatory")
+
+
+@pytest.mark.parametrize("path", ["/item/3360004/history", "/team/members"])
+def test_routes__undocumented_paths_are_gone(hitask: Hitask, path: str) -> None:
+    assert error(hitask.get(path))[:2] == (404, 1)
 
 
 def test_history__deleted_item_is_404(app: EmulatorApp, hitask: Hitask) -> None:
     leaf = next(item for item in hitask.listing()[0] if item["category"] == 4)
     app.hitask.delete(leaf["id"])
-    assert error(hitask.get(f"/item/{leaf['id']}/history"))[0] == 404
+    assert error(hitask.get("/item/history", id=leaf["id"]))[0] == 404
 
 
 def test_lists__tags_members_groups_contacts(app: EmulatorApp, hitask: Hitask) -> None:
-    tags, members = hitask.ok("/tag"), hitask.ok("/team/members")
+    tags, members = hitask.ok("/tag"), hitask.ok("/team")
     groups, contacts = hitask.ok("/group"), hitask.ok("/contact")
     assert all(set(tag) == {"id", "name", "shared"} for tag in tags) and len(tags) == 12
     assert all(set(m) == {"id", "login", "firstName", "lastName", "email", "businessLevel", "isOnline"}

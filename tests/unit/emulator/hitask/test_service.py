@@ -12,7 +12,7 @@ from werkzeug.test import Client
 from apitoolkit.emulator import EmulatorApp
 from tests.unit.emulator.hitask.conftest import Hitask, error
 
-SESSION_ENDPOINTS = ["/item", "/item/delta/0", "/item/3360004/history", "/tag", "/team/members", "/group",
+SESSION_ENDPOINTS = ["/item", "/item/delta/0", "/item/history", "/tag", "/team", "/group",
                      "/contact", "/nowhere"]
 
 
