@@ -7,13 +7,25 @@ accepts. Messages show the value given (shortened), so credentials never go thro
 Dates are strict: a `datetime.date`, a `datetime.datetime`, a pandas ``Timestamp``, a NumPy ``datetime64`` or
 an ISO 8601 string (``"2026-11-01"``, ``"2026-11-01T10:00:00Z"``), from `FIRST_YEAR` to `LAST_YEAR`. A number
 is never read as a date: pandas would take ``20261101`` for nanoseconds after 1970.
+
+Date ranges (`as_range`, used by every loader that takes ``start`` and ``end``, and by ``apitoolkit fetch
+--start/--end``) mean the same everywhere:
+
+- ``start`` is inclusive; a date-only ``start`` means that day's midnight (UTC).
+- A date-only ``end`` (a `datetime.date`, an ISO string without a time such as ``"2026-12-02"``, or a NumPy
+  ``datetime64`` in days) includes that whole day: everything before the next midnight (UTC).
+- An ``end`` with a time (a `datetime.datetime`, a pandas ``Timestamp``, ``"2026-12-02T10:00:00Z"``) is exact:
+  everything up to and including that instant. ``pd.Timestamp("2026-12-02")`` is a datetime, so it means
+  midnight exactly.
+- Resources dated by day (user metrics, expiration dates) include every day from ``start``'s to ``end``'s.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Literal
 
@@ -27,11 +39,13 @@ __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
     "MAX_ID",
+    "DateRange",
     "FilterKind",
     "as_count",
     "as_flag",
     "as_id",
     "as_optional_flag",
+    "as_range",
     "as_seconds",
     "as_text",
     "as_timestamp",
@@ -238,6 +252,93 @@ def as_timestamp(value: object, name: str) -> pd.Timestamp:
             f"{name}={shown(value)} is outside the dates apitoolkit accepts: give one from {DATE_RANGE}."
         )
     return stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
+
+
+def _date_only(value: object) -> bool:
+    """Whether a date argument names a day without a time (a `date`, ``"2026-12-02"``, a ``datetime64[D]``)."""
+    import numpy as np
+
+    if isinstance(value, str):
+        try:
+            date.fromisoformat(value.strip())
+        except ValueError:
+            return False
+        return True
+    if isinstance(value, np.datetime64):
+        return np.datetime_data(value.dtype)[0] in {"D", "W", "M", "Y"}
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A checked ``start``/``end`` pair (see the module docstring): what a loader asks for and keeps.
+
+    Attributes:
+        start: The first instant included (UTC), or None for no lower bound.
+        end: The upper bound (UTC), or None for none: the instant given (included), or for a date-only end
+            the next midnight (excluded).
+        end_is_date: Whether ``end`` was given as a day without a time (its whole day is included).
+    """
+
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
+    end_is_date: bool = False
+
+    @property
+    def end_inclusive(self) -> bool:
+        """Whether ``end`` itself is included (an exact end), rather than the first instant excluded."""
+        return not self.end_is_date
+
+    @property
+    def last_day(self) -> date | None:
+        """The last calendar day (UTC) with anything included, for resources dated by day."""
+        if self.end is None:
+            return None
+        return (self.end - timedelta(days=1)).date() if self.end_is_date else self.end.date()
+
+    def contains(self, stamps: pd.Series) -> pd.Series:
+        """Which of the UTC ``stamps`` fall inside the range (a boolean Series).
+
+        Example:
+            >>> import pandas as pd
+            >>> r = as_range("2026-12-01", "2026-12-02")
+            >>> r.contains(pd.Series(pd.to_datetime(["2026-12-02 23:59", "2026-12-03 00:00"], utc=True))).tolist()
+            [True, False]
+        """
+        inside = stamps.notna()
+        if self.start is not None:
+            inside &= stamps >= self.start
+        if self.end is not None:
+            inside &= (stamps <= self.end) if self.end_inclusive else (stamps < self.end)
+        return inside
+
+
+def as_range(start: object, end: object) -> DateRange:
+    """``start`` and ``end`` (either may be None) as a `DateRange`: a date-only ``end`` includes its whole day.
+
+    Each side is read by `as_timestamp` (so the same values are accepted and refused).
+
+    Raises:
+        InvalidArgumentError: A bound `as_timestamp` refuses, or ``start`` after ``end`` (the range is empty).
+
+    Example:
+        >>> r = as_range("2026-11-28", "2026-12-02")
+        >>> r.end, r.end_is_date, r.last_day
+        (Timestamp('2026-12-03 00:00:00+0000', tz='UTC'), True, datetime.date(2026, 12, 2))
+        >>> as_range(None, "2026-12-02T10:00:00Z").end
+        Timestamp('2026-12-02 10:00:00+0000', tz='UTC')
+    """
+    lo = as_timestamp(start, "start") if start is not None else None
+    hi = as_timestamp(end, "end") if end is not None else None
+    whole_day = hi is not None and _date_only(end)
+    if hi is not None and whole_day:
+        hi = hi.floor("D") + timedelta(days=1)
+    if lo is not None and hi is not None and (lo >= hi if whole_day else lo > hi):
+        shown_end = f"{end}" if whole_day else f"{hi:%Y-%m-%d %H:%M:%S}"
+        raise InvalidArgumentError(
+            f"start ({lo:%Y-%m-%d %H:%M:%S}) is after end ({shown_end}): the range is empty; swap them."
+        )
+    return DateRange(lo, hi, whole_day)
 
 
 def _filter_text(name: str, value: object, kind: FilterKind, accepts: str, service: str) -> str:

@@ -214,7 +214,9 @@ def _add_fetch(subparsers: Any) -> None:
     parser.add_argument("--service", choices=tuple(_RESOURCES), default="itglue", help="the API (default: itglue)")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.parquet or FILE.csv")
     parser.add_argument("--start", metavar="DATE", help="start of the range, for loaders that take one (logs, ...)")
-    parser.add_argument("--end", metavar="DATE", help="end of the range, for loaders that take one")
+    parser.add_argument(
+        "--end", metavar="DATE", help="end of the range (a date such as 2026-12-02 includes that whole day)"
+    )
     parser.add_argument(
         "--filter",
         dest="filters",
@@ -330,11 +332,15 @@ def _loader_call(args: argparse.Namespace) -> tuple[Callable[..., Any], dict[str
 def _filter_value(key: str, texts: list[str], param: inspect.Parameter | None) -> Any:
     """One ``--filter`` value: true/false for a boolean argument, else a scalar or list, integers converted.
 
+    A comma separates values ("any of"); ``\\,`` is a comma inside a value, as in IT Glue's own filters.
+
     Example:
         >>> _filter_value("user_id", ["1,2", "3"], None), _filter_value("email", ["007"], None)
         ([1, 2, 3], '007')
+        >>> _filter_value("name", ["Kub\\, Reynolds and Gibson"], None)
+        'Kub, Reynolds and Gibson'
     """
-    items = [part.strip() for text in texts for part in text.split(",")]
+    items = [part.strip().replace("\\,", ",") for text in texts for part in re.split(r"(?<!\\),", text)]
     if not all(items):
         raise _UsageError(f"--filter {key}= has an empty value: give a value or leave the filter out.")
     if param is not None and isinstance(param.default, bool):

@@ -54,11 +54,20 @@ class ITGlueClient(JsonApiClient):
         super().__init__(**configure("itglue", {"api_key": api_key}, options, base_url=base_url, region=region))
 
     def hint(self, status: int | None) -> str:
-        """Region-aware advice for refused keys."""
+        """Region-aware advice for refused keys: IT Glue answers a wrong key with 403 (the reference), some say 401.
+
+        Example:
+            >>> "ITGLUE_REGION" in ITGlueClient(api_key="k", cache="off").hint(403)
+            True
+        """
         if status in {401, 403}:
             where = f"the {self.config.region.upper()} server" if self.config.region else self.base_url
+            also = (
+                " If the key is right and not revoked, check that it may read this resource (Password Access is a "
+                "setting of each key, under Account > Settings > API Keys)."
+            )
             return (
                 f"Check ITGLUE_API_KEY, and that the key belongs to {where}: keys work only in their own data "
-                "center (set ITGLUE_REGION to us, eu or au)."
+                f"center (set ITGLUE_REGION to us, eu or au).{also if status == 403 else ''}"
             )
         return super().hint(status)

@@ -11,6 +11,11 @@ Choices where the reference is silent, written down:
   share it) and rows seen twice are dropped by id. Days are walked concurrently.
 - **Expirations**: ``days_until`` counts calendar days (UTC) from ``now``'s date to the expiration date:
   0 means today, negative means already lapsed.
+- **Filters** (IT Glue's knowledge base): the API splits values on commas, so each text value is sent with
+  ``\\,`` for a literal comma (and ``\\\\`` for a backslash), and a Python list is "any of" (joined by plain
+  commas); range and date filters keep their ``start,end`` comma. Nested relationship routes ignore filters,
+  so loaders never send filters there: ``load_expirations(organization_id=...)`` uses ``GET /expirations``
+  with ``filter[organization_id]``, and `load_resource` refuses filters on a nested route.
 """
 
 from __future__ import annotations
@@ -26,10 +31,20 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from apitoolkit.arguments import FilterKind, as_flag, as_id, as_optional_flag, as_text, as_timestamp, filter_value
+from apitoolkit.arguments import (
+    DateRange,
+    FilterKind,
+    as_flag,
+    as_id,
+    as_optional_flag,
+    as_range,
+    as_text,
+    as_timestamp,
+    filter_value,
+)
 from apitoolkit.exceptions import InvalidArgumentError, ListingChangedError, PaginationError
 from apitoolkit.frames import Schema, pages_to_frame, utc_timestamp
-from apitoolkit.http.paginators import JsonApiPaginator, RequestSpec
+from apitoolkit.http.paginators import CappedJsonApiPaginator, JsonApiPaginator, RequestSpec
 from apitoolkit.itglue.client import ITGlueClient
 from apitoolkit.itglue.schema import EXPIRATIONS, FILTERS, LIST_ENDPOINTS, LOGS, ORGANIZATIONS, USER_METRICS, USERS
 from apitoolkit.loading import cached_frame, load_listing, load_windows, paginate_listing, source_of
@@ -75,8 +90,41 @@ def _filter_kind(name: str) -> FilterKind:
     return "date" if field.endswith(("_at", "date")) else "text"
 
 
+def _is_range(name: str) -> bool:
+    """Whether a filter takes ``start,end`` (``range[...]``, dates): its comma separates, never escaped."""
+    return name.startswith("range[") or _filter_kind(name) == "date"
+
+
+def _escape(text: str) -> str:
+    r"""A text value as IT Glue reads it: a literal comma is ``\,`` (the API splits on commas), a backslash ``\\``.
+
+    Example:
+        >>> print(_escape(r"Kub, Reynolds and Gibson\Sons"))
+        Kub\, Reynolds and Gibson\\Sons
+    """
+    return text.replace("\\", "\\\\").replace(",", "\\,")
+
+
 def _filter_value(name: str, value: Any, kind: FilterKind = "text") -> str:
-    return filter_value(name, value, kind=kind, service="IT Glue")
+    r"""A filter's query text: each value escaped (but a range's), a list joined by plain commas ("any of").
+
+    Example:
+        >>> print(_filter_value("name", ["Kub, Reynolds and Gibson", "Acme"]))
+        Kub\, Reynolds and Gibson,Acme
+    """
+    if _is_range(name):
+        return filter_value(name, value, kind=kind, service="IT Glue")
+    items = None
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | bytearray | memoryview | Mapping):
+        try:
+            items = list(value)
+        except TypeError:  # iterable in name only (a 0-d NumPy array): refused below
+            items = None
+    if items is None:
+        return _escape(filter_value(name, value, kind=kind, service="IT Glue"))
+    filter_value(name, items, kind=kind, service="IT Glue")  # refuses an empty list, None, nested lists
+    texts = [_escape(filter_value(name, item, kind=kind, service="IT Glue")) for item in items]
+    return ",".join(sorted(texts) if isinstance(value, set | frozenset) else texts)
 
 
 def _filter_params(resource: str, filters: Mapping[str, Any], allowed: Iterable[str] | None) -> dict[str, str]:
@@ -102,12 +150,20 @@ def _iso(ts: pd.Timestamp) -> str:
     return ts.tz_convert(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _range(start: Any, end: Any, *, default_days: int, now: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
-    hi = as_timestamp(end, "end") if end is not None else now
-    lo = as_timestamp(start, "start") if start is not None else hi - pd.Timedelta(days=default_days)
+def _range(
+    start: Any, end: Any, *, default_days: int, now: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp, DateRange]:
+    """`as_range` with defaults (``end``: now, exact; ``start``: ``default_days`` before ``end``'s day or instant).
+
+    Returns the first instant, the upper bound (excluded when ``end`` was date-only) and the range itself.
+    """
+    given = as_range(start, end)
+    hi = given.end if given.end is not None else now
+    anchor = hi - pd.Timedelta(days=1) if given.end_is_date else hi
+    lo = given.start if given.start is not None else anchor - pd.Timedelta(days=default_days)
     if lo > hi:
         raise InvalidArgumentError(f"start ({lo:%Y-%m-%d %H:%M}) is after end ({hi:%Y-%m-%d %H:%M}): swap them.")
-    return lo, hi
+    return lo, hi, DateRange(lo, hi, given.end_is_date)
 
 
 def _now() -> pd.Timestamp:
@@ -184,10 +240,14 @@ def load_expirations(
 
     Args:
         client: The account.
-        organization_id: Only this organization's expirations (the nested route): an int or a string of digits.
+        organization_id: Only this organization's expirations: an int or a string of digits. Sent as
+            ``filter[organization_id]`` to ``GET /expirations``, never to the nested route
+            ``organizations/:id/relationships/expirations``, where IT Glue ignores the other filters. An
+            organization the account does not hold raises `NotFoundError`.
         start: Earliest expiration date (inclusive): a date, datetime, Timestamp or ISO 8601 string (never a
             number), from 1900 to 2100; None for no lower bound.
-        end: Latest expiration date (inclusive); None for no upper bound.
+        end: Latest expiration date (inclusive, a date-only end or not: see "Date ranges" in
+            `apitoolkit.arguments`); None for no upper bound.
         resource_type: A resource type name such as ``"Domain"`` or ``"SSL Certificate"``.
         now: The moment ``days_until`` counts from (default: the current UTC time).
         refresh: Fetch again and replace the cached copy.
@@ -198,24 +258,23 @@ def load_expirations(
         >>> due.sort_values("days_until").head()  # doctest: +SKIP
     """
     _options(refresh, progress)
-    lo = as_timestamp(start, "start") if start is not None else None
-    hi = as_timestamp(end, "end") if end is not None else None
-    if lo is not None and hi is not None and lo > hi:
-        raise InvalidArgumentError(f"start ({lo:%Y-%m-%d}) is after end ({hi:%Y-%m-%d}): swap them.")
+    span = as_range(start, end)  # a date-only end includes its day (apitoolkit.arguments: "Date ranges")
+    lo, hi = span.start, span.last_day
     params: dict[str, str] = {}
     if lo is not None or hi is not None:
         params["filter[range][expiration_date]"] = (
-            f"{lo.date().isoformat() if lo is not None else '*'},{hi.date().isoformat() if hi is not None else '*'}"
+            f"{lo.date().isoformat() if lo is not None else '*'},{hi.isoformat() if hi is not None else '*'}"
         )
     if resource_type is not None:
         params["filter[resource_type_name]"] = _filter_value("resource_type", resource_type)
-    if organization_id is not None:
-        path = f"organizations/{as_id(organization_id, 'organization_id')}/relationships/expirations"
-    else:
-        path = "expirations"
+    organization = None if organization_id is None else as_id(organization_id, "organization_id")
+    if organization is not None:  # never the nested route: real servers ignore filters there
+        params["filter[organization_id]"] = str(organization)
     moment = as_timestamp(now, "now") if now is not None else None
     c = _client(client)
-    frame = _load_filtered(c, EXPIRATIONS, {}, path=path, params=params, refresh=refresh, progress=progress)
+    frame = _load_filtered(c, EXPIRATIONS, {}, path="expirations", params=params, refresh=refresh, progress=progress)
+    if organization is not None and frame.empty:  # an unknown organization is a 404, not an empty answer
+        c.request("GET", RequestSpec(f"organizations/{organization}"), refresh=refresh)
     return add_days_until(frame, now=moment)
 
 
@@ -264,7 +323,8 @@ def load_user_metrics(
     Args:
         start: First day (inclusive): a date, datetime, Timestamp or ISO 8601 string such as ``"2026-11-01"``
             (never a number), from 1900 to 2100; default 29 days before ``end``.
-        end: Last day (inclusive), of the same kinds; default today (UTC).
+        end: Last day (inclusive), of the same kinds; default today (UTC). See "Date ranges" in
+            `apitoolkit.arguments`.
         user_id: Only these users.
         organization_id: Only these organizations.
         resource_type: Only these resource types (``"Configuration"``, ...).
@@ -277,14 +337,14 @@ def load_user_metrics(
         >>> metrics.groupby("user_id")[["created", "edited", "viewed"]].sum()  # doctest: +SKIP
     """
     _options(refresh, progress)
-    lo, hi = _range(start, end, default_days=29, now=_now())
+    lo, hi, span = _range(start, end, default_days=29, now=_now())
     filters = _filter_params(
         "user_metrics",
         {"user_id": user_id, "organization_id": organization_id, "resource_type": resource_type},
         FILTERS["user_metrics"],
     )
     c = _client(client)
-    windows = _week_windows(lo.date(), hi.date())
+    windows = _week_windows(lo.date(), span.last_day or hi.date())
 
     def load_one(window: tuple[date, date]) -> pd.DataFrame:
         params = {**filters, "filter[date]": f"{window[0].isoformat()},{window[1].isoformat()}"}
@@ -353,15 +413,23 @@ def _last_created_at(content: bytes) -> pd.Timestamp | None:
     return utc_timestamp(value, name="created-at") if value else None
 
 
-def _walk_logs(client: ITGlueClient, window: _Window, refresh: bool) -> tuple[list[bytes], str, int, int | None]:
+def _walk_logs(
+    client: ITGlueClient, window: _Window, refresh: bool
+) -> tuple[list[bytes], str, int, int | None, int]:
     """Every log page of one window, walking past the 5-page cap by restarting at the last timestamp.
 
+    A query is capped (`CappedJsonApiPaginator`) whatever ``meta`` says there: a ``total-pages`` above 5, a
+    ``total-count`` above 5 pages, or a full page 5 (a ``meta`` capped at 5 pages, or none at all).
+
     Also returns the rows the pages must hold (None when the API did not count them): 5 full pages for each
-    capped query, since it had more, and the last query's ``total-count``.
+    capped query, since it had more, and the last query's ``total-count``; and how many logs the last query
+    gained while it was paged (new logs of a day still under way), which may add as many rows and as many
+    seen twice.
     """
     contents: list[bytes] = []
     sources: list[str] = []
     expected: int | None = 0
+    growth = 0
     cursor = window.start
     while True:
         spec = RequestSpec(
@@ -370,7 +438,7 @@ def _walk_logs(client: ITGlueClient, window: _Window, refresh: bool) -> tuple[li
         pages = paginate_listing(
             client,
             spec,
-            JsonApiPaginator(PAGE_SIZE, max_pages=LOGS_PAGE_CAP),
+            CappedJsonApiPaginator(PAGE_SIZE, max_pages=LOGS_PAGE_CAP),
             refresh=refresh,
             expire_after=client.expire_after("logs"),
         )
@@ -378,6 +446,7 @@ def _walk_logs(client: ITGlueClient, window: _Window, refresh: bool) -> tuple[li
         sources.append(source_of(pages))
         if not pages.capped:
             expected = None if expected is None or pages.expected_records is None else expected + pages.expected_records
+            growth = (pages.grew_to or 0) - (pages.expected_records or 0) if pages.grew_to is not None else 0
             break
         if expected is not None:
             expected += len(pages) * (pages[0].records or 0)
@@ -389,7 +458,7 @@ def _walk_logs(client: ITGlueClient, window: _Window, refresh: bool) -> tuple[li
             )
         cursor = last
     source = "network" if "network" in sources else "http-cache"
-    return contents, source, len(contents), expected
+    return contents, source, len(contents), expected, growth
 
 
 def load_logs(
@@ -400,7 +469,7 @@ def load_logs(
     refresh: bool = False,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """Every activity log row between ``start`` and ``end`` (inclusive), not just the first 5 pages.
+    """Every activity log row from ``start`` to ``end``, not just the first 5 pages.
 
     IT Glue keeps 30 days of logs. Each UTC day of the range is walked with ``filter[created_at]`` and
     ``sort=created_at`` as the reference prescribes, concurrently; rows sharing a timestamp across the
@@ -409,7 +478,8 @@ def load_logs(
     Args:
         start: Earliest time: a date, datetime, Timestamp or ISO 8601 string (never a number; naive means UTC);
             default 30 days before ``end``.
-        end: Latest time; default now.
+        end: Latest time, included; a date-only end (``"2026-12-02"``) includes that whole day (see
+            "Date ranges" in `apitoolkit.arguments`); default now.
         client: The account.
         refresh: Fetch again and replace the cached copy.
         progress: Show a progress bar over the days.
@@ -420,7 +490,7 @@ def load_logs(
     """
     _options(refresh, progress)
     now = _now()
-    lo, hi = _range(start, end, default_days=30, now=now)
+    lo, hi, span = _range(start, end, default_days=30, now=now)
     c = _client(client)
     if start is not None and lo < now - LOGS_RETENTION - pd.Timedelta(days=1):
         warnings.warn(
@@ -430,16 +500,16 @@ def load_logs(
         )
     windows = []
     day = lo.floor("D")
-    while day <= hi:
+    while day < hi or (span.end_inclusive and day == hi):  # an exact end at midnight: that instant's window
         windows.append(_Window(max(day, lo), min(day + pd.Timedelta(days=1), hi)))
         day += pd.Timedelta(days=1)
 
     def load_one(window: _Window) -> pd.DataFrame:
         def fetch() -> tuple[pd.DataFrame, str, int]:
             with c.staged():  # the walk's pages reach the HTTP cache only if all of it arrived and adds up
-                contents, source, pages, expected = _walk_logs(c, window, refresh)
+                contents, source, pages, expected, growth = _walk_logs(c, window, refresh)
                 frame = pages_to_frame(contents, LOGS)
-                if expected is not None and len(frame) != expected:
+                if expected is not None and not expected <= len(frame) <= expected + 2 * growth:
                     raise ListingChangedError(
                         f"IT Glue logs from {_iso(window.start)} to {_iso(window.end)}: {len(frame)} rows arrived "
                         f"where the API's counts promised {expected}: records are missing. Load it again later."
@@ -454,7 +524,7 @@ def load_logs(
     frame = load_windows(
         c, resource="logs", schema=LOGS, windows=windows, load_one=load_one, progress=progress, shared_bounds="id"
     )
-    within = (frame["created_at"] >= lo) & (frame["created_at"] <= hi)
+    within = span.contains(frame["created_at"])
     inside = frame if within.all() else frame[within]  # a copy only when there is something to drop
     inside.attrs = dict(frame.attrs)
     return _dedupe_sorted(inside, ["created_at", "id"])
@@ -482,6 +552,12 @@ def load_resource(
         refresh: Fetch again and replace the cached copy.
         progress: Show a progress bar.
         **filters: Values for ``:parts`` of the path, then ``filter[...]`` parameters (the API checks them).
+            Text values are sent escaped (a comma in a name is ``\\,``); a list means "any of". IT Glue does
+            not filter nested relationship routes (it ignores ``filter[...]`` there), so on a route with
+            ``:parts`` any further keyword is refused: load the top-level endpoint with ``filter[<parent>_id]``.
+
+    Raises:
+        InvalidArgumentError: An unknown endpoint, a missing ``:part``, or filters on a nested route.
 
     Example:
         >>> configs = load_resource("configurations", organization_id=2)  # doctest: +SKIP
@@ -507,6 +583,14 @@ def load_resource(
             part = str(as_id(value, key))
         parts.append(part)
     path = "/".join(parts)
+    given = sorted(key for key, value in rest.items() if value is not None)
+    if given and ":" in clean:
+        parent = next(part[1:] for part in clean.split("/") if part.startswith(":"))
+        raise InvalidArgumentError(
+            f"IT Glue does not filter nested relationship routes such as {clean!r}: it would ignore "
+            f"{', '.join(given)} and return everything. Load the top-level endpoint with filter[{parent}] "
+            f"instead, e.g. load_resource({clean.rsplit('/', 1)[-1]!r}, {parent}=..., {given[0]}=...)."
+        )
     filters = _filter_params(clean.rsplit("/", 1)[-1], rest, None)
     c = _client(client)
     schema = Schema.jsonapi_resource(clean.rsplit("/", 1)[-1], [])

@@ -135,7 +135,20 @@ def test_fetch__start_and_end_on_logs(environ: dict[str, str], tmp_path: Path) -
     pd.testing.assert_frame_equal(written, load_logs(start, end))
     assert len(written)
     assert written["created_at"].min() >= pd.Timestamp(start, tz="UTC")
-    assert written["created_at"].max() <= pd.Timestamp(end, tz="UTC")
+    # A date-only --end includes that whole day (apitoolkit.arguments, "Date ranges").
+    assert written["created_at"].max() < pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
+    assert (written["created_at"].dt.strftime("%Y-%m-%d") == end).any()
+
+
+def test_fetch__an_end_with_a_time_is_exact(environ: dict[str, str], tmp_path: Path) -> None:
+    today = datetime.now(UTC).date()
+    start, end = (today - timedelta(days=3)).isoformat(), f"{today - timedelta(days=2)}T12:00:00Z"
+    out = tmp_path / "logs.csv"
+    assert fetch("logs", "--start", start, "--end", end, "--out", str(out)) == 0
+    written = pd.to_datetime(pd.read_csv(out)["created_at"], utc=True, format="ISO8601")
+    expected = load_logs(start, end)["created_at"]
+    assert len(written) == len(expected) > 0 and written.max() == expected.max() <= pd.Timestamp(end)
+    assert len(load_logs(start, (today - timedelta(days=2)).isoformat())) > len(expected)
 
 
 def test_fetch__warnings_are_one_line_each(
@@ -156,7 +169,10 @@ def test_fetch__warnings_are_one_line_each(
         (["users", "--service", "glasshat"], "unknown glasshat resource 'users': use one of clients, projects, tasks."),
         (["users", "--start", "2026-01-01"], "itglue users takes no --start/--end; itglue resources that do: "),
         (["tags", "--service", "hitask", "--filter", "a=1"], "hitask tags has no filter 'a': it takes none."),
-        (["items", "--service", "hitask", "--filter", "color=red"], "it takes category, include_completed."),
+        (
+            ["items", "--service", "hitask", "--filter", "color=red"],
+            "it takes category, full_reload_after, include_completed.",
+        ),
         (["logs", "--filter", "start=2026-01-01"], "itglue logs has no filter 'start' (use --start): it takes none."),
         (["users", "--filter", "rolename=Editor"], "Did you mean 'role_name'? Filters it accepts: email, id, name,"),
         (["contacts", "--service", "happygrasshopper", "--filter", "companyy=A"], "Use company, email, first_name"),
@@ -203,7 +219,7 @@ def test_fetch__wrong_key_exits_1_without_file_or_key(
     out = tmp_path / "exports" / "users.parquet"
     assert fetch("users", "--out", str(out)) == 1
     captured = capsys.readouterr()
-    assert captured.err.startswith("apitoolkit fetch: IT Glue 401") and captured.err.count("\n") == 1
+    assert captured.err.startswith("apitoolkit fetch: IT Glue 403") and captured.err.count("\n") == 1
     assert "Traceback" not in captured.err
     assert secret not in captured.out + captured.err
     assert not (tmp_path / "exports").exists()

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from apitoolkit import glasshat, happygrasshopper, hitask, itglue
-from apitoolkit.arguments import as_id, as_timestamp, filter_value
+from apitoolkit.arguments import as_id, as_range, as_timestamp, filter_value
 from apitoolkit.config import RateLimit, resolve_config, validate_expire_after
 from apitoolkit.emulator import mock_emulator
 from apitoolkit.exceptions import ConfigurationError, InvalidArgumentError
@@ -107,7 +107,8 @@ def test_ids__ints_digit_strings_and_whole_floats_load(
 ) -> None:
     organization = int(emu.app.itglue.accounts[emu.app.itglue.api_key].organizations[0]["id"])
     itglue.load_expirations(clients["itglue"], organization_id=kind(organization))
-    assert [r.path for r in emu.app.stats.requests] == [f"/organizations/{organization}/relationships/expirations"]
+    first = emu.app.stats.requests[0]  # the top-level endpoint: nested routes ignore filters (issue 14, item 6)
+    assert (first.path, first.query["filter[organization_id]"]) == ("/expirations", [str(organization)])
 
 
 def test_as_id__bounds() -> None:
@@ -504,3 +505,111 @@ ANALYSIS_DATES = {
 def test_analysis__a_date_argument_that_is_not_a_date_is_refused(function: str, bad: object) -> None:
     with pytest.raises(InvalidArgumentError, match="start|now"):
         ANALYSIS_DATES[function](bad)
+
+
+# --------------------------------------------------------------------------------------------- date ranges
+@pytest.mark.parametrize(
+    "end",
+    ["2026-12-02", " 2026-12-02 ", "20261202", date(2026, 12, 2), np.datetime64("2026-12-02")],
+    ids=repr,
+)
+def test_as_range__a_date_only_end_includes_its_whole_day(end: Any) -> None:
+    span = as_range("2026-11-28", end)
+    assert (span.start, span.end) == (pd.Timestamp("2026-11-28", tz="UTC"), pd.Timestamp("2026-12-03", tz="UTC"))
+    assert span.end_is_date and not span.end_inclusive and span.last_day == date(2026, 12, 2)
+    texts = ["2026-11-27 23:59:59", "2026-11-28", "2026-12-02 23:59:59.9", "2026-12-03"]
+    stamps = pd.Series(pd.to_datetime(texts, format="ISO8601"))
+    assert span.contains(stamps.dt.tz_localize("UTC")).tolist() == [False, True, True, False]
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        "2026-12-02T00:00:00Z",
+        "2026-12-02 00:00",
+        "2026-12-02T01:00:00+01:00",
+        datetime(2026, 12, 2),
+        pd.Timestamp("2026-12-02"),
+        np.datetime64("2026-12-02T00:00"),
+    ],
+    ids=repr,
+)
+def test_as_range__an_end_with_a_time_is_exact(end: Any) -> None:
+    span = as_range(None, end)
+    assert span.start is None and span.end == pd.Timestamp("2026-12-02", tz="UTC")
+    assert not span.end_is_date and span.end_inclusive and span.last_day == date(2026, 12, 2)
+    texts = ["2026-12-01 23:59:59", "2026-12-02", "2026-12-02 00:00:01"]
+    stamps = pd.Series(pd.to_datetime(texts, utc=True, format="ISO8601"))
+    assert span.contains(stamps).tolist() == [True, True, False]
+
+
+def test_as_range__open_sides_and_one_day() -> None:
+    everything = as_range(None, None)
+    assert (everything.start, everything.end, everything.last_day) == (None, None, None)
+    assert everything.contains(pd.Series(pd.to_datetime(["1999-01-01", None], utc=True))).tolist() == [True, False]
+    one_day = as_range("2026-12-02", "2026-12-02")
+    assert one_day.end - one_day.start == pd.Timedelta(days=1)
+    assert as_range("2026-12-02T23:00:00Z", "2026-12-02").end_is_date
+    assert as_range("2026-12-02T10:00:00Z", "2026-12-02T10:00:00Z").end_inclusive
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-12-03", "2026-12-02"),
+        ("2026-12-03T00:00:00Z", "2026-12-02"),
+        ("2026-12-02T10:00:01Z", "2026-12-02T10:00"),
+    ],
+    ids=repr,
+)
+def test_as_range__start_after_end_is_refused(start: str, end: str) -> None:
+    with pytest.raises(InvalidArgumentError, match="start .* is after end .*swap them"):
+        as_range(start, end)
+
+
+@pytest.mark.parametrize(("value", "phrase"), BAD_DATES[:4], ids=repr)
+def test_as_range__bounds_are_read_strictly(value: Any, phrase: str) -> None:
+    with pytest.raises(InvalidArgumentError, match="^end") as info:
+        as_range(None, value)
+    assert phrase in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("end", "last_query_to"),
+    [
+        ("2026-11-20", "2026-11-21T00:00:00Z"),
+        (date(2026, 11, 20), "2026-11-21T00:00:00Z"),
+        ("2026-11-20T00:00:00Z", "2026-11-20T00:00:00Z"),
+        ("2026-11-20T06:30:00Z", "2026-11-20T06:30:00Z"),
+    ],
+    ids=repr,
+)
+def test_dates__logs_walk_to_the_end_of_a_date_only_end(
+    emu: mock_emulator, clients: dict[str, Any], end: Any, last_query_to: str
+) -> None:
+    itglue.load_logs("2026-11-19", end, client=clients["itglue"])
+    ranges = sorted({q["filter[created_at]"][0] for q in queries(emu, "/logs")})
+    assert ranges[0].startswith("2026-11-19T00:00:00Z,") and ranges[-1].endswith(f",{last_query_to}")
+
+
+@pytest.mark.parametrize(
+    ("end", "sent"),
+    [
+        ("2026-12-02", "2026-11-28,2026-12-02"),
+        (date(2026, 12, 2), "2026-11-28,2026-12-02"),
+        ("2026-12-02T00:00:00Z", "2026-11-28,2026-12-02"),
+        ("2026-12-01T23:59:59Z", "2026-11-28,2026-12-01"),
+    ],
+    ids=repr,
+)
+def test_dates__expirations_include_the_end_day(
+    emu: mock_emulator, clients: dict[str, Any], end: Any, sent: str
+) -> None:
+    itglue.load_expirations(clients["itglue"], start="2026-11-28", end=end)
+    assert [q["filter[range][expiration_date]"] for q in queries(emu, "/expirations")] == [[sent]]
+
+
+@pytest.mark.parametrize("end", ["2026-11-08", date(2026, 11, 8), "2026-11-08T10:00:00Z", pd.Timestamp("2026-11-08")])
+def test_dates__user_metrics_include_the_end_day(emu: mock_emulator, clients: dict[str, Any], end: Any) -> None:
+    itglue.load_user_metrics("2026-11-02", end, client=clients["itglue"])
+    assert [q["filter[date]"] for q in queries(emu, "/user_metrics")] == [["2026-11-02,2026-11-08"]]

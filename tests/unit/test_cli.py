@@ -313,3 +313,8 @@ class _Terminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
+
+
+def test_filter_value__an_escaped_comma_stays_inside_the_value() -> None:
+    assert _filter_value("name", ["Kub\\, Reynolds and Gibson"], None) == "Kub, Reynolds and Gibson"
+    assert _filter_value("name", ["Kub\\, Reynolds,Acme"], None) == ["Kub, Reynolds", "Acme"]

@@ -4,7 +4,8 @@
 ServiceError (core)
  └── ITGlueError
       ├── BadRequest            400  malformed or unknown parameter, filter or sort
-      ├── Unauthorized          401  missing or unknown x-api-key
+      ├── Unauthorized          401  missing or unknown x-api-key (dialect ``wrong_key_status=401``)
+      ├── Forbidden             403  missing or unknown x-api-key (the reference: "an incorrect key ... 403")
       ├── NotFound              404  unknown path or id
       └── UnprocessableEntity   422  a rule of the endpoint (logs page cap, week-long metric ranges)
 ```
@@ -38,6 +39,13 @@ class Unauthorized(ITGlueError):
 
     status: ClassVar[int] = 401
     title: ClassVar[str] = "Unauthorized"
+
+
+class Forbidden(ITGlueError):
+    """403: the request carries no valid ``x-api-key``, as the reference says a wrong key is answered."""
+
+    status: ClassVar[int] = 403
+    title: ClassVar[str] = "Forbidden"
 
 
 class NotFound(ITGlueError):

@@ -1,9 +1,11 @@
 """List queries of the IT Glue API: resources' filters and sorts, parsing ``page``/``filter``/``sort``, selection.
 
-Filter values are strings as sent: ``a,b`` means *a or b* for id-like filters; ranges are ``start,end``
-with ``*`` for an open side, inclusive on both ends, as dates (``2024-05-01``, a whole UTC day) or ISO 8601
-datetimes (``Z``, an offset, or none for UTC). String filters match exactly. Sorting takes comma-separated
-fields, ``-`` inverts one, and ties are always broken by ``id`` ascending.
+Filter values are strings as sent: ``a,b`` means *a or b* for id-like and string filters; in a string value
+a backslash escapes the next character, so ``\\,`` is a literal comma (the knowledge base's
+``filter[name]=Kub\\, Reynolds and Gibson``) and ``\\\\`` a backslash. Ranges are ``start,end`` with ``*`` for
+an open side, inclusive on both ends, as dates (``2024-05-01``, a whole UTC day) or ISO 8601 datetimes (``Z``,
+an offset, or none for UTC). String filters match exactly. Sorting takes comma-separated fields, ``-``
+inverts one, and ties are always broken by ``id`` ascending.
 """
 
 from __future__ import annotations
@@ -59,16 +61,42 @@ class AnyOf(Filter):
 
 @dataclass(frozen=True)
 class Equals(Filter):
-    """One exact string (``exclude`` inverts)."""
+    """Exact strings split on unescaped commas, any of which matches (``exclude`` inverts)."""
 
     column: str
     exclude: bool = False
 
     def parse(self, param: str, raw: str) -> Hashable:
-        return raw
+        return tuple(sorted(set(split_values(raw))))
 
     def mask(self, table: Table, value: Any) -> np.ndarray:
-        return np.asarray(table.columns[self.column] == value, dtype=bool) ^ self.exclude
+        column = table.columns[self.column]
+        mask = np.zeros(len(table), dtype=bool)
+        for text in value:
+            mask |= np.asarray(column == text, dtype=bool)
+        return mask ^ self.exclude
+
+
+def split_values(raw: str) -> list[str]:
+    """Split a filter value on commas not escaped by a backslash; a backslash keeps the next character as is.
+
+    Example:
+        >>> split_values(r"Kub\\, Reynolds and Gibson,Acme,C:\\\\temp")
+        ['Kub, Reynolds and Gibson', 'Acme', 'C:\\\\temp']
+    """
+    values: list[str] = []
+    current: list[str] = []
+    chars = iter(raw)
+    for char in chars:
+        if char == "\\":
+            current.append(next(chars, "\\"))
+        elif char == ",":
+            values.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    values.append("".join(current))
+    return values
 
 
 @dataclass(frozen=True)

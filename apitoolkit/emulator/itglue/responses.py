@@ -4,10 +4,16 @@ List documents carry ``meta`` (current/next/prev page, total pages and count, ``
 ``links`` (self, first, prev, next, last; ``null`` when absent). As in the API reference's example,
 ``links.last`` disagrees with ``meta.total-pages``: the emulator computes it as if ``page[size]`` were 1,
 plus one. Drive paging from ``meta``.
+
+Nested relationship routes (``organizations/:id/relationships/expirations``) validate ``filter[...]`` and, by
+default, ignore it, as the knowledge base says real servers do (dialect ``nested_route_filters=apply``
+applies it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,16 +38,17 @@ LIST_RESOURCES: dict[str, Resource] = {
 
 
 class ITGlueResponses:
-    """One handler per endpoint of ``URL_MAP``.
+    """One handler per endpoint of ``URL_MAP``; ``reading`` tells the dialect in force (`Service.reading`).
 
     Example:
-        >>> responses = ITGlueResponses(backend)  # doctest: +SKIP
+        >>> responses = ITGlueResponses(backend, service.reading)  # doctest: +SKIP
         >>> responses.dispatch(request, "users", {}, backend.api_key).status_code  # doctest: +SKIP
         200
     """
 
-    def __init__(self, backend: ITGlueBackend) -> None:
+    def __init__(self, backend: ITGlueBackend, reading: Callable[[str], str]) -> None:
         self.backend = backend
+        self.reading = reading
 
     def dispatch(self, request: Request, endpoint: str, args: dict[str, Any], account: str) -> Response:
         """Call the handler named ``endpoint`` for the account of key ``account``."""
@@ -62,8 +69,8 @@ class ITGlueResponses:
         return _list(request, account, USER_METRICS)
 
     def logs(self, request: Request, account: ITGlueAccount) -> Response:
-        """``GET /logs``: the last 30 days, at most 5 pages."""
-        return _list(request, account, LOGS)
+        """``GET /logs``: the last 30 days, at most 5 pages (``meta`` as the ``logs_cap`` dialect says)."""
+        return _list(request, account, LOGS, page_cap_meta=self.reading("logs_cap"))
 
     def expirations(self, request: Request, account: ITGlueAccount) -> Response:
         """``GET /expirations``."""
@@ -78,7 +85,8 @@ class ITGlueResponses:
     ) -> Response:
         """``GET /organizations/:organization_id/relationships/expirations``."""
         organization = _organization(account, organization_id)
-        return _list(request, account, EXPIRATIONS, ("organization_id", (organization,)))
+        nested_filters = self.reading("nested_route_filters") == "apply"
+        return _list(request, account, EXPIRATIONS, ("organization_id", (organization,)), filters=nested_filters)
 
     def organization_expiration(
         self, request: Request, account: ITGlueAccount, organization_id: str, id: str
@@ -96,9 +104,17 @@ class ITGlueResponses:
 
 
 def _list(
-    request: Request, account: ITGlueAccount, resource: Resource, scope: tuple[str, Any] | None = None
+    request: Request,
+    account: ITGlueAccount,
+    resource: Resource,
+    scope: tuple[str, Any] | None = None,
+    *,
+    filters: bool = True,
+    page_cap_meta: str = "total_pages_beyond",
 ) -> Response:
     query = parse_list_query(request.args, resource)
+    if not filters:
+        query = replace(query, filters=())
     if resource.max_page is not None and query.number > resource.max_page:
         raise UnprocessableEntity(
             f"page[number] must be between 1 and {resource.max_page} (inclusive) for {resource.type}: "
@@ -120,6 +136,11 @@ def _list(
         "total-count": total,
         "filters": {},
     }
+    if page_cap_meta != "total_pages_beyond" and resource.max_page is not None and pages >= resource.max_page:
+        meta["total-pages"] = resource.max_page
+        meta["next-page"] = query.number + 1 if query.number < resource.max_page else None
+    if page_cap_meta == "no_count":
+        del meta["total-count"]
     links = {
         "self": _link(request, query, query.number),
         "first": _link(request, query, 1),

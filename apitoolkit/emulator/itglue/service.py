@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -9,7 +10,7 @@ from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from apitoolkit.emulator.core.service import Service, ServiceError
-from apitoolkit.emulator.itglue.exceptions import Unauthorized, error_response
+from apitoolkit.emulator.itglue.exceptions import Forbidden, Unauthorized, error_response
 from apitoolkit.emulator.itglue.models import ITGlueBackend
 from apitoolkit.emulator.itglue.responses import LIST_RESOURCES, ITGlueResponses
 from apitoolkit.emulator.itglue.urls import URL_MAP
@@ -17,6 +18,17 @@ from apitoolkit.emulator.itglue.urls import URL_MAP
 
 class ITGlueService(Service):
     """IT Glue under ``/itglue``: 3000 requests per 300 s per key by default.
+
+    Dialects (`EmulatorApp.configure`), the first reading being the default:
+
+    - ``wrong_key_status``: ``403`` (the reference: "an incorrect key will result in an HTTP 403 error") or
+      ``401`` (the emulator's former answer, and what many APIs send).
+    - ``nested_route_filters``: ``ignore`` (the knowledge base: "filtering in nested relationship routes is not
+      possible"; ``filter[...]`` is validated, then has no effect) or ``apply``.
+    - ``logs_cap`` (``/logs`` serves at most 5 pages; the reference does not say what ``meta`` then reports):
+      ``total_pages_beyond`` (the true ``total-pages``; pages past 5 are refused), ``total_pages_capped``
+      (``total-pages`` at most 5, ``next-page`` null on page 5, ``total-count`` true) or ``no_count`` (as
+      ``total_pages_capped``, and no ``total-count``).
 
     Control operation (``POST /_emulator/itglue/<operation>``): ``add_account``
     (``{"api_key": ..., "seed": n, <counts>}``), an account with its own data, e.g. another size.
@@ -31,19 +43,25 @@ class ITGlueService(Service):
     name: ClassVar[str] = "itglue"
     url_map: ClassVar[Map] = URL_MAP
     default_rate_limit: ClassVar[tuple[int, float] | None] = (3000, 300.0)
+    dialects: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "wrong_key_status": ("403", "401"),
+        "nested_route_filters": ("ignore", "apply"),
+        "logs_cap": ("total_pages_beyond", "total_pages_capped", "no_count"),
+    }
     backend: ITGlueBackend
 
     def __init__(
         self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None
     ) -> None:
         self.backend = ITGlueBackend(seed=seed, size=size, now=now, counts=counts)
-        self.responses = ITGlueResponses(self.backend)
+        self.responses = ITGlueResponses(self.backend, self.reading)
 
     def authenticate(self, request: Request, path: str) -> str:
-        """The key in the ``x-api-key`` header, if it opens an account; else 401 (on every path)."""
+        """The key in the ``x-api-key`` header, if it opens an account; else 403 (dialect: 401) on every path."""
         key = request.headers.get("x-api-key", "")
         if key not in self.backend.accounts:
-            raise Unauthorized("Missing or unknown API key: send a valid key in the x-api-key header.")
+            refusal = Unauthorized if self.reading("wrong_key_status") == "401" else Forbidden
+            raise refusal("Missing or unknown API key: send a valid key in the x-api-key header.")
         return key
 
     def handle(self, request: Request, endpoint: str, args: dict[str, Any], account: str) -> Response:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import pytest
 
 import apitoolkit
-from apitoolkit.exceptions import AuthenticationError, InvalidRequestError
+from apitoolkit.exceptions import AuthenticationError, InvalidRequestError, PermissionDeniedError
 from apitoolkit.http import JsonApiPaginator, RequestSpec
 from apitoolkit.itglue import ITGlueClient, load_expirations, load_logs, load_user_metrics, load_users
 from tests.conftest import FAST_RETRY, files_containing
 
 
-def test_client__wrong_key_is_authentication_error_with_region_hint(emulator, cache_dir) -> None:
+@pytest.mark.parametrize(("reading", "error"), [("403", PermissionDeniedError), ("401", AuthenticationError)])
+def test_client__wrong_key_is_refused_with_region_hint(emulator, itglue_dialect, cache_dir, reading, error) -> None:
+    itglue_dialect("wrong_key_status", reading)
     key = "itg-wrong-key-5f0e9d8c7b6a5f4e3d2c"
     client = ITGlueClient(api_key=key, base_url=emulator.base_url("itglue"), retry=FAST_RETRY)
-    with pytest.raises(AuthenticationError) as info:
+    with pytest.raises(error) as info:
         load_users(client=client)
-    assert info.value.status == 401
+    assert info.value.status == int(reading)
+    assert emulator.app.stats.snapshot()["total"] == 1  # never retried
     assert "ITGLUE_API_KEY" in str(info.value) and "ITGLUE_REGION" in str(info.value)
     assert key not in str(info.value) and key not in repr(client)
     assert files_containing(cache_dir, key) == []
@@ -26,7 +29,8 @@ def test_client__wrong_key_is_authentication_error_with_region_hint(emulator, ca
 def test_client__region_hint_names_the_region() -> None:
     client = ITGlueClient(api_key="k", region="eu", cache="off")
     assert client.base_url == "https://api.eu.itglue.com"
-    assert "EU server" in client.hint(401)
+    assert "EU server" in client.hint(401) and "EU server" in client.hint(403)
+    assert "Password Access" in client.hint(403) and "Password Access" not in client.hint(401)
 
 
 def test_client__api_refusing_a_filter_is_invalid_request(itglue, emulator) -> None:

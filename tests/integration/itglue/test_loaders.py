@@ -185,7 +185,11 @@ def test_load_expirations__range_resource_type_and_organization(itglue, emulator
     org = int(everything["organization_id"].dropna().iloc[0])
     mine = load_expirations(client=itglue, organization_id=org)
     assert len(mine) == (everything["organization_id"] == org).sum()
-    assert any(r.path.endswith(f"organizations/{org}/relationships/expirations") for r in emulator.app.stats.requests)
+    assert any(
+        r.path == "/expirations" and r.query.get("filter[organization_id]") == [str(org)]
+        for r in emulator.app.stats.requests
+    )
+    assert not any("relationships" in r.path for r in emulator.app.stats.requests)  # nested routes ignore filters
 
 
 def test_load_expirations__unknown_organization_is_not_found(itglue) -> None:

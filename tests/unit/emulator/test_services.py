@@ -37,7 +37,7 @@ def _hitask_session(app: EmulatorApp, client: Client) -> dict[str, Any]:
 
 
 CONTRACTS = [
-    Contract("itglue", "/itglue", (3000, 300.0), 401,
+    Contract("itglue", "/itglue", (3000, 300.0), 403,
              lambda app, _: {"headers": {"x-api-key": app.itglue.api_key}}, "/users",
              lambda body: body["errors"][0]["status"] == "429",
              lambda body: body["errors"][0]["status"] == "503"),

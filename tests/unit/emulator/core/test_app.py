@@ -59,7 +59,7 @@ def test_app__unknown_service_is_404_json(client: Client) -> None:
 def test_configure__latency_delays_every_request(app: EmulatorApp, api: Api) -> None:
     app.configure(latency=0.15)
     started = time.perf_counter()
-    assert api.get("/users").status_code == 200 and api.get("/users", key="bad").status_code == 401
+    assert api.get("/users").status_code == 200 and api.get("/users", key="bad").status_code == 403
     assert time.perf_counter() - started >= 0.3
     app.configure(latency=0)
     started = time.perf_counter()

@@ -148,7 +148,7 @@ def test_fault__slow_beyond_the_read_timeout_raises_in_process() -> None:
 
 def test_fault__never_on_auth_failures_or_rate_limited_requests(app: EmulatorApp, api: Api) -> None:
     app.faults.add("server_error")
-    assert api.get("/users", key="nope").status_code == 401
+    assert api.get("/users", key="nope").status_code == 403
     app.configure(service="itglue", rate_limit=(1, 60.0))
     assert [api.get("/users").status_code for _ in range(2)] == [500, 429]
 

@@ -31,7 +31,7 @@ def test_mock__serves_real_responses_without_a_socket() -> None:
         assert response.status_code == 200 and response.headers["Content-Type"] == "application/vnd.api+json"
         assert len(response.json()["data"]) == 2 and response.content.startswith(b'{"data":[')
         assert response.json()["links"]["next"].startswith("http://emulator.invalid/itglue/users?")
-        assert requests.get(f"{emu.base_url('itglue')}/users").status_code == 401
+        assert requests.get(f"{emu.base_url('itglue')}/users").status_code == 403
         assert HTTPAdapter.send is not original
     assert HTTPAdapter.send is original
 

@@ -18,7 +18,7 @@ def test_stats__counts_by_status_path_and_service(app: EmulatorApp, api: Api) ->
     api.get("/users"), api.get("/users"), api.get("/logs", **{"page[number]": 9}), api.get("/users", key="bad")
     snapshot = app.stats.snapshot()
     assert snapshot["total"] == 4 and snapshot["by_service"] == {"itglue": 4}
-    assert snapshot["by_status"] == {200: 2, 422: 1, 401: 1}
+    assert snapshot["by_status"] == {200: 2, 422: 1, 403: 1}
     assert snapshot["by_path"] == {"/itglue/users": 3, "/itglue/logs": 1}
     assert snapshot["in_flight"] == 0 and snapshot["max_in_flight"] == 1 and snapshot["faults_injected"] == {}
 
@@ -52,7 +52,7 @@ def test_stats__request_log_records_the_request_but_no_key(app: EmulatorApp, api
     record, failed = app.stats.requests
     assert (record.service, record.method, record.path, record.status) == ("itglue", "GET", "/users", 200)
     assert record.query == {"sort": ["-name"], "page[size]": ["5"], "filter[role_name]": ["Editor"]}
-    assert failed.status == 401 and record.time <= failed.time
+    assert failed.status == 403 and record.time <= failed.time
     dumped = orjson.dumps([vars(r) for r in app.stats.requests]).decode()
     assert api.key not in dumped and "itg-secret-wrong-key" not in dumped
 

@@ -40,7 +40,7 @@ def test_reset__removes_added_accounts_and_inserted_records(app: EmulatorApp, ap
     assert len(account.users) == 44
     app.reset()
     assert list(account.users) == before
-    assert api.get("/users", key="itg-second-key").status_code == 401
+    assert api.get("/users", key="itg-second-key").status_code == 403
 
 
 def test_insert__users_sort_first_with_lower_ids(account: ITGlueAccount) -> None:

@@ -1,4 +1,4 @@
-"""IT Glue auth (x-api-key, 401 documents that never echo a key) and the environment it advertises."""
+"""IT Glue auth (x-api-key, 403 documents, or 401 by dialect, that never echo a key) and its environment."""
 
 from __future__ import annotations
 
@@ -9,12 +9,18 @@ from tests.unit.emulator.conftest import Api
 
 
 @pytest.mark.parametrize("headers", [{}, {"x-api-key": ""}, {"x-api-key": "itg-wrong-key-123456"}])
-def test_auth__missing_or_unknown_key_is_401_document(api: Api, headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("reading", "status", "title"), [(None, 403, "Forbidden"), ("403", 403, "Forbidden"), ("401", 401, "Unauthorized")]
+)
+def test_auth__missing_or_unknown_key_is_refused_as_the_dialect_says(
+    app: EmulatorApp, api: Api, headers: dict[str, str], reading: str | None, status: int, title: str
+) -> None:
+    app.configure(service="itglue", dialect={"wrong_key_status": reading})
     response = api.client.get("/itglue/users", headers=headers)
-    assert response.status_code == 401
+    assert response.status_code == status
     assert response.headers["Content-Type"] == "application/vnd.api+json"
     error = response.json["errors"][0]
-    assert (error["status"], error["title"]) == ("401", "Unauthorized") and "x-api-key" in error["detail"]
+    assert (error["status"], error["title"]) == (str(status), title) and "x-api-key" in error["detail"]
     assert "itg-wrong-key-123456" not in response.get_data(as_text=True) + str(response.headers)
 
 
