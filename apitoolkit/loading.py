@@ -243,7 +243,7 @@ def load_listing(
 
         def finish(pages: PageSet) -> None:
             try:
-                frames.append(builders[-1].frame())
+                frame = builders[-1].frame()
             except ResponseFormatError as error:  # a page the fast parse passed, its records read here
                 raise InvalidResponseError(
                     f"{pages.what}: {error}. The API sent a malformed page; nothing was cached: try again later.",
@@ -251,7 +251,9 @@ def load_listing(
                     status=200,
                     hint="Try again later; if it persists, the API's answers have changed shape.",
                 ) from None
-            pages.check_rows(len(frames[-1]))
+            deduped = drop_duplicate_records(frame, schema)
+            pages.check_rows(len(frame), unique=len(deduped))
+            frames.append(deduped)
 
         pages = paginate_listing(
             client,
@@ -264,7 +266,7 @@ def load_listing(
             start=start,
             finish=finish,
         )
-        return drop_duplicate_records(frames[-1], schema), source_of(pages), len(pages)
+        return frames[-1], source_of(pages), len(pages)
 
     query: dict[str, Any] = {
         "path": spec.path,

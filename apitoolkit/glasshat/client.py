@@ -3,22 +3,29 @@
 Glasshat documents an overview only (``/account/0/clients``, ``/task/{task_id}/get``, POST for changes, the
 ``errors`` names and their statuses). The client follows those conventions; the paths of projects and tasks
 and the ``page``/``per_page`` pagination are the emulator's choices, written down in
-`apitoolkit.emulator.glasshat`.
+`apitoolkit.emulator.glasshat`. The documents give neither the shape of a listing nor how it pages, so a
+listing may be a bare array, ``{"data": [...]}``, ``{"clients": [...]}`` (and the like) or a Laravel paginator
+(`FlexiblePaginator` reads its end); the client hands every listing page to the flattener as today's
+``{"clients": [...]}`` (``projects``, ``tasks``: the last part of the path), rewriting pages of other shapes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar, Unpack
+from urllib.parse import urlsplit
 
 import orjson
 
 from apitoolkit.http.client import BaseClient, ClientOptions, configure, count_objects
+from apitoolkit.http.paginators import Page, RequestSpec, listing_records
 
 __all__ = ["GlasshatClient"]
 
-#: Where each listing keeps its records.
-RECORD_KEYS = ("clients", "projects", "tasks", "task")
+#: The listings, each named by the last part of its path and keeping its records under that name today.
+LISTING_KEYS = ("clients", "projects", "tasks")
+#: Where a listing may keep its records (else the body is a bare array); ``task`` is one task's answer.
+RECORD_KEYS = ("data", *LISTING_KEYS)
 
 
 class GlasshatClient(BaseClient):
@@ -51,19 +58,33 @@ class GlasshatClient(BaseClient):
         return {"apikey": self.config.credentials["api_key"]}
 
     def parse_page(self, body: bytes) -> tuple[Any, int | None]:
-        """A JSON object holding one of the listing keys (or an error document)."""
+        """A listing (bare array, or a list under one of ``RECORD_KEYS``), one ``task``, or an error document."""
         payload = orjson.loads(body)
-        if not isinstance(payload, dict):
-            raise ValueError("not a JSON object")
-        for key in RECORD_KEYS:
-            value = payload.get(key)
-            if isinstance(value, list):
-                return payload, count_objects(value)
-            if isinstance(value, dict):
-                return payload, 1
+        records = listing_records(payload, RECORD_KEYS)
+        if records is not None:
+            return payload, count_objects(records)
+        if isinstance(payload, dict) and isinstance(payload.get("task"), dict):
+            return payload, 1
         if self.error_from_body(payload) is None:
-            raise ValueError(f"none of {', '.join(RECORD_KEYS)} in the body")
+            raise ValueError(f"neither a JSON array nor an object with one of {', '.join(RECORD_KEYS)}")
         return payload, 0
+
+    def reshape(self, spec: RequestSpec, page: Page) -> Page:
+        """A listing page of another shape gets the ``content`` of today's shape.
+
+        ``GET account/0/clients`` answered ``[...]``, ``{"data": [...]}`` or a Laravel page has the ``content``
+        ``{"clients": [...]}`` (the flattener's input); the ``payload`` stays what the server sent.
+
+        Example:
+            >>> client.request("GET", RequestSpec("account/0/clients")).content[:12]  # doctest: +SKIP
+            b'{"clients":['
+        """
+        key = spec.path.rstrip("/").rsplit("/", 1)[-1]
+        records = listing_records(page.payload, RECORD_KEYS)
+        keyed = isinstance(page.payload, dict) and page.payload.get(key) is records
+        if key in LISTING_KEYS and records is not None and not keyed:
+            page.content = orjson.dumps({key: records})
+        return page
 
     def error_from_body(self, payload: Any) -> tuple[str | None, str | None] | None:
         """``{"errors": {"no_license": "..."}}``: the first name and its message."""
@@ -80,4 +101,10 @@ class GlasshatClient(BaseClient):
             return "The Glasshat account allowance is exceeded: contact Glasshat support about an upgrade."
         if status == 409:
             return "An item with that name exists already: use another name."
+        if status is None:
+            host = urlsplit(self.config.base_url).netloc or self.config.base_url
+            return (
+                f"could not connect to {host}: set GLASSHAT_BASE_URL to your Glasshat API server "
+                "(the documents name none; the default is our guess)."
+            )
         return super().hint(status)

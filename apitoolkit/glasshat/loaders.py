@@ -1,5 +1,7 @@
 """Glasshat loaders: clients, projects (of one client or all) and tasks (of one project or all).
 
+Listings page by ``page``/``per_page`` in whatever shape the server answers (`FlexiblePaginator`).
+
 Loading the projects of every client, or the tasks of every project, fetches them concurrently, bounded
 by the client's workers and its rate limit, each listing cached on its own.
 """
@@ -13,7 +15,7 @@ from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.frames import Schema
 from apitoolkit.glasshat.client import GlasshatClient
 from apitoolkit.glasshat.schema import CLIENTS, PROJECTS, TASKS
-from apitoolkit.http.paginators import PageNumberPaginator, RequestSpec
+from apitoolkit.http.paginators import FlexiblePaginator, RequestSpec
 from apitoolkit.loading import load_listing, load_windows
 
 __all__ = ["load_clients", "load_projects", "load_tasks"]
@@ -41,7 +43,7 @@ def _listing(client: GlasshatClient, path: str, schema: Schema, refresh: bool, p
         resource=schema.name,
         spec=RequestSpec(path),
         schema=schema,
-        paginator=PageNumberPaginator(PAGE_SIZE, total_path=("total",)),
+        paginator=FlexiblePaginator(PAGE_SIZE, record_keys=("data", schema.name)),
         refresh=refresh,
         progress=progress,
         records_key=schema.name,

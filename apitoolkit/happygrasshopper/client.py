@@ -1,8 +1,10 @@
 """The Happy Grasshopper client: ``Authorization: Bearer`` key, JSON bodies, ISO 8601 UTC dates.
 
-The documents do not say how lists page. The client reads ``page``/``per_page`` listings and knows where
-they end from Laravel's ``meta.last_page`` (the style the documents' own format suggests), else from an RFC
-8288 ``Link: rel="next"`` header, else from a page shorter than asked for (`PageNumberPaginator`).
+The documents give neither the shape of a listing nor how it pages. The client reads ``page``/``per_page``
+listings that are a bare array, ``{"data": [...]}`` or a Laravel paginator (API resource ``meta``/``links``,
+length-aware or simple), and knows where they end from ``last_page``, a ``total``, a next link
+(``links.next``, ``next_page_url``, an RFC 8288 ``Link: rel="next"`` header), else from a page shorter than
+asked for (`FlexiblePaginator`). Every listing page reaches the flattener as ``{"data": [...]}``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Unpack
 
-from apitoolkit.http.client import BaseClient, ClientOptions, configure
+import orjson
+
+from apitoolkit.http.client import BaseClient, ClientOptions, configure, count_objects
+from apitoolkit.http.paginators import Page, RequestSpec, listing_records
 
 __all__ = ["HappyGrasshopperClient"]
 
@@ -42,6 +47,29 @@ class HappyGrasshopperClient(BaseClient):
     def auth_headers(self) -> dict[str, str]:
         """The key as a Bearer token."""
         return {"Authorization": f"Bearer {self.config.credentials['api_key']}", "Accept": "application/json"}
+
+    def parse_page(self, body: bytes) -> tuple[Any, int | None]:
+        """A listing (bare array or ``data`` list), one record (``data`` object or bare), or an error document."""
+        payload = orjson.loads(body)
+        records = listing_records(payload)
+        if records is not None:
+            return payload, count_objects(records)
+        if self.error_from_body(payload) is not None:
+            return payload, 0
+        if isinstance(payload, dict) and (isinstance(payload.get("data"), dict) or "id" in payload):
+            return payload, 1
+        raise ValueError("neither a JSON array nor an object with a 'data' list")
+
+    def reshape(self, spec: RequestSpec, page: Page) -> Page:
+        """A listing page's ``content`` is its records as ``{"data": [...]}``, whatever its shape.
+
+        Example:
+            >>> client.request("GET", RequestSpec("contacts")).content[:9]  # doctest: +SKIP
+            b'{"data":['
+        """
+        if isinstance(page.payload, list):
+            page.content = orjson.dumps({"data": page.payload})
+        return page
 
     def error_from_body(self, payload: Any) -> tuple[str | None, str | None] | None:
         """``{"message": ..., "errors": {field: [reasons]}}`` (a body without ``data``)."""

@@ -11,7 +11,7 @@ from apitoolkit.arguments import as_flag, as_optional_flag, filter_value
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.happygrasshopper.client import HappyGrasshopperClient
 from apitoolkit.happygrasshopper.schema import CONTACTS, SEARCH_FIELDS
-from apitoolkit.http.paginators import PageNumberPaginator, RequestSpec
+from apitoolkit.http.paginators import FlexiblePaginator, RequestSpec
 from apitoolkit.loading import load_listing
 
 __all__ = ["load_contacts"]
@@ -58,7 +58,7 @@ def load_contacts(
         resource="contacts",
         spec=RequestSpec("contacts", params=params),
         schema=CONTACTS,
-        paginator=PageNumberPaginator(PAGE_SIZE, pages_path=("meta", "last_page"), total_path=("meta", "total")),
+        paginator=FlexiblePaginator(PAGE_SIZE),
         refresh=refresh,
         progress=progress,
     )

@@ -8,6 +8,7 @@ pagination with the remaining pages fetched concurrently once page 1 tells how m
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import threading
@@ -52,6 +53,8 @@ from apitoolkit.stores import frame_store
 from apitoolkit.stores.locks import single_flight
 
 __all__ = ["BaseClient", "ClientOptions", "PageSet", "configure", "count_objects"]
+
+_LOG = logging.getLogger("apitoolkit.http")
 
 _PAYLOAD_ATTR = "_apitoolkit_payload"
 
@@ -156,11 +159,19 @@ class PageSet(list[Page]):
     capped: bool = False
     total_pages: int | None = None
     expected_records: int | None = None
+    #: The largest record count a later page reported, when the listing grew while it was paged.
+    grew_to: int | None = None
     #: What the listing is, for messages ("IT Glue users").
     what: str = "the listing"
 
-    def check_rows(self, rows: int) -> None:
-        """Raise `ListingChangedError` when ``rows`` records were read where the API counted another number.
+    def check_rows(self, rows: int, *, unique: int | None = None) -> None:
+        """Raise `ListingChangedError` unless the records read add up to what the API counted.
+
+        ``rows`` records arrived, ``unique`` of them distinct by primary key. A listing that did not change must
+        hold exactly ``expected_records``. One that only grew while it was paged (records inserted push later
+        ones onto the next page, where they are seen twice) must hold every record it had when paging began
+        (at least ``expected_records`` distinct), no more than it grew to, and no more records seen twice than
+        it grew by; anything else means records went missing.
 
         Example:
             >>> pages = PageSet(); pages.expected_records = 9
@@ -168,11 +179,24 @@ class PageSet(list[Page]):
             Traceback (most recent call last):
             apitoolkit.exceptions.ListingChangedError: the listing: 7 records arrived in 0 page(s) where the API \
 counted 9: records are missing or were added meanwhile.
+            >>> pages.grew_to = 11
+            >>> pages.check_rows(11, unique=9)  # two inserted ahead of the pages, two seen twice: all there
         """
-        if self.expected_records is not None and rows != self.expected_records:
+        expected = self.expected_records
+        if expected is None:
+            return
+        if self.grew_to is None:
+            if rows != expected:
+                raise ListingChangedError(
+                    f"{self.what}: {rows} records arrived in {len(self)} page(s) where the API counted {expected}: "
+                    "records are missing or were added meanwhile."
+                )
+            return
+        distinct = rows if unique is None else unique
+        if not expected <= distinct <= self.grew_to or rows - distinct > self.grew_to - expected:
             raise ListingChangedError(
-                f"{self.what}: {rows} records arrived in {len(self)} page(s) where the API counted "
-                f"{self.expected_records}: records are missing or were added meanwhile."
+                f"{self.what}: it grew from {expected} to {self.grew_to} records while it was paged, and the "
+                f"{distinct} distinct records of the {rows} that arrived do not account for it: records are missing."
             )
 
     @property
@@ -306,6 +330,14 @@ class BaseClient:
             raise ValueError(f"no '{self.records_key}' list in the body")
         return payload, records
 
+    def reshape(self, spec: RequestSpec, page: Page) -> Page:
+        """The page as loaders read it: a service whose listings come in several shapes gives one here.
+
+        Called with every page `request` returns (from the cache or not); the default returns it as it is. The
+        ``payload`` stays what the server sent; an override may replace ``content`` (what the flattener reads).
+        """
+        return page
+
     def hint(self, status: int | None) -> str:
         """What to suggest for an error status."""
         env = self.config.service.credential_env
@@ -409,8 +441,10 @@ class BaseClient:
         cached_session = getattr(self.session, "cache", None) is not None
         if cached_session and cache:
             with self.staged():  # a failed refresh must not delete what the cache held
-                return self._send(method, spec, refresh, expire_after, cache, authenticate, deadline_at)
-        return self._send(method, spec, refresh, expire_after, cache, authenticate, deadline_at)
+                page = self._send(method, spec, refresh, expire_after, cache, authenticate, deadline_at)
+        else:
+            page = self._send(method, spec, refresh, expire_after, cache, authenticate, deadline_at)
+        return self.reshape(spec, page)
 
     def _send(
         self,
@@ -450,6 +484,7 @@ class BaseClient:
             )
         attempt = 0
         error: ApiError | None = None
+        refused_since: float | None = None  # when the API began answering 429 without Retry-After
         while True:
             left = deadline_at - time.monotonic()
             if left <= 0:
@@ -489,14 +524,57 @@ class BaseClient:
                 if isinstance(outcome, Page):
                     return outcome
                 error, retry_after = outcome
-            if isinstance(error, FatalError | OfflineError) or attempt >= self.retry.max_attempts:
+            # (One attempt asked for is one attempt: no waiting out the window then.)
+            silent_429 = isinstance(error, RateLimitedError) and retry_after is None and self.retry.max_attempts > 1
+            if silent_429 and refused_since is None:
+                refused_since = time.monotonic()
+            if isinstance(error, FatalError | OfflineError) or (
+                attempt >= self.retry.max_attempts and not (silent_429 and self._window_left(refused_since) > 0)
+            ):
                 if attempt > 1 and not isinstance(error, FatalError):
                     error.args = (f"{error.args[0]} Gave up after {attempt} attempts.",)
+                if silent_429 and attempt >= self.retry.max_attempts:
+                    window = self.config.rate_limit.period
+                    error.args = (
+                        f"{error.args[0]} The API refused every request for the whole rate-limit window "
+                        f"({window:g} s) without saying when to come back: another integration is probably using "
+                        "this key's budget.",
+                    )
                 raise error
             pause = self.retry.wait(attempt=attempt, retry_after=retry_after)
+            if silent_429 and attempt >= self.retry.max_attempts:
+                # 429s that say nothing: the budget frees as the documented window slides, so wait it out.
+                pause = min(max(pause, self.config.rate_limit.period / 10), self._window_left(refused_since))
             if time.monotonic() + pause >= deadline_at:
                 raise self._past_deadline(method, url, attempt, error)
-            time.sleep(pause)
+            if silent_429 and attempt >= self.retry.max_attempts:
+                self._wait_for_budget(pause, refused_since)
+            else:
+                time.sleep(pause)
+
+    def _window_left(self, since: float | None) -> float:
+        """Seconds left of the rate-limit window that began with the first silent 429 at ``since``."""
+        return 0.0 if since is None else since + self.config.rate_limit.period - time.monotonic()
+
+    def _wait_for_budget(self, pause: float, since: float | None) -> None:
+        """Sleep ``pause`` seconds, saying so: in a log line each time, and on a progress bar when interactive."""
+        window = self.config.rate_limit.period
+        waited = 0.0 if since is None else time.monotonic() - since
+        _LOG.warning(
+            "%s answers 429 without Retry-After (another integration may be using this key's budget): waited "
+            "%.0f s of the %g s rate-limit window, waiting %.0f s more before trying again.",
+            self.config.service.title,
+            waited,
+            window,
+            pause,
+        )
+        label = f"{self.config.service.title}: rate limited, waiting for the window to free"
+        with progress_bar(total=round(window), desc=label, enabled=wants_progress(None, 10**6)) as bar:
+            bar.update(round(waited))
+            end = time.monotonic() + pause
+            while (left := end - time.monotonic()) > 0:
+                time.sleep(min(1.0, left))
+                bar.update(round(min(1.0, left)))
 
     def _past_deadline(self, method: str, url: str, attempts: int, last: ApiError | None) -> ApiError:
         error = self._error(
@@ -579,15 +657,18 @@ class BaseClient:
         paginator.check_page(0, first)
         notify(0, first)
         last_index: list[int | None] = [None]
+        grown: list[int | None] = [None]
 
         def arrived(index: int, page: Page) -> None:
             paginator.check_page(index, page)
             found = paginator.reported_count(page)
-            if expected is not None and found is not None and found != expected:
+            if expected is not None and found is not None and found < expected:
                 raise ListingChangedError(
                     f"{where} changed while it was paged: page 1 counted {expected} records, page {index + 1} "
-                    f"{found}. Records were added or deleted meanwhile; load it again."
+                    f"{found}. Records were deleted meanwhile, so some may have been skipped; load it again."
                 )
+            if expected is not None and found is not None and found > max(expected, grown[0] or 0):
+                grown[0] = found  # growth alone only pushes records later: page on, and dedupe
             if page.from_cache != first.from_cache:
                 raise ListingChangedError(
                     f"{where}: page {index + 1} came from {'the cache' if page.from_cache else 'the network'} and "
@@ -611,10 +692,36 @@ class BaseClient:
         with progress_bar(total=total, desc=label, enabled=wants_progress(progress, total)) as bar:
             bar.update(1)
             if remaining:
-                pages.extend(self._fetch_concurrently(remaining, fetch, bar.update, arrived, attach))
+                first_index = 1
+                if len(remaining) > 1 and getattr(paginator, "probe_second_page", False):
+                    # A server that may ignore the page parameter shows it on page 2: ask for that one alone first.
+                    second = fetch(remaining[0])
+                    arrived(1, second)
+                    pages.append(self._release(second))
+                    bar.update(1)
+                    remaining, first_index = remaining[1:], 2
+                pages.extend(
+                    self._fetch_concurrently(remaining, fetch, bar.update, arrived, attach, first=first_index)
+                )
+                # Records inserted while paging pushed the last ones past the pages page 1 announced: fetch on.
+                # (Not past a page cap: a capped listing is walked on by its loader.)
+                cap = getattr(paginator, "max_pages", None) or math.inf
+                while grown[0] is not None and per_page and not getattr(paginator, "capped", False):
+                    need = int(min(cap, math.ceil(grown[0] / per_page)))
+                    more = getattr(remaining, "extended", None)
+                    if len(pages) >= need or more is None:
+                        break
+                    remaining = more(need)
+                    last_index[0] = need - 1
+                    bar.total = need
+                    pages.extend(
+                        self._fetch_concurrently(remaining, fetch, bar.update, arrived, attach, first=len(pages))
+                    )
             elif remaining is None:
                 current = first_spec
                 while paginator.has_next_page:
+                    if grown[0] is not None and per_page:
+                        most = max(most or 0, math.ceil(grown[0] / per_page))
                     if most is not None and len(pages) >= most:
                         raise PaginationError(
                             f"{where}: the API promised more than {most} pages, which is all its record count "
@@ -632,8 +739,9 @@ class BaseClient:
         pages.capped = bool(getattr(paginator, "capped", False))
         pages.total_pages = paginator.total_pages
         pages.expected_records = None if pages.capped else expected
+        pages.grew_to = grown[0]
         pages.what = where
-        if all(n is not None for n in counted):
+        if grown[0] is None and all(n is not None for n in counted):  # with growth, the loader checks by id
             pages.check_rows(sum(n or 0 for n in counted))
         return pages
 
@@ -651,8 +759,10 @@ class BaseClient:
         advance: Callable[[int], Any],
         notify: Callable[[int, Page], Any],
         attach: Callable[[], None],
+        *,
+        first: int = 1,
     ) -> list[Page]:
-        requests_ahead = iter(enumerate(specs, start=1))
+        requests_ahead = iter(enumerate(specs, start=first))
         if self.config.max_workers == 1:
             in_order = []
             for index, spec in requests_ahead:

@@ -7,14 +7,18 @@ lists all the remaining requests at once (`remaining_requests`) so the client ca
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
+import orjson
+
 from apitoolkit.exceptions import PaginationError
 
 __all__ = [
+    "CappedJsonApiPaginator",
     "HeaderCursorPaginator",
     "JsonApiPaginator",
     "Page",
@@ -23,6 +27,7 @@ __all__ = [
     "Paginator",
     "RequestSpec",
     "SinglePagePaginator",
+    "listing_records",
 ]
 
 
@@ -165,6 +170,10 @@ class PageRequests(Sequence[RequestSpec]):
     def __len__(self) -> int:
         return len(self._numbers)
 
+    def extended(self, last: int) -> PageRequests:
+        """The requests for the pages after these, up to page ``last`` (a listing that grew while paged)."""
+        return PageRequests(self._first, self._param, self._numbers.stop, last)
+
     @overload
     def __getitem__(self, index: int) -> RequestSpec: ...
 
@@ -173,6 +182,9 @@ class PageRequests(Sequence[RequestSpec]):
 
     def __getitem__(self, index: int | slice) -> RequestSpec | Sequence[RequestSpec]:
         if isinstance(index, slice):
+            numbers = self._numbers[index]
+            if numbers.step == 1:  # still a range: stays lazy
+                return PageRequests(self._first, self._param, numbers.start, numbers.stop - 1)
             return [self[i] for i in range(*index.indices(len(self)))]
         spec = self._first.copy()
         spec.params[self._param] = self._numbers[index]
@@ -306,6 +318,58 @@ class JsonApiPaginator(Paginator):
         return _positive_int(meta.get("total-count"), "total-count") if isinstance(meta, dict) else None
 
 
+class CappedJsonApiPaginator(JsonApiPaginator):
+    """`JsonApiPaginator` for an endpoint that serves at most ``max_pages`` pages, whatever its ``meta`` says.
+
+    Such an endpoint (IT Glue's logs: 5 pages) may report its true ``total-pages``, or ``total-pages`` capped
+    at ``max_pages`` with ``next-page`` null on the last page served. Besides a ``total-pages`` above the cap,
+    ``capped`` is then also set when ``total-count`` exceeds ``max_pages`` pages of page 1's size, or when page
+    ``max_pages`` holds as many records as page 1 (a full last page: there may be more). The client then does
+    not expect ``total-count`` records from the pages served, and the caller walks on (by a filter) itself.
+
+    Example:
+        >>> p = CappedJsonApiPaginator(2, max_pages=2)
+        >>> req = RequestSpec("/logs"); p.init_request(req)
+        >>> meta = {"total-pages": 2, "next-page": 2, "total-count": 9}
+        >>> p.update_state(Page(b"", {"data": [1, 2], "meta": meta}, {}, False, "", 2)); p.capped
+        True
+    """
+
+    def __init__(self, page_size: int = 1000, *, max_pages: int, **options: Any) -> None:
+        if max_pages < 1:
+            raise ValueError("max_pages must be at least 1")
+        super().__init__(page_size, max_pages=max_pages, **options)
+        self.max_pages: int = max_pages
+        self._per_page: int | None = None
+
+    def update_state(self, page: Page) -> None:
+        """As `JsonApiPaginator`; page 1's size and ``total-count`` may already show the cap."""
+        super().update_state(page)
+        if self._per_page is None:
+            self._per_page = page.records or 0
+            count = self.reported_count(page)
+            if count is not None and self._per_page and count > self.max_pages * self._per_page:
+                self.capped = True
+        self.check_page(self._current - 1, page)
+
+    def check_page(self, index: int, page: Page) -> None:
+        """A full page ``max_pages`` (as many records as page 1) means the endpoint may hold more."""
+        if index + 1 == self.max_pages and self._per_page and _page_records(page) >= self._per_page:
+            self.capped = True
+
+
+def _page_records(page: Page) -> int:
+    """The records of ``page``: its count, or (when its records were not counted) the length of ``data``."""
+    if page.records is not None:
+        return page.records
+    try:
+        payload = orjson.loads(page.content)
+    except orjson.JSONDecodeError:
+        return 0
+    records = payload.get("data") if isinstance(payload, dict) else None
+    return len(records) if isinstance(records, list) else 0
+
+
 def _dig(payload: Any, path: tuple[str, ...]) -> Any:
     for key in path:
         if not isinstance(payload, dict):
@@ -405,6 +469,165 @@ class PageNumberPaginator(Paginator):
         """The value at ``total_path`` (else ``pages_path``) of the page."""
         path = self.total_path or self.pages_path
         return None if path is None else _positive_int(_dig(page.payload, path), ".".join(path))
+
+
+def listing_records(payload: Any, keys: Sequence[str] = ("data",)) -> list[Any] | None:
+    """The list of records of a listing page: a bare JSON array, or the first list under one of ``keys``.
+
+    Example:
+        >>> listing_records([{"id": 1}]), listing_records({"clients": [{"id": 2}]}, ("data", "clients"))
+        ([{'id': 1}], [{'id': 2}])
+        >>> listing_records({"errors": {"no_license": "..."}}) is None
+        True
+    """
+    if isinstance(payload, list):
+        return payload
+    if isinstance(payload, dict):
+        for key in keys:
+            value = payload.get(key)
+            if isinstance(value, list):
+                return value
+    return None
+
+
+_LINK_REL = re.compile(r"""rel\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s;,]+))""", re.IGNORECASE)
+
+
+def _link_says_next(header: str) -> bool:
+    """Whether an RFC 8288 ``Link`` header holds a ``rel="next"`` link (``rel`` may list several types)."""
+    for link in header.split(","):
+        for match in _LINK_REL.finditer(link):
+            rels = next(group for group in match.groups() if group is not None)
+            if "next" in rels.lower().split():
+                return True
+    return False
+
+
+def _page_number(value: Any) -> int | None:
+    """A page number a body reports (an integer, or digits in a string), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+def _present(payload: Any, path: tuple[str, ...]) -> bool:
+    """Whether the last key of ``path`` is in the object at the rest of it (even with a null value)."""
+    parent = _dig(payload, path[:-1])
+    return isinstance(parent, dict) and path[-1] in parent
+
+
+class FlexiblePaginator(PageNumberPaginator):
+    """``page``/``per_page`` listings whose shape the documents do not give: whatever page 1 shows is read.
+
+    Records may come as a bare array, under ``data``, or under one of ``record_keys``. The end of the listing
+    is read, in this order, from a number of pages (Laravel's ``meta.last_page`` or top-level ``last_page``),
+    a number of records (``meta.total`` or ``total``, divided by what page 1 really held: a server that pages
+    by fewer than asked still has more pages), a next link (``links.next``, ``next_page_url`` or an RFC 8288
+    ``Link: <...>; rel="next"`` header; null or absent on the last page), and only when the page says none of
+    these, from a page shorter than asked for. A server that ignores the page parameter (a later page
+    holding page 1's records, or reporting itself as another page) raises `PaginationError` at once.
+
+    Example:
+        >>> p = FlexiblePaginator(page_size=2)
+        >>> req = RequestSpec("contacts"); p.init_request(req)
+        >>> p.update_state(Page(b"", {"data": [{"id": 1}], "next_page_url": "...?page=2"}, {}, False, "", 1))
+        >>> p.has_next_page  # one record where two were asked, but the page says there is more
+        True
+        >>> p.check_page(0, Page(b"", [{"id": 1}], {}, False, "", 1))
+        >>> p.check_page(1, Page(b"", [{"id": 1}], {}, False, "", 1))
+        Traceback (most recent call last):
+        ...
+        apitoolkit.exceptions.PaginationError: page 2 holds the same records as page 1: the server ignores the \
+page parameter, so paging it would never end.
+    """
+
+    PAGES_PATHS: tuple[tuple[str, ...], ...] = (("meta", "last_page"), ("last_page",))
+    TOTAL_PATHS: tuple[tuple[str, ...], ...] = (("meta", "total"), ("total",))
+    NEXT_PATHS: tuple[tuple[str, ...], ...] = (("links", "next"), ("next_page_url",))
+    CURRENT_PATHS: tuple[tuple[str, ...], ...] = (("meta", "current_page"), ("current_page",), ("page",))
+    #: The client fetches page 2 on its own before the rest, so a server ignoring ``page`` costs 2 requests.
+    probe_second_page = True
+
+    def __init__(
+        self,
+        page_size: int = 100,
+        *,
+        record_keys: Sequence[str] = ("data",),
+        id_key: str = "id",
+        page_param: str = "page",
+        size_param: str = "per_page",
+    ) -> None:
+        super().__init__(page_size, page_param=page_param, size_param=size_param)
+        self.record_keys = tuple(record_keys)
+        self.id_key = id_key
+        self._first_ids: tuple[Any, ...] | None = None
+        self._read_first = False
+
+    def update_state(self, page: Page) -> None:
+        """On page 1, find where the listing says how long it is; on every page, whether another is due."""
+        payload = page.payload
+        if not self._read_first:
+            self._read_first = True
+            self.pages_path = next((p for p in self.PAGES_PATHS if _dig(payload, p) is not None), None)
+            self.total_path = next((p for p in self.TOTAL_PATHS if _dig(payload, p) is not None), None)
+            pages = None if self.pages_path is None else _positive_int(_dig(payload, self.pages_path), "last_page")
+            count = self.reported_count(page)
+            if pages is not None:
+                self._total = max(1, pages)
+            elif count is not None:
+                size = page.records if page.records else self.page_size
+                self._total = max(1, -(-count // size))
+        if self._total is not None:
+            self._next = self._current < self._total and page.records != 0
+            return
+        said = self._says_next(page)
+        if said is None and self._linked:
+            said = False  # once a listing links its pages, a page without a next link is the last
+        if said is not None:
+            self._linked = True
+            self._next = said and page.records != 0
+        else:
+            self._next = page.records is None or page.records >= self.page_size
+
+    def _says_next(self, page: Page) -> bool | None:
+        """True/False when the page says whether another follows (a next link, null on the last), else None."""
+        for path in self.NEXT_PATHS:
+            if _present(page.payload, path):
+                value = _dig(page.payload, path)
+                return isinstance(value, str) and bool(value.strip())
+        link = page.headers.get("Link") if page.headers else None
+        if isinstance(link, str) and link.strip():
+            return _link_says_next(link)
+        return None
+
+    def check_page(self, index: int, page: Page) -> None:
+        """Raise `PaginationError` when a later page repeats page 1's records or reports another page number."""
+        records = listing_records(page.payload, self.record_keys) or []
+        ids = tuple(r.get(self.id_key) for r in records if isinstance(r, dict))
+        if index == 0:
+            self._first_ids = ids
+            return
+        if ids and ids == self._first_ids:
+            raise PaginationError(
+                f"page {index + 1} holds the same records as page 1: the server ignores the page parameter, "
+                "so paging it would never end."
+            )
+        for path in self.CURRENT_PATHS:
+            current = _dig(page.payload, path)
+            number = _page_number(current)
+            if number is not None:
+                if number != index + 1:
+                    raise PaginationError(
+                        f"page {index + 1} was answered as page {number}: the server ignores the page "
+                        "parameter, so paging it would never end."
+                    )
+                break
+
+    def reported_count(self, page: Page) -> int | None:
+        """The record count at ``meta.total`` or ``total`` (where page 1 had it), when the pages give one."""
+        return None if self.total_path is None else _positive_int(_dig(page.payload, self.total_path), "total")
 
 
 class HeaderCursorPaginator(Paginator):

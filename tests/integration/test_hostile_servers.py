@@ -22,6 +22,7 @@ from apitoolkit.exceptions import (
     InvalidResponseError,
     ListingChangedError,
     PaginationError,
+    RateLimitedError,
     RedirectError,
     ServerError,
     TransportError,
@@ -449,3 +450,51 @@ def test_secrets__a_key_echoed_into_a_page_is_not_stored(
     scan.tree(cache_dir)
     assert scan.found == []
     assert scan.counts["bytes"] > 1000
+
+
+# ------------------------------------------------------------- sustained 429s that do not say when (issue 14)
+@pytest.mark.parametrize("refusals", [8, 10_000])
+def test_rate_limit__429s_without_retry_after_are_waited_out_for_the_whole_window(
+    hostile: tuple[Hostile, EmulatorServer], caplog: pytest.LogCaptureFixture, refusals: int
+) -> None:
+    app, server = hostile
+    seen = {"n": 0}
+
+    def busy(request: Request) -> int | None:  # another integration has the key's budget
+        seen["n"] += 1
+        return 429 if seen["n"] <= refusals else None
+
+    app.fail = busy
+    env = server.environ()
+    client = CLIENTS["itglue"](env, rate_limit=(100, 2.0), cache="off")  # a 2 s window stands for 5 minutes
+    began = time.monotonic()
+    with caplog.at_level("WARNING", logger="apitoolkit.http"):
+        if refusals > 100:
+            with pytest.raises(RateLimitedError, match="whole rate-limit window .2 s."):
+                load_users(client=client)
+        else:
+            assert len(load_users(client=client)) == 40
+    took = time.monotonic() - began
+    assert any("429 without Retry-After" in r.getMessage() for r in caplog.records)
+    if refusals > 100:
+        assert 2.0 <= took < 4.0  # waited the window out, then gave up; FAST_RETRY alone gives up in 0.1 s
+        assert seen["n"] < 40  # waits of a tenth of the window, not a hammering
+    assert env["ITGLUE_API_KEY"] not in caplog.text
+
+
+def test_rows__a_logs_day_that_grows_while_walked_loads_every_log(
+    hostile: tuple[Hostile, EmulatorServer], emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apitoolkit.itglue import load_logs, loaders
+
+    monkeypatch.setattr(loaders, "PAGE_SIZE", 7)  # busy days take several pages, some past the 5-page cap
+    app, server = hostile
+    truth = load_logs(client=CLIENTS["itglue"](emulator.environ(), cache="off"))
+
+    def later_pages_count_more(request: Request, body: dict[str, Any]) -> None:  # logs written meanwhile
+        if request.path.endswith("/logs") and request.args.get("page[number]", "1") != "1":
+            body["meta"]["total-count"] = int(body["meta"].get("total-count") or 0) + 1
+
+    app.rewrite = on_meta(later_pages_count_more)
+    frame = load_logs(client=CLIENTS["itglue"](server.environ()))
+    assert frame["id"].tolist() == truth["id"].tolist()

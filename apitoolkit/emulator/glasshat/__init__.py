@@ -14,7 +14,9 @@ Where the overview is silent, these are our choices, following the API's documen
   ``GET /task/{task_id}/get``, ``POST /task/{task_id}/update`` (``status``, ``priority``, ``title``).
 - Lists take ``page`` (from 1) and ``per_page`` (default 100, at most 500; beyond, 400 ``invalid_parameter``)
   and answer ``{"<resource>": [...], "page": N, "per_page": M, "total": T}``, by id; a page past the end is
-  empty. Other parameters are ignored.
+  empty. Other parameters are ignored. The documents say nothing of listings: the ``listing`` dialect serves
+  the other shapes a server may use (bare array, ``data``, Laravel's paginators, a ``Link`` header),
+  ``page_size_cap`` fewer records a page than asked for, ``ignores_page`` page 1 for every page.
 - Records: clients ``{"id", "name", "website", "created"}`` (``website`` may be null), projects ``{"id",
   "client_id", "name", "domain", "created"}``, tasks ``{"id", "project_id", "title", "type" (content,
   technical, links, local, social), "priority" (1 highest to 5), "status" (open, in_progress, done,

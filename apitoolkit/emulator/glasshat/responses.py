@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 from werkzeug.wrappers import Request, Response
 
+from apitoolkit.emulator.core.paging import Paging, listing_response
 from apitoolkit.emulator.core.records import RecordStore
 from apitoolkit.emulator.glasshat.exceptions import GlasshatError
 from apitoolkit.emulator.glasshat.models import GlasshatAccount, GlasshatBackend
+from apitoolkit.emulator.glasshat.urls import LIST_ENDPOINTS
 
 JSON = "application/json"
 DEFAULT_PER_PAGE = 100
@@ -47,26 +50,30 @@ class GlasshatResponses:
         >>> GlasshatResponses(backend).dispatch(request, "clients", {}, backend.api_key)  # doctest: +SKIP
     """
 
-    def __init__(self, backend: GlasshatBackend) -> None:
+    def __init__(self, backend: GlasshatBackend, paging: Callable[[], Paging] | None = None) -> None:
         self.backend = backend
+        self.paging = paging or (lambda: Paging("keyed_total"))
 
     def dispatch(self, request: Request, endpoint: str, args: dict[str, Any], account: str) -> Response:
         """Call the handler named ``endpoint`` for the account of key ``account``."""
         handler = getattr(self, endpoint)
-        response: Response = handler(request_params(request), self.backend.accounts[account], **args)
+        params = request_params(request)
+        if endpoint in LIST_ENDPOINTS:
+            args = {**args, "request": request}
+        response: Response = handler(params, self.backend.accounts[account], **args)
         return response
 
-    def clients(self, params: dict[str, Any], account: GlasshatAccount) -> Response:
+    def clients(self, params: dict[str, Any], account: GlasshatAccount, request: Request) -> Response:
         """``GET /account/0/clients``."""
-        return _page(params, "clients", account.clients, account.clients.ids())
+        return self._page(request, params, "clients", account.clients, account.clients.ids())
 
-    def projects(self, params: dict[str, Any], account: GlasshatAccount, client_id: str) -> Response:
+    def projects(self, params: dict[str, Any], account: GlasshatAccount, request: Request, client_id: str) -> Response:
         """``GET /client/{client_id}/projects``."""
-        return _page(params, "projects", account.projects, account.client_projects(_id(client_id)))
+        return self._page(request, params, "projects", account.projects, account.client_projects(_id(client_id)))
 
-    def tasks(self, params: dict[str, Any], account: GlasshatAccount, project_id: str) -> Response:
+    def tasks(self, params: dict[str, Any], account: GlasshatAccount, request: Request, project_id: str) -> Response:
         """``GET /project/{project_id}/tasks``."""
-        return _page(params, "tasks", account.tasks, account.project_tasks(_id(project_id)))
+        return self._page(request, params, "tasks", account.tasks, account.project_tasks(_id(project_id)))
 
     def task(self, params: dict[str, Any], account: GlasshatAccount, task_id: str) -> Response:
         """``GET /task/{task_id}/get``."""
@@ -98,18 +105,18 @@ class GlasshatResponses:
         domain = _text(params, "domain") if params.get("domain") is not None else None
         return _json({"project": account.create_project(_id(client_id), name, domain)})
 
-
-def _page(params: dict[str, Any], key: str, store: RecordStore, ids: list[int]) -> Response:
-    page = _integer(params.get("page", 1), "page")
-    per_page = _integer(params.get("per_page", DEFAULT_PER_PAGE), "per_page")
-    if page < 1:
-        raise GlasshatError("invalid_parameter", "page must be 1 or more.")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise GlasshatError("invalid_parameter", f"per_page must be from 1 to {MAX_PER_PAGE}.")
-    start = (page - 1) * per_page
-    rows = store.json_many(ids[start : start + per_page])
-    tail = b'],"page":%d,"per_page":%d,"total":%d}' % (page, per_page, len(ids))
-    return Response(b'{"' + key.encode() + b'":[' + b",".join(rows) + tail, content_type=JSON)
+    def _page(self, request: Request, params: dict[str, Any], key: str, store: RecordStore, ids: list[int]) -> Response:
+        """One page of a listing, in the shape the ``listing`` dialect gives (`listing_response`)."""
+        page = _integer(params.get("page", 1), "page")
+        per_page = _integer(params.get("per_page", DEFAULT_PER_PAGE), "per_page")
+        if page < 1:
+            raise GlasshatError("invalid_parameter", "page must be 1 or more.")
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise GlasshatError("invalid_parameter", f"per_page must be from 1 to {MAX_PER_PAGE}.")
+        paging = self.paging()
+        return listing_response(
+            request, ids, store.json_many, page=page, per_page=per_page, paging=paging, key=key, hidden={"apikey"}
+        )
 
 
 def _id(raw: str) -> int:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
+from apitoolkit.emulator.core.paging import SHAPES, Paging
 from apitoolkit.emulator.core.service import Service, ServiceError
 from apitoolkit.emulator.glasshat.exceptions import GlasshatError, error_response
 from apitoolkit.emulator.glasshat.models import GlasshatBackend
@@ -21,6 +23,11 @@ class GlasshatService(Service):
     Control operations (``POST /_emulator/glasshat/<operation>``): ``over_allowance`` (``{"value": bool}``)
     and ``add_account`` (``{"api_key": ..., "seed": n, <counts>}``).
 
+    Dialects (the documents say nothing of listings): ``listing``, the shape of a listing page (one of
+    `apitoolkit.emulator.core.paging.SHAPES`; by default ``{"clients": [...], "page", "per_page", "total"}``);
+    ``page_size_cap`` (``"7"``: at most 7 records a page, whatever was asked for); ``ignores_page`` (``"yes"``:
+    every page answers page 1).
+
     Example:
         >>> from datetime import UTC, datetime
         >>> service = GlasshatService(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
@@ -32,11 +39,23 @@ class GlasshatService(Service):
     url_map: ClassVar[Map] = URL_MAP
     default_rate_limit: ClassVar[tuple[int, float] | None] = (120, 60.0)
     credential_params: ClassVar[frozenset[str]] = frozenset({"apikey"})
+    dialects: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "listing": SHAPES,
+        "page_size_cap": ("none", "7"),
+        "ignores_page": ("no", "yes"),
+    }
     backend: GlasshatBackend
 
     def __init__(self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None) -> None:
         self.backend = GlasshatBackend(seed=seed, size=size, now=now, counts=counts)
-        self.responses = GlasshatResponses(self.backend)
+        self.responses = GlasshatResponses(self.backend, self.paging)
+
+    def paging(self) -> Paging:
+        """How listings are served under the dialects in force."""
+        cap = self.reading("page_size_cap")
+        return Paging(
+            self.reading("listing"), None if cap == "none" else int(cap), self.reading("ignores_page") == "yes"
+        )
 
     def authenticate(self, request: Request, path: str) -> str:
         """The ``apikey`` parameter, if it opens an account (else 403 ``no_license``); 402 while over allowance."""

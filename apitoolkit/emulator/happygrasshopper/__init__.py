@@ -16,7 +16,10 @@ Where the overview is silent, these are our choices, following the API's documen
   at most 100) answered ``{"data": [...], "links": {"first", "last", "prev", "next"}, "meta":
   {"current_page", "from", "last_page", "path", "per_page", "to", "total"}}`` by id, with an RFC 8288 ``Link``
   header (``rel="next"`` while there is a next page; also first, prev, last). Links keep the other query
-  parameters. A page past the end has no data, ``from`` and ``to`` null.
+  parameters. A page past the end has no data, ``from`` and ``to`` null. The documents say nothing of
+  listings: the ``listing`` dialect serves the other shapes a server may use (bare array, ``data``, Laravel's
+  simple and length-aware paginators, ``meta`` without the header, a bare array with a ``Link`` header),
+  ``page_size_cap`` fewer contacts a page than asked for, ``ignores_page`` page 1 for every page.
 - Search parameters are the contact fields ``first_name``, ``last_name``, ``email``, ``phone``, ``company``,
   ``status`` and ``tag`` (any of the contact's tags); each matches case-insensitively and exactly, and a
   contact matches if any given parameter (repeated ones included) matches. An unknown parameter, or a

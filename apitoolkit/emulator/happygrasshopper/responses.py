@@ -1,18 +1,19 @@
 """Thin Happy Grasshopper handlers: validate the query, search, answer a Laravel-style page or one contact.
 
-A page: ``{"data": [...], "links": {"first", "last", "prev", "next"}, "meta": {"current_page", "from",
-"last_page", "path", "per_page", "to", "total"}}``, plus an RFC 8288 ``Link`` header (``first``, ``prev``,
-``next``, ``last``). Links keep every other query parameter and replace ``page``.
+A page by default: ``{"data": [...], "links": {"first", "last", "prev", "next"}, "meta": {"current_page", "from",
+"last_page", "path", "per_page", "to", "total"}}``, plus an RFC 8288 ``Link`` header (``first``, ``last``,
+``prev``, ``next``); the ``listing`` dialect serves the other shapes of
+`apitoolkit.emulator.core.paging`. Links keep every other query parameter and replace ``page``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
-import orjson
 from werkzeug.wrappers import Request, Response
 
+from apitoolkit.emulator.core.paging import Paging, listing_response
 from apitoolkit.emulator.happygrasshopper.exceptions import NotFound, ValidationError
 from apitoolkit.emulator.happygrasshopper.models import SEARCH_FIELDS, HappyGrasshopperBackend
 
@@ -29,8 +30,9 @@ class HappyGrasshopperResponses:
         >>> HappyGrasshopperResponses(backend).dispatch(request, "contacts", {})  # doctest: +SKIP
     """
 
-    def __init__(self, backend: HappyGrasshopperBackend) -> None:
+    def __init__(self, backend: HappyGrasshopperBackend, paging: Callable[[], Paging] | None = None) -> None:
         self.backend = backend
+        self.paging = paging or (lambda: Paging("laravel_meta_link"))
 
     def dispatch(self, request: Request, endpoint: str, args: dict[str, Any]) -> Response:
         """Call the handler named ``endpoint``."""
@@ -47,31 +49,8 @@ class HappyGrasshopperResponses:
             raise ValidationError(errors)
         ids = self.backend.search(
             (name, value) for name, value in request.args.items(multi=True) if name in SEARCH_FIELDS)
-        total = len(ids)
-        last_page = max(1, -(-total // per_page))
-        start = (page - 1) * per_page
-        shown = ids[start : start + per_page]
-        links = {
-            "first": _link(request, 1),
-            "last": _link(request, last_page),
-            "prev": _link(request, page - 1) if page > 1 else None,
-            "next": _link(request, page + 1) if page < last_page else None,
-        }
-        meta = {
-            "current_page": page,
-            "from": start + 1 if shown else None,
-            "last_page": last_page,
-            "path": request.base_url,
-            "per_page": per_page,
-            "to": start + len(shown) if shown else None,
-            "total": total,
-        }
-        body = (b'{"data":[' + b",".join(self.backend.contacts.json_many(shown)) + b'],"links":'
-                + orjson.dumps(links) + b',"meta":' + orjson.dumps(meta) + b"}")
-        header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in
-                           (("first", links["first"]), ("prev", links["prev"]), ("next", links["next"]),
-                            ("last", links["last"])) if url)
-        return Response(body, content_type=JSON, headers={"Link": header})
+        return listing_response(request, ids, self.backend.contacts.json_many, page=page, per_page=per_page,
+                                paging=self.paging())
 
     def contact(self, request: Request, id: str) -> Response:
         """``GET /contacts/{id}``."""
@@ -96,7 +75,3 @@ def _number(request: Request, name: str, default: int, maximum: int | None, erro
         return int(raw)
     return default
 
-
-def _link(request: Request, page: int) -> str:
-    others = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
-    return f"{request.base_url}?{urlencode([*others, ('page', page)])}"

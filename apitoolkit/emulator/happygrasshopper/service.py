@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
+from apitoolkit.emulator.core.paging import SHAPES, Paging
 from apitoolkit.emulator.core.service import Service, ServiceError
 from apitoolkit.emulator.happygrasshopper.exceptions import Forbidden, Unauthenticated, error_response
 from apitoolkit.emulator.happygrasshopper.models import HappyGrasshopperBackend
 from apitoolkit.emulator.happygrasshopper.responses import HappyGrasshopperResponses
 from apitoolkit.emulator.happygrasshopper.urls import URL_MAP
 
+#: Shapes not offered as other readings: Glasshat's own, and the default.
+EXCLUDED = frozenset({"keyed_total", "laravel_meta_link"})
+
 
 class HappyGrasshopperService(Service):
     """Happy Grasshopper under ``/happygrasshopper/v3``: 120 requests per 60 s per key by default.
 
     Control operation (``POST /_emulator/happygrasshopper/revoke``): ``{"key": ...}``.
+
+    Dialects (the documents say nothing of listings): ``listing``, the shape of a listing page (one of
+    `apitoolkit.emulator.core.paging.SHAPES` but ``keyed_total``; by default Laravel's ``data``,
+    ``links``, ``meta`` and a ``Link`` header); ``page_size_cap`` (``"7"``: at most 7 contacts a page, whatever
+    was asked for); ``ignores_page`` (``"yes"``: every page answers page 1).
 
     Example:
         >>> from datetime import UTC, datetime
@@ -30,11 +40,23 @@ class HappyGrasshopperService(Service):
     name: ClassVar[str] = "happygrasshopper"
     url_map: ClassVar[Map] = URL_MAP
     default_rate_limit: ClassVar[tuple[int, float] | None] = (120, 60.0)
+    dialects: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "listing": ("laravel_meta_link", *(shape for shape in SHAPES if shape not in EXCLUDED)),
+        "page_size_cap": ("none", "7"),
+        "ignores_page": ("no", "yes"),
+    }
     backend: HappyGrasshopperBackend
 
     def __init__(self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None) -> None:
         self.backend = HappyGrasshopperBackend(seed=seed, size=size, now=now, counts=counts)
-        self.responses = HappyGrasshopperResponses(self.backend)
+        self.responses = HappyGrasshopperResponses(self.backend, self.paging)
+
+    def paging(self) -> Paging:
+        """How listings are served under the dialects in force."""
+        cap = self.reading("page_size_cap")
+        return Paging(
+            self.reading("listing"), None if cap == "none" else int(cap), self.reading("ignores_page") == "yes"
+        )
 
     @property
     def prefix(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,16 +12,6 @@ from pytest_httpserver import HTTPServer
 from apitoolkit.config import resolve_config
 from apitoolkit.http.jsonapi import JsonApiClient
 from tests.integration.http.fakeapi import FAST_RETRY, SECRET_A, SECRET_B, FakeJsonApi, user
-
-
-@pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    if srv.is_running():
-        srv.stop()
 
 
 @pytest.fixture

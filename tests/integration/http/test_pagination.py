@@ -90,25 +90,56 @@ def test_paginate__duplicates_across_pages_dropped_with_count(fake: FakeJsonApi,
 
 
 @pytest.mark.parametrize("workers", [1, 4])
-@pytest.mark.parametrize("change", ["insert", "delete"])
-def test_paginate__listing_that_changed_while_paged_is_paged_again(
-    fake: FakeJsonApi, make_client, change: str, workers: int
+def test_paginate__listing_that_lost_records_while_paged_is_paged_again(
+    fake: FakeJsonApi, make_client, workers: int
 ) -> None:
     records = fake.records[SECRET_A]
 
     def shift(request: Request):
-        # Before page 2: records that sort first come or go, so every later page shifts (seen twice or skipped).
-        if change == "insert":
-            records[0:0] = [user(1000 + i) for i in range(3)]
-        else:
-            del records[:3]
+        del records[:3]  # before page 2: records that sort first go, so every later page shifts (rows skipped)
         return None
 
     fake.faults = [lambda r: None, shift]
     frame = load(make_client(max_workers=workers))
     assert frame["id"].tolist() == [int(r["id"]) for r in records]  # the listing as it stands, once each
     if workers == 1:
-        assert fake.count("/users") == 2 + 13  # stopped at page 2, then all 13 pages of 253 or 247 records
+        assert fake.count("/users") == 2 + 13  # stopped at page 2, then all 13 pages of 247 records
+
+
+@pytest.mark.parametrize("page_size", [20, 10])
+@pytest.mark.parametrize("workers", [1, 4])
+def test_paginate__listing_that_only_grew_while_paged_is_paged_on_and_deduped(
+    fake: FakeJsonApi, make_client, workers: int, page_size: int
+) -> None:
+    records = fake.records[SECRET_A]
+    before = [int(r["id"]) for r in records]
+
+    def grow(request: Request):
+        records[0:0] = [user(1000 + i) for i in range(3)]  # before page 2: every later page shifts by 3
+        return None
+
+    fake.faults = [lambda r: None, grow]
+    with pytest.warns(DuplicateRecordsWarning, match="^3 duplicate"):
+        frame = load(make_client(max_workers=workers), page_size=page_size)
+    assert frame["id"].tolist() == before  # every record that existed when the load began, once each
+    pages = -(-253 // page_size)  # the pages the grown listing fills: at 10 a page, one more than page 1 said
+    assert fake.count("/users") == pages  # paged on to the end, never again from page 1
+
+
+def test_paginate__growth_that_the_pages_do_not_account_for_is_paged_again(fake: FakeJsonApi, make_client) -> None:
+    records = fake.records[SECRET_A]
+
+    def grow_and_lose(request: Request):
+        records[0:0] = [user(1000 + i) for i in range(5)]
+        del records[30:36]  # 5 in, 6 out, and the count still says it grew: records were skipped
+        records.append(user(2000))
+        records.append(user(2001))
+        return None
+
+    fake.faults = [lambda r: None, grow_and_lose]
+    frame = load(make_client(max_workers=1))
+    assert frame["id"].tolist() == [int(r["id"]) for r in records]  # paged again: the listing as it stands
+    assert fake.count("/users") > 13
 
 
 def test_paginate__a_failed_listing_caches_none_of_its_pages(fake: FakeJsonApi, make_client, cache_dir) -> None:
@@ -128,11 +159,11 @@ def test_paginate__a_failed_listing_caches_none_of_its_pages(fake: FakeJsonApi, 
 def test_paginate__listing_that_keeps_changing_raises_after_three_tries(fake: FakeJsonApi, make_client) -> None:
     records = fake.records[SECRET_A]
 
-    def grow(request: Request):
-        records.insert(0, user(1000 + len(records)))
+    def shrink(request: Request):
+        records.pop(0)  # a record deleted before page 2 of every try
         return None
 
-    fake.faults = [lambda r: None, grow] * 3
+    fake.faults = [lambda r: None, shrink] * 3
     with pytest.raises(ListingChangedError, match="changed while it was paged.*3 tries"):
         load(make_client(max_workers=1))
     assert fake.count("/users") == 3 * 2  # each try stopped at page 2

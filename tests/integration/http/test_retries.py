@@ -59,12 +59,23 @@ def test_retry__429_without_retry_after_backs_off_then_succeeds(fake: FakeJsonAp
 
 
 def test_retry__attempts_are_bounded_then_typed_error(fake: FakeJsonApi, make_client) -> None:
-    fake.faults = times(10, lambda r: jsonapi_error(429, "Too Many Requests", "slow down"))
+    fake.faults = times(10, lambda r: jsonapi_error(429, "Too Many Requests", "slow down", {"Retry-After": "0"}))
     with pytest.raises(RateLimitedError, match="Gave up after 4 attempts") as info:
         load(make_client())
     assert isinstance(info.value, RetriableError)
     assert info.value.status == 429
     assert fake.count() == 4
+
+
+def test_retry__429s_that_do_not_say_when_are_waited_out_for_the_rate_limit_window(
+    fake: FakeJsonApi, make_client
+) -> None:
+    fake.faults = times(10_000, lambda r: jsonapi_error(429, "Too Many Requests", "slow down"))
+    started = time.monotonic()
+    with pytest.raises(RateLimitedError, match=r"whole rate-limit window \(0.5 s\)"):
+        load(make_client(rate_limit=(10**6, 0.5)))
+    assert 0.5 <= time.monotonic() - started < 3
+    assert 4 < fake.count() < 30  # past the 4 attempts, at a tenth of the window apart
 
 
 def test_retry__retry_after_is_capped(fake: FakeJsonApi, make_client) -> None:

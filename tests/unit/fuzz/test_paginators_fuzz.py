@@ -17,6 +17,7 @@ from requests.structures import CaseInsensitiveDict
 from apitoolkit.exceptions import PaginationError
 from apitoolkit.http.paginators import (
     MAX_PAGES,
+    FlexiblePaginator,
     HeaderCursorPaginator,
     JsonApiPaginator,
     Page,
@@ -224,3 +225,84 @@ def test_header_cursor_paginator__generated_cursors(answers: list[Page], start: 
     received = [p.headers.get("X-Cursor", "").strip() for p in answers[: len(sent)]]
     assert paginator.cursor == next((c for c in reversed(received) if c), cursor)
 
+
+
+@st.composite
+def flexible_listings(draw: st.DrawFn, page_size: int) -> list[Page]:
+    """A ``page``/``per_page`` listing in any shape an undocumented API may use, its paging fields perturbed."""
+    count = draw(st.integers(0, 20))
+    served = draw(st.integers(1, page_size))  # a server may serve fewer a page than asked for
+    last = max(1, -(-count // served))
+    shape = draw(st.sampled_from(["bare", "data", "clients", "meta", "simple", "length_aware", "link"]))
+    pages = []
+    for n in range(1, last + 1):
+        rows = [{"id": i} for i in range((n - 1) * served, min(count, n * served))]
+        nxt = f"https://x/c?page={n + 1}" if n < last else None
+        fields: dict[str, Any] = {
+            "bare": {},
+            "data": {},
+            "clients": {"page": n, "per_page": served, "total": count},
+            "meta": {"links": {"next": nxt}, "meta": {"current_page": n, "last_page": last, "total": count}},
+            "simple": {"current_page": n, "next_page_url": nxt},
+            "length_aware": {"current_page": n, "next_page_url": nxt, "last_page": last, "total": count},
+            "link": {},
+        }[shape]
+        key = "clients" if shape == "clients" else "data"
+        payload: Any = rows if shape in {"bare", "link"} else {key: rows, **perturbed(draw, fields)}
+        headers = {"Link": f'<{nxt}>; rel="next"'} if shape == "link" and nxt else {}
+        pages.append(page(payload, draw(st.sampled_from([len(rows), len(rows), None])), headers))
+    return pages
+
+
+FLEXIBLE_PAGES = st.builds(
+    lambda payload, link, records: page(payload, records, None if link is None else {"Link": link}),
+    st.fixed_dictionaries(
+        {"data": st.lists(st.fixed_dictionaries({}, optional={"id": SCALARS}), max_size=3)},
+        optional={
+            "meta": st.fixed_dictionaries(
+                {}, optional={"last_page": NUMBERS, "total": NUMBERS, "current_page": NUMBERS}
+            )
+            | JSON,
+            "links": st.fixed_dictionaries({}, optional={"next": NUMBERS}) | JSON,
+            "total": NUMBERS,
+            "last_page": NUMBERS,
+            "next_page_url": NUMBERS,
+            "page": NUMBERS,
+        },
+    )
+    | JSON,
+    LINKS,
+    RECORDS,
+)
+
+
+@fuzz()
+@given(
+    st.integers(1, 4).flatmap(lambda size: st.tuples(st.just(size), flexible_listings(size)))
+    | st.tuples(st.integers(1, 4), st.lists(FLEXIBLE_PAGES, max_size=6)),
+)
+def test_flexible_paginator__generated_shapes_totals_and_links(listing: tuple[int, list[Page]]) -> None:
+    page_size, answers = listing
+    paginator = FlexiblePaginator(page_size, record_keys=("data", "clients"))
+    empty = Page(b"", [], CaseInsensitiveDict(), False, "", 0)
+    sent = walk_or_refuse(lambda: walk(paginator, RequestSpec("contacts"), answers, empty))
+    for index, answer in enumerate(answers[: len(sent or [])]):
+        try:
+            paginator.check_page(index, answer)  # only PaginationError, whatever the body holds
+        except PaginationError:
+            break
+    if sent is None:
+        return
+    assert [spec.params["page"] for spec in sent] == list(range(1, len(sent) + 1))
+
+
+@fuzz()
+@given(flexible_listings(3).filter(lambda pages: len(pages) >= 2 and (pages[0].records or 0) > 0))
+def test_flexible_paginator__a_server_answering_page_1_every_time_is_refused_at_page_2(answers: list[Page]) -> None:
+    paginator = FlexiblePaginator(3, record_keys=("data", "clients"))
+    paginator.check_page(0, answers[0])
+    try:
+        paginator.check_page(1, answers[0])
+    except PaginationError:
+        return
+    raise AssertionError("page 1 served as page 2 was not refused")

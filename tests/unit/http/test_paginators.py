@@ -8,6 +8,7 @@ import pytest
 
 from apitoolkit.exceptions import PaginationError
 from apitoolkit.http.paginators import (
+    FlexiblePaginator,
     HeaderCursorPaginator,
     JsonApiPaginator,
     Page,
@@ -69,6 +70,9 @@ CASES: dict[str, tuple[Callable[[], Paginator], RequestSpec, Callable[[RequestSp
     ),
     "page-number-link": (lambda: PageNumberPaginator(2), RequestSpec("c"), _link_server, 4),
     "page-number-short": (lambda: PageNumberPaginator(2), RequestSpec("c"), _short_page_server, 2),
+    "flexible-meta": (lambda: FlexiblePaginator(2), RequestSpec("c"), _laravel_server, 3),
+    "flexible-link": (lambda: FlexiblePaginator(2), RequestSpec("c"), _link_server, 4),
+    "flexible-short": (lambda: FlexiblePaginator(2), RequestSpec("c"), _short_page_server, 2),
     "single": (SinglePagePaginator, RequestSpec("items"), lambda s: cursor_page(None), 1),
     "jsonapi": (lambda: JsonApiPaginator(page_size=2), RequestSpec("users"), _jsonapi_server, 3),
     "cursor": (lambda: HeaderCursorPaginator(cursor="0"), RequestSpec("item/delta/{cursor}"), _cursor_server, 4),
@@ -259,3 +263,113 @@ def test_remaining_requests__an_absurd_total_is_refused_not_listed(paginator: Pa
     paginator.update_state(Page(b"", payload, {}, False, "", 1))
     with pytest.raises(PaginationError, match="more than any listing"):
         paginator.remaining_requests(first)  # found by the fuzz suite: it used to build 10**30 requests
+
+
+def flexible_page(payload: object, records: int, headers: dict[str, str] | None = None) -> Page:
+    return Page(b"", payload, headers or {}, False, "", records)
+
+
+def _rows(*ids: int) -> list[dict[str, int]]:
+    return [{"id": i} for i in ids]
+
+
+@pytest.mark.parametrize(
+    ("payload", "headers", "pages"),
+    [
+        ({"data": _rows(1, 2), "meta": {"current_page": 1, "last_page": 4, "total": 8}}, {}, 4),
+        ({"data": _rows(1, 2), "last_page": 3, "total": 6, "next_page_url": "x?page=2"}, {}, 3),
+        ({"clients": _rows(1, 2), "page": 1, "per_page": 5, "total": 7}, {}, 4),  # 2 a page, whatever was asked
+        ({"data": _rows(1, 2), "meta": {"total": 3}}, {}, 2),
+    ],
+)
+def test_flexible__page_one_tells_how_many_pages(
+    payload: dict[str, object], headers: dict[str, str], pages: int
+) -> None:
+    p = FlexiblePaginator(5, record_keys=("data", "clients"))
+    req = RequestSpec("c")
+    p.init_request(req)
+    p.update_state(flexible_page(payload, 2, headers))
+    remaining = p.remaining_requests(req)
+    assert remaining is not None and [r.params["page"] for r in remaining] == list(range(2, pages + 1))
+
+
+@pytest.mark.parametrize(
+    ("payload", "headers"),
+    [
+        ({"data": _rows(1), "links": {"next": "x?page=2"}}, {}),
+        ({"data": _rows(1), "next_page_url": "x?page=2"}, {}),
+        (_rows(1), {"Link": '<https://x/c?page=2>; rel="next", <https://x/c?page=1>; rel="first"'}),
+        (_rows(1), {"Link": "<https://x/c?page=2>; rel=next"}),
+    ],
+)
+def test_flexible__a_short_page_that_says_more_is_not_the_last(payload: object, headers: dict[str, str]) -> None:
+    p = FlexiblePaginator(5)
+    p.init_request(RequestSpec("c"))
+    p.update_state(flexible_page(payload, 1, headers))
+    assert p.has_next_page and p.remaining_requests(RequestSpec("c")) is None
+
+
+@pytest.mark.parametrize(
+    ("payload", "headers"),
+    [
+        ({"data": _rows(1, 2, 3, 4, 5), "links": {"next": None}}, {}),
+        ({"data": _rows(1, 2, 3, 4, 5), "next_page_url": None}, {}),
+        (_rows(1, 2, 3, 4, 5), {"Link": '<https://x/c?page=1>; rel="first"'}),
+        (_rows(1, 2), {}),
+    ],
+)
+def test_flexible__the_last_page_is_known(payload: object, headers: dict[str, str]) -> None:
+    p = FlexiblePaginator(5)
+    p.init_request(RequestSpec("c"))
+    p.update_state(flexible_page(payload, len(payload["data"] if isinstance(payload, dict) else payload), headers))
+    assert not p.has_next_page
+
+
+def test_flexible__without_a_signal_a_full_page_asks_for_the_next() -> None:
+    p = FlexiblePaginator(2)
+    p.init_request(RequestSpec("c"))
+    p.update_state(flexible_page({"data": _rows(1, 2)}, 2))
+    assert p.has_next_page and p.total_pages is None
+
+
+def test_flexible__once_linked_a_page_without_a_link_is_the_last() -> None:
+    p = FlexiblePaginator(2)
+    p.init_request(RequestSpec("c"))
+    p.update_state(flexible_page(_rows(1, 2), 2, {"Link": '<https://x/c?page=2>; rel="next"'}))
+    assert p.has_next_page
+    p.update_request(RequestSpec("c"))
+    p.update_state(flexible_page(_rows(3, 4), 2))
+    assert not p.has_next_page
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        _rows(1, 2),  # page 1's records again
+        {"data": _rows(3, 4), "meta": {"current_page": 1}},  # other records, but says it is page 1
+        {"clients": _rows(5, 6), "page": "1"},
+    ],
+)
+def test_flexible__a_server_ignoring_the_page_parameter_raises(later: object) -> None:
+    p = FlexiblePaginator(2, record_keys=("data", "clients"))
+    p.check_page(0, flexible_page(_rows(1, 2), 2))
+    with pytest.raises(PaginationError, match="ignores the page parameter"):
+        p.check_page(1, flexible_page(later, 2))
+
+
+def test_flexible__pages_of_a_listing_that_pages_pass_the_check_in_any_order() -> None:
+    p = FlexiblePaginator(2)
+    p.check_page(0, flexible_page({"data": _rows(1, 2), "meta": {"current_page": 1}}, 2))
+    p.check_page(2, flexible_page({"data": _rows(5), "meta": {"current_page": 3}}, 1))
+    p.check_page(1, flexible_page({"data": _rows(3, 4), "meta": {"current_page": 2}}, 2))
+    p.check_page(3, flexible_page({"data": []}, 0))
+
+
+def test_flexible__reported_count_reads_where_page_one_had_it() -> None:
+    p = FlexiblePaginator(2)
+    p.init_request(RequestSpec("c"))
+    assert p.reported_count(flexible_page({"data": [], "total": 4}, 0)) is None  # before page 1
+    p.update_state(flexible_page({"data": _rows(1, 2), "meta": {"total": 4, "last_page": 2}}, 2))
+    assert p.reported_count(flexible_page({"data": _rows(3), "meta": {"total": 5}}, 1)) == 5
+    with pytest.raises(PaginationError):
+        p.reported_count(flexible_page({"meta": {"total": "lots"}}, 0))
