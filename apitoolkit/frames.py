@@ -9,6 +9,23 @@ values that cannot be coerced become missing and a `SchemaDriftWarning` says how
 Output: snake_case columns in schema order, then any unexpected columns; ids are ``Int64``, datetimes
 ``datetime64[us, UTC]``, dates ``date32[pyarrow]``, booleans ``boolean``, text ``str``; an empty result
 has the same columns and dtypes.
+
+Unknown fields (extras) follow one rule on both paths (`_extras_plan`), so a frame's columns never depend on
+which path a batch took:
+
+- Which: every field the schema does not name; for JSON:API records the unknown keys of ``attributes`` and
+  of the record itself (not ``type``, ``links``, ``meta``), and each unknown relationship.
+- Names: the snake_case of the path joined by ``_`` (``attributes.address.city`` -> ``address_city``); a
+  relationship ``owner`` -> ``owner_id``, its ``data.id`` (``Int64`` when every id is an integer, else text,
+  missing for to-many or null links). A name that is empty or a schema column is dropped; when two paths give
+  one name, the smaller path (as a tuple of keys) wins.
+- Nested objects are flattened to their leaves, at any depth, when the field holds only objects or null; a
+  field that also holds other values is one column. Missing keys are missing values.
+- Values are what JSON gives, never inferred further: text stays text (no dates read from strings: Arrow's
+  guesses are read again as text), numbers as ``Int64``, or ``Float64`` when any is a float or beyond int64,
+  lists of scalars as lists. Lists of objects and empty objects become JSON text; values of mixed types
+  become text (``str`` of each, objects and lists as JSON), and send the listing down the coercing path.
+- Order: after the schema's columns, sorted by name (also across batches).
 """
 
 from __future__ import annotations
@@ -282,62 +299,59 @@ def _cast(arr: pa.Array, f: Field) -> pa.Array:
     return pc.cast(arr, target, safe=True, memory_pool=_POOL)
 
 
-def _extras(records: pa.StructArray, schema: Schema, taken: set[str]) -> dict[str, pa.Array]:
-    """Columns for fields the schema does not name (schema drift): kept, never dropped."""
-    known = {f.source for f in schema.fields}
-    out: dict[str, pa.Array] = {}
-
-    def add(name: str, arr: pa.Array) -> None:
-        col = snake_case(name)
-        if col and col not in taken and col not in out:
-            out[col] = arr
-
-    def walk(arr: pa.Array, prefix: tuple[str, ...]) -> None:
-        for i in range(arr.type.num_fields):
-            child = arr.type.field(i)
-            path = (*prefix, child.name)
-            if path in known:
-                continue
-            value = pc.struct_field(arr, i, memory_pool=_POOL)
-            if schema.jsonapi and prefix == () and child.name in {"attributes", "relationships"}:
-                if pa.types.is_struct(child.type):
-                    walk(value, path)
-                continue
-            if schema.jsonapi and prefix == () and child.name in {"type", "links", "meta"}:
-                continue
-            if schema.jsonapi and prefix == ("relationships",):
-                rel_id = _get(value, ("data", "id")) if pa.types.is_struct(child.type) else None
-                if rel_id is not None:
-                    add(f"{child.name}_id", _maybe_int(rel_id))
-                continue
-            if pa.types.is_struct(child.type) and child.type.num_fields:
-                for j in range(child.type.num_fields):
-                    sub = child.type.field(j)
-                    add(f"{child.name}_{sub.name}", pc.struct_field(value, j, memory_pool=_POOL))
-            else:
-                add(child.name, value)
-
-    walk(records, ())
-    return out
-
-
-def _maybe_int(arr: pa.Array) -> pa.Array:
-    try:
-        return pc.cast(arr, pa.int64(), memory_pool=_POOL)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return arr
-
-
 #: `FrameBuilder` parses pages in batches of about this many bytes. Measured on 200k records (peak RSS added
 #: by the flattening / the frame's deep memory): one parse of all pages 7.5x; 8 MB batches 3.7x; 2 MB batches
 #: with the system allocator, each turned into pandas at once, 2.0x, at the same speed.
 BATCH_BYTES = 2 << 20
 
 
-def _fast_table(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> pa.Table:
+def _fast_table(
+    pages: Sequence[bytes], schema: Schema, records_key: str | None, as_text: dict[tuple[str, ...], Any] | None = None
+) -> pa.Table:
+    """The pages through Arrow. ``as_text``: extras known (from earlier batches) to hold strings Arrow would take
+    for dates; read as text at once, and extended with any found here."""
+    hints = {} if as_text is None else dict(as_text)
+    try:
+        records = _read_records(pages, schema, records_key, hints)
+    except pa.ArrowInvalid:
+        if not hints:
+            raise
+        hints = {}  # this batch holds something else there: read it afresh
+        records = _read_records(pages, schema, records_key, hints)
+    cols: dict[str, pa.Array] = {}
+    for f in schema.fields:
+        arr = _get(records, f.source)
+        cols[f.name] = pa.nulls(len(records), _ARROW[f.kind]) if arr is None else _cast(arr, f)
+    seen: dict[tuple[str, ...], bool] = {}
+    try:
+        cols.update(_arrow_extras(records, schema, None, seen))
+    except _NotPlain as odd:
+        # Arrow read some extras its own way (dates from strings, lists of objects). Strings are read again as
+        # text, in Arrow; what remains takes Python values, for those columns only.
+        retyped = {path: _TEXT_INSTEAD.get(kind) for path, kind in odd.kinds.items()}
+        if all(retyped.values()):
+            hints.update(retyped)
+            records = _read_records(pages, schema, records_key, hints)
+            if as_text is not None:
+                as_text.update(retyped)
+        try:
+            cols.update(_arrow_extras(records, schema, None, seen))
+        except _NotPlain:
+            cols.update(_arrow_extras(records, schema, _records(pages, records_key), seen))
+    return pa.table(cols, metadata={_SEEN: orjson.dumps([[list(path), flag] for path, flag in seen.items()])})
+
+
+#: Table metadata: the unknown fields of a batch (`_arrow_extras`'s ``seen``), for `_fit_batches`.
+_SEEN = b"apitoolkit.extras"
+
+
+def _read_records(
+    pages: Sequence[bytes], schema: Schema, records_key: str | None, extras: dict[tuple[str, ...], pa.DataType]
+) -> pa.StructArray:
+    """The records of all pages read by Arrow: schema fields typed, ``extras`` typed as given, the rest inferred."""
     body, multiline = _ndjson(pages, records_key)
     # "json" fields keep whatever shape they have: Arrow infers them and `_cast` writes them back as JSON text.
-    record_type = _nest((f.source, _read_type(f)) for f in schema.fields if f.kind != "json")
+    record_type = _nest([*((f.source, _read_type(f)) for f in schema.fields if f.kind != "json"), *extras.items()])
     key = records_key or "data"  # bare arrays are wrapped as {"data": [...]}
     explicit = pa.schema([(key, pa.list_(record_type))])
     longest = max(len(p) for p in pages) + 64
@@ -363,12 +377,184 @@ def _fast_table(pages: Sequence[bytes], schema: Schema, records_key: str | None)
     records: pa.StructArray = pc.list_flatten(column, memory_pool=_POOL).combine_chunks(memory_pool=_POOL)
     if records.null_count:
         raise pa.ArrowInvalid("null record in data")
-    cols: dict[str, pa.Array] = {}
-    for f in schema.fields:
-        arr = _get(records, f.source)
-        cols[f.name] = pa.nulls(len(records), _ARROW[f.kind]) if arr is None else _cast(arr, f)
-    cols.update(_extras(records, schema, set(cols)))
-    return pa.table(cols)
+    return records
+
+
+# ---------------------------------------------------------------------------------------- extra columns
+#: JSON:API members that never become columns (``attributes`` and ``relationships`` are opened instead).
+_JSONAPI_SKIPPED = frozenset({"type", "links", "meta"})
+#: Arrow types an extra column keeps as read: what JSON gives and `_infer_array` builds the same way.
+_PLAIN = (pa.int64(), pa.float64(), pa.bool_(), pa.string(), pa.null())
+
+
+class _NotPlain(Exception):
+    """Arrow inferred extras that Python values would not give (a date from a string, a list of objects)."""
+
+    def __init__(self, kinds: dict[tuple[str, ...], pa.DataType | None]) -> None:
+        super().__init__(f"extras read their own way: {kinds}")
+        self.kinds = kinds
+
+
+#: Types Arrow infers from JSON strings, and the type that reads the strings as sent.
+_TEXT_INSTEAD = {
+    **{pa.timestamp(unit): pa.string() for unit in ("s", "ms", "us", "ns")},
+    **{pa.list_(pa.timestamp(unit)): pa.list_(pa.string()) for unit in ("s", "ms", "us", "ns")},
+}
+
+
+def _extras_plan(leaves: Iterable[tuple[str, ...]], schema: Schema) -> list[tuple[str, tuple[str, ...]]]:
+    """The rule for extra columns, on both paths: ``(column, path)`` in output order (see the module docstring).
+
+    ``leaves`` are the paths of the unknown values found in the records: ``("relationships", name)`` for a
+    relationship, each leaf of a nested object.
+    """
+    taken = set(schema.columns)
+    best: dict[str, tuple[str, ...]] = {}
+    for path in leaves:
+        if schema.jsonapi and path[0] == "relationships":
+            name = snake_case(f"{path[1]}_id")
+        else:
+            name = snake_case("_".join(path[1:] if schema.jsonapi and path[0] == "attributes" else path))
+        if name and name not in taken and (name not in best or path < best[name]):
+            best[name] = path
+    return sorted(best.items())
+
+
+def _structural(schema: Schema) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+    """(the schema's paths, the paths that lead to them): neither is an extra."""
+    known = {f.source for f in schema.fields}
+    inner = {f.source[:i] for f in schema.fields for i in range(1, len(f.source))}
+    if schema.jsonapi:
+        inner |= {("attributes",)}
+    return known, inner
+
+
+def _python_leaves(records: list[dict[str, Any]], schema: Schema) -> list[tuple[str, ...]]:
+    """The unknown leaves of Python records: a field is opened when every value it holds is an object or null."""
+    known, inner = _structural(schema)
+    structural = known | inner
+    seen: dict[tuple[str, ...], bool] = {}  # path -> holds a value that is neither an object nor null
+
+    def walk(value: Any, path: tuple[str, ...]) -> None:
+        if path in known or (schema.jsonapi and len(path) == 1 and path[0] in _JSONAPI_SKIPPED):
+            return
+        if schema.jsonapi and path == ("relationships",):
+            if isinstance(value, dict):
+                seen.update(dict.fromkeys(((*path, key) for key in value if (*path, key) not in structural), True))
+            return
+        if path == () or path in inner:
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    walk(item, (*path, key))
+            return
+        seen.setdefault(path, False)
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, key))
+        elif value is not None:
+            seen[path] = True
+
+    for record in records:
+        walk(record, ())
+    return _leaves_of(seen)
+
+
+def _leaves_of(seen: dict[tuple[str, ...], bool]) -> list[tuple[str, ...]]:
+    """The columns' paths among the fields seen (path -> holds a value that is neither an object nor null)."""
+    parents = {path[:i] for path in seen for i in range(1, len(path))}
+    leaves = [p for p in seen if seen[p] or p not in parents]
+    return [p for p in leaves if not any(seen.get(p[:i]) for i in range(1, len(p)))]
+
+
+def _python_extras(
+    records: list[dict[str, Any]], schema: Schema, plan: list[tuple[str, tuple[str, ...]]] | None = None
+) -> dict[str, pa.Array]:
+    """The extra columns of Python records (the slow path), or those of ``plan`` only (for `_arrow_extras`)."""
+    out: dict[str, pa.Array] = {}
+    for name, path in _extras_plan(_python_leaves(records, schema), schema) if plan is None else plan:
+        if schema.jsonapi and path[0] == "relationships":
+            ids = [
+                _dig(r, (*path, "data", "id")) if isinstance(_dig(r, (*path, "data")), dict) else None for r in records
+            ]
+            out[name] = _relationship_ids(pa.array([None if v is None else str(v) for v in ids], type=pa.string()))
+        else:
+            out[name] = _infer_array([_dig(r, path) for r in records])
+    return out
+
+
+def _arrow_extras(
+    records: pa.StructArray,
+    schema: Schema,
+    python: list[dict[str, Any]] | None,
+    seen: dict[tuple[str, ...], bool] | None = None,
+) -> dict[str, pa.Array]:
+    """The extra columns of Arrow-read records, by the same plan as `_python_extras`.
+
+    Columns Arrow read its own way take their values from ``python``, the same records parsed by orjson;
+    without them, `_NotPlain` says which columns need them. ``seen`` receives the fields found, as
+    `_python_leaves` records them, so that `FrameBuilder` can apply the rule across batches.
+    """
+    known, inner = _structural(schema)
+    arrays: dict[tuple[str, ...], pa.Array] = {}
+
+    def children(arr: pa.Array, path: tuple[str, ...]) -> Iterable[tuple[tuple[str, ...], pa.Array]]:
+        for i in range(arr.type.num_fields):
+            sub = (*path, arr.type.field(i).name)
+            if sub not in known and not (schema.jsonapi and len(sub) == 1 and sub[0] in _JSONAPI_SKIPPED):
+                yield sub, pc.struct_field(arr, i, memory_pool=_POOL)
+
+    def walk(arr: pa.Array, path: tuple[str, ...]) -> None:
+        kind = arr.type
+        if schema.jsonapi and path == ("relationships",):
+            if pa.types.is_struct(kind):
+                arrays.update((sub, child) for sub, child in children(arr, path) if sub not in inner)
+            return
+        if path == () or path in inner:
+            if pa.types.is_struct(kind):
+                for sub, child in children(arr, path):
+                    walk(child, sub)
+            return
+        if pa.types.is_struct(kind) and kind.num_fields:
+            for sub, child in children(arr, path):
+                walk(child, sub)
+        else:
+            arrays[path] = arr
+
+    walk(records, ())
+    if seen is not None:
+        for path, arr in arrays.items():
+            seen[path] = path[0] == "relationships" if schema.jsonapi else False
+            seen[path] |= arr.null_count < len(arr) and not pa.types.is_struct(arr.type)
+    plan = _extras_plan(arrays, schema)
+    out: dict[str, pa.Array] = {}
+    odd: dict[tuple[str, ...], pa.DataType | None] = {}
+    for name, path in plan:
+        arr = arrays[path]
+        if schema.jsonapi and path[0] == "relationships":
+            rel_id = _get(arr, ("data", "id")) if pa.types.is_struct(arr.type) else None
+            if rel_id is None or pa.types.is_null(rel_id.type):
+                rel_id = pa.nulls(len(arr), pa.string())
+            elif rel_id.type not in (pa.string(), pa.int64()):
+                odd[path] = None  # Python's text of the ids
+                continue
+            out[name] = _relationship_ids(pc.cast(rel_id, pa.string(), memory_pool=_POOL))
+        elif arr.type in _PLAIN or (pa.types.is_list(arr.type) and arr.type.value_type in _PLAIN[:4]):
+            out[name] = arr
+        else:
+            odd[path] = arr.type
+    if odd and python is None:
+        raise _NotPlain(odd)
+    if odd and python is not None:
+        out.update(_python_extras(python, schema, [(name, path) for name, path in plan if path in odd]))
+    return {name: out[name] for name, _ in plan}
+
+
+def _relationship_ids(ids: pa.Array) -> pa.Array:
+    """Related ids: integers when every one is, else the text."""
+    try:
+        return pc.cast(ids, pa.int64(), memory_pool=_POOL)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return ids
 
 
 # ---------------------------------------------------------------------------------------- the slow path
@@ -436,9 +622,14 @@ def _dig(record: Any, path: tuple[str, ...]) -> Any:
 
 
 def _infer_array(values: list[Any]) -> pa.Array:
-    try:
-        arr = pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+    """An extra column from JSON values, typed as Arrow's JSON reader types them (`_arrow_extras` keeps those)."""
+    for floats in (False, True):  # True: integers beside floats, which Arrow rounds to floats even beyond 2**53
+        try:
+            arr = pa.array([_as_read(v, floats=floats) for v in values])
+            break
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            continue
+    else:
         arr = pa.array(
             [
                 None if v is None else (orjson.dumps(v).decode() if isinstance(v, dict | list) else str(v))
@@ -450,7 +641,17 @@ def _infer_array(values: list[Any]) -> pa.Array:
     return arr
 
 
-def _slow(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> tuple[pd.DataFrame, int]:
+def _as_read(value: Any, *, floats: bool = False) -> Any:
+    """Integers beyond int64 (``floats``: all integers) as floats, also in lists, as Arrow's JSON reader reads them."""
+    if type(value) is int and (floats or not -(2**63) <= value < 2**63):
+        return float(value)
+    if isinstance(value, list):
+        return [_as_read(v, floats=floats) for v in value]
+    return value
+
+
+def _records(pages: Sequence[bytes], records_key: str | None) -> list[dict[str, Any]]:
+    """The records of all pages as Python objects; a record that is not an object is an error, never a lost row."""
     records: list[dict[str, Any]] = []
     for number, page in enumerate(pages, start=1):
         try:
@@ -467,6 +668,11 @@ def _slow(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> tu
                 kind = "null" if record is None else type(record).__name__
                 raise ResponseFormatError(f"record {position} of page {number} is {kind}, not an object")
         records.extend(items)
+    return records
+
+
+def _slow(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> tuple[pd.DataFrame, int]:
+    records = _records(pages, records_key)
     bad = 0
     cols: dict[str, pa.Array] = {}
     for f in schema.fields:
@@ -476,51 +682,62 @@ def _slow(pages: Sequence[bytes], schema: Schema, records_key: str | None) -> tu
             bad += was_bad
             values.append(value)
         cols[f.name] = pa.array(values, type=_ARROW[f.kind])
-    known = {f.source for f in schema.fields}
-    extra_paths: dict[tuple[str, ...], None] = {}
-    for r in records:
-        if schema.jsonapi:
-            for section in ("attributes", "relationships"):
-                sub = r.get(section)
-                if isinstance(sub, dict):
-                    extra_paths.update(dict.fromkeys((section, k) for k in sub))
-            extra_paths.update(
-                dict.fromkeys((k,) for k in r if k not in {"type", "attributes", "relationships", "links", "meta"})
-            )
-        else:
-            extra_paths.update(dict.fromkeys((k,) for k in r))
-    for path in extra_paths:
-        if path in known:
-            continue
-        if path[0] == "relationships":
-            name = snake_case(f"{path[1]}_id")
-            values = [
-                _dig(r, (*path, "data", "id")) if isinstance(_dig(r, (*path, "data")), dict) else None for r in records
-            ]
-            arr = _maybe_int(pa.array([None if v is None else str(v) for v in values], type=pa.string()))
-        else:
-            name = snake_case(path[-1])
-            arr = _infer_array([_dig(r, path) for r in records])
-        if name and name not in cols:
-            cols[name] = arr
-    return _to_pandas(
-        pa.table(cols) if records else pa.table({k: v for k, v in cols.items() if k in schema.columns})
-    ), bad
+    cols.update(_python_extras(records, schema))
+    return _to_pandas(pa.table(cols)), bad
 
 
-def _stitch(tables: list[pa.Table]) -> pd.DataFrame:
+def _fit_batches(tables: list[pa.Table], schema: Schema) -> list[pa.Table] | None:
+    """The batches with the extra columns the rule gives for the whole listing; None when a batch cannot have them.
+
+    A field that holds only null in one batch and objects in another is one column per leaf of the objects: the
+    batch's null column goes. A field that holds objects in one batch and other values in another is one column
+    of text, which the coercing path builds (None). So does a name that another batch's path takes.
+    """
+    if len(tables) == 1:
+        return tables
+    found = []
+    for table in tables:
+        raw = orjson.loads((table.schema.metadata or {})[_SEEN])
+        found.append({tuple(path): flag for path, flag in raw})
+    merged: dict[tuple[str, ...], bool] = {}
+    for seen in found:
+        for path, flag in seen.items():
+            merged[path] = merged.get(path, False) or flag
+    plan = dict(_extras_plan(_leaves_of(merged), schema))
+    parents = {path[:i] for path in merged for i in range(1, len(path))}
+    fitted = []
+    for table, seen in zip(tables, found, strict=True):
+        drop = []
+        for name, path in _extras_plan(_leaves_of(seen), schema):
+            if plan.get(name) == path:
+                continue
+            if path in parents and not merged[path] and table.column(name).null_count == len(table):
+                drop.append(name)
+            else:
+                return None
+        fitted.append(table.drop_columns(drop) if drop else table)
+    return fitted
+
+
+def _stitch(tables: list[pa.Table], schema: Schema) -> pd.DataFrame:
     """Batches of one listing, in order, as one frame: joined in Arrow (no copy), converted once.
 
-    Batches whose extra columns (fields the schema does not name) disagree in type are stitched by pandas.
+    Extra columns seen in some batches only are kept, in the order of the rule (schema columns, then by name);
+    batches whose extras disagree in type are stitched by pandas.
     """
     if len(tables) == 1:
         return _to_pandas(tables[0])
     try:
         table = pa.concat_tables(tables, promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return pd.concat([_to_pandas(t) for t in tables], ignore_index=True)
+        frame = pd.concat([_to_pandas(t) for t in tables], ignore_index=True)
+        return frame[_in_order(frame.columns, schema)]
     tables.clear()
-    return _to_pandas(table)
+    return _to_pandas(table.select(_in_order(table.column_names, schema)))
+
+
+def _in_order(columns: Iterable[str], schema: Schema) -> list[str]:
+    return [*schema.columns, *sorted(set(columns) - set(schema.columns))]
 
 
 # ---------------------------------------------------------------------------------------- public
@@ -549,6 +766,7 @@ class FrameBuilder:
         self._parts: dict[int, pa.Table] = {}
         self._next = 0
         self._failed = False
+        self._as_text: dict[tuple[str, ...], Any] = {}  # extras that hold date-like strings, read as text
         self._lock = threading.Lock()
 
     def add(self, index: int, content: bytes) -> None:
@@ -577,7 +795,9 @@ class FrameBuilder:
             # batches for reuse; hand them back before the conversion's peak.
             pa.default_memory_pool().release_unused()
             parts, self._parts = self._parts, {}  # the batches' own buffers go once converted
-            return _stitch([parts.pop(i) for i in sorted(parts)])
+            fitted = _fit_batches([parts.pop(i) for i in sorted(parts)], self.schema)
+            if fitted is not None:
+                return _stitch(fitted, self.schema)
         frame, bad = _slow(pages, self.schema, self.records_key)
         if bad:
             warnings.warn(
@@ -605,7 +825,7 @@ class FrameBuilder:
         if not content or self._failed:
             return
         try:
-            part = _fast_table(content, self.schema, self.records_key)
+            part = _fast_table(content, self.schema, self.records_key, self._as_text)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError, ResponseFormatError):
             self._failed = True
             return
@@ -651,7 +871,7 @@ def pages_to_table(pages: Sequence[bytes], schema: Schema, *, records_key: str |
     content = [p for p in pages if p and p.strip()]
     if content:
         try:
-            return _fast_table(content, schema, records_key)
+            return _fast_table(content, schema, records_key).replace_schema_metadata(None)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError, ResponseFormatError):
             pass
     return pa.Table.from_pandas(pages_to_frame(pages, schema, records_key=records_key), preserve_index=False)

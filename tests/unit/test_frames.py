@@ -299,3 +299,83 @@ def test_pages_to_frame__inferred_lists_starting_with_null_are_read_right() -> N
     frame = pages_to_frame([body], SETTINGS, records_key=None)
     assert frame["settings"].tolist() == ["[null,1]", "[null,0.5]"]
     assert [list(v) for v in frame["extra"]] == [[None, "a"], ["b"]]
+
+
+# Issue 14 item 12: one rule for unknown fields on both paths.
+def slow_frame(pages: list[bytes], schema: Schema, monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> pd.DataFrame:
+    """The frame of the coercing path: the Arrow reader is made to refuse every batch."""
+    from apitoolkit import frames
+
+    def refuse(*_: object, **__: object) -> None:
+        raise frames.pa.ArrowInvalid("forced slow path")
+
+    with monkeypatch.context() as patch, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaDriftWarning)
+        patch.setattr(frames, "_fast_table", refuse)
+        return pages_to_frame(pages, schema, **kwargs)
+
+
+def test_pages_to_frame__nested_unknown_attribute_flattens_the_same_on_both_paths(monkeypatch) -> None:
+    pages = [page(rec(1, address={"city": "Oslo", "zip": "0150"}), rec(2, address=None), rec(3, address={"zip": 9}))]
+    fast = pages_to_frame(pages, USERS)
+    slow = slow_frame(pages, USERS, monkeypatch)
+    assert list(fast.columns[len(USERS.columns) :]) == ["address_city", "address_zip"]
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast["address_city"].tolist()[0] == "Oslo" and pd.isna(fast["address_city"].tolist()[1])
+
+
+def test_pages_to_frame__an_unrelated_bad_value_does_not_change_the_columns(monkeypatch) -> None:
+    from apitoolkit import frames
+
+    monkeypatch.setattr(frames, "BATCH_BYTES", 300)
+    pages = [page(rec(i, address={"city": f"c{i}"}, **{"seen-on": "2026-01-02"})) for i in range(10)]
+    clean = pages_to_frame(pages, USERS)
+    pages[7] = page(rec(7, reputation="seven", address={"city": "c7"}, **{"seen-on": "2026-01-02"}))
+    with pytest.warns(SchemaDriftWarning, match="^1 value"):
+        drifted = pages_to_frame(pages, USERS)
+    assert list(drifted.columns) == list(clean.columns) == [*USERS.columns, "address_city", "seen_on"]
+    pd.testing.assert_frame_equal(drifted.drop(columns="reputation"), clean.drop(columns="reputation"))
+    assert clean["seen_on"].tolist()[0] == "2026-01-02"  # unknown fields keep the JSON value: no inferred dates
+
+
+def test_pages_to_frame__unknown_fields_keep_json_values_on_both_paths(monkeypatch) -> None:
+    body = json.dumps(
+        [
+            {"id": 1, "title": "a", "since": "2026-01-02T03:04:05Z", "big": 2**63, "links": [{"rel": "x"}]},
+            {"id": 2, "title": "b", "since": None, "big": 1, "links": []},
+        ]
+    ).encode()
+    schema = Schema("items", (Field("id", "int"), Field("title", "str")))
+    fast = pages_to_frame([body], schema, records_key=None)
+    assert fast["since"].tolist()[0] == "2026-01-02T03:04:05Z"  # Arrow alone would read a timestamp
+    assert fast["big"].tolist() == [2.0**63, 1.0]  # beyond int64: a float, as Arrow reads it, on both paths
+    assert fast["links"].tolist()[0] == '[{"rel":"x"}]'
+    pd.testing.assert_frame_equal(fast, slow_frame([body], schema, monkeypatch, records_key=None))
+
+
+def test_pages_to_frame__a_to_many_or_null_relationship_is_a_missing_id_on_both_paths(monkeypatch) -> None:
+    r1, r2 = rec(1), rec(2)
+    r1["relationships"] = {"tags": {"data": [{"id": "3", "type": "tags"}]}, "owner": {"data": None}}
+    r2["relationships"] = {"owner": {"data": {"id": "9", "type": "users"}}}
+    fast = pages_to_frame([page(r1, r2)], USERS)
+    assert list(fast.columns[len(USERS.columns) :]) == ["owner_id", "tags_id"]
+    assert fast["owner_id"].tolist()[1] == 9 and fast["tags_id"].isna().all()
+    pd.testing.assert_frame_equal(fast, slow_frame([page(r1, r2)], USERS, monkeypatch))
+
+
+def test_pages_to_frame__unknown_integers_beside_floats_are_floats_on_both_paths(monkeypatch) -> None:
+    body = b'[{"id":1,"note":0.0},{"id":2,"note":9007199254740993}]'  # found by tests/unit/fuzz/test_extras_fuzz.py
+    schema = Schema("items", (Field("id", "int"),))
+    fast = pages_to_frame([body], schema, records_key=None)
+    assert fast["note"].tolist() == [0.0, 9007199254740992.0]
+    pd.testing.assert_frame_equal(fast, slow_frame([body], schema, monkeypatch, records_key=None))
+
+
+def test_frame_builder__a_field_null_in_one_batch_and_an_object_in_another_is_flattened(monkeypatch) -> None:
+    from apitoolkit import frames
+
+    monkeypatch.setattr(frames, "BATCH_BYTES", 1)  # one batch a page
+    pages = [page(rec(1, address=None)), page(rec(2, address={"city": "Oslo"}))]
+    built = pages_to_frame(pages, USERS)
+    assert list(built.columns[len(USERS.columns) :]) == ["address_city"]  # found by test_extras_fuzz.py
+    pd.testing.assert_frame_equal(built, slow_frame(pages, USERS, monkeypatch))
