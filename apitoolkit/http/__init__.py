@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from apitoolkit.http.client import BaseClient, PageSet
 from apitoolkit.http.paginators import (
+    CappedJsonApiPaginator,
+    FlexiblePaginator,
     HeaderCursorPaginator,
     JsonApiPaginator,
     Page,
@@ -16,6 +18,8 @@ from apitoolkit.http.retry import RetryPolicy
 
 __all__ = [
     "BaseClient",
+    "CappedJsonApiPaginator",
+    "FlexiblePaginator",
     "HeaderCursorPaginator",
     "JsonApiPaginator",
     "Page",
