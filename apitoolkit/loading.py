@@ -194,6 +194,7 @@ def paginate_listing(
                     on_page=None if start is None else start(),
                 )
                 if finish is not None:
+                    client.prepare_commit()  # the cache's commit overlaps with building the frame
                     finish(pages)
                 return pages
             except ListingChangedError as error:

@@ -67,6 +67,9 @@ class _Stage:
         self.redirects: dict[str, str] = {}
         self.error: BaseException | None = None
         self.state: Any = None  # the store's own handle (its connection), opened by the writer thread
+        #: The commit's copy is done, in an open transaction that only its COMMIT (or a ROLLBACK) ends.
+        self.prepared = False
+        self._closed = threading.Event()
         # Bounded: a worker that gets ahead of the writer waits, rather than piling responses up in memory.
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=_BACKLOG)
         self._thread = threading.Thread(target=self._run, name="apitoolkit-cache-writer", daemon=True)
@@ -76,39 +79,62 @@ class _Stage:
         self._queue.put(lambda: self._put(key, response, aliases))
 
     def delete(self, key: str) -> None:
-        self._queue.put(lambda: self.ops.__setitem__(key, ("delete", None)))
+        self._queue.put(lambda: self._op(key, ("delete", None)))
+
+    def prepare(self) -> None:
+        """Start the commit's work now (while the caller builds its frame); it takes effect only at `close`."""
+        self._queue.put(self._prepare)
 
     def close(self, *, commit: bool) -> BaseException | None:
-        """Commit (or discard) everything handed over, stop the thread; return the first failure."""
+        """Commit (or discard) everything handed over; return the first failure.
+
+        Returns once the commit is durable (or the stage discarded); the writer then removes the staged copies
+        in the background (`StagedWrites.settle` waits for that).
+        """
         self._queue.put(self._commit if commit else self._discard)
         self._queue.put(_STOP)
-        self._thread.join()
+        self._closed.wait()
         return self.error
 
+    def _op(self, key: str, op: tuple[str, datetime | None]) -> None:
+        if self.prepared:  # more came after all: the prepared copy is out of date
+            self.cache._rollback_stage(self)
+            self.prepared = False
+        self.ops[key] = op
+
     def _put(self, key: str, response: CachedResponse, aliases: list[str]) -> None:
+        self._op(key, ("put", response.expires))
         self.cache._stage_response(self, key, response)
         self.staged.add(key)
-        self.ops[key] = ("put", response.expires)
         for alias in aliases:
             self.redirects[alias] = key
+
+    def _changes(self) -> tuple[dict[str, datetime | None], list[str]]:
+        puts = {k: expires for k, (op, expires) in self.ops.items() if op == "put"}
+        return puts, [k for k, (op, _) in self.ops.items() if op == "delete"]
+
+    def _prepare(self) -> None:
+        puts, deletes = self._changes()
+        if not self.prepared and (puts or deletes or self.redirects):
+            self.cache._prepare_stage(self, puts, deletes)
+            self.prepared = True
 
     def _commit(self) -> None:
         if self.error is not None:
             self._discard()
             return
-        puts = {k: expires for k, (op, expires) in self.ops.items() if op == "put"}
-        deletes = [k for k, (op, _) in self.ops.items() if op == "delete"]
-        if puts or deletes or self.redirects:
-            self.cache._commit_stage(self, puts, deletes)
-        elif self.staged:
-            self._discard()
+        self._prepare()
+        if self.prepared:
+            self.cache._commit_prepared(self)
+            self.prepared = False
 
     def _discard(self) -> None:
-        if self.staged:
-            try:
-                self.cache._discard_stage(self)
-            except Exception as exc:  # a leftover stage is swept later; the listing's own error matters more
-                self.error = self.error or exc
+        try:
+            if self.prepared:
+                self.cache._rollback_stage(self)
+                self.prepared = False
+        except Exception as exc:
+            self.error = self.error or exc
 
     def _run(self) -> None:
         try:
@@ -119,7 +145,14 @@ class _Stage:
                     except Exception as exc:  # handed to the listing's thread by close()
                         self.error = self.error or exc
         finally:
-            self.cache._close_stage(self)
+            self._closed.set()  # the caller goes on; the staged copies are removed meanwhile
+            try:
+                if self.staged:
+                    self.cache._discard_stage(self)
+            except Exception:  # a leftover stage is swept when the cache is next opened
+                pass
+            finally:
+                self.cache._close_stage(self)
 
 
 def _redact_location(response: CachedResponse) -> None:
@@ -169,6 +202,9 @@ class StagedWrites:
             yield lambda: setattr(self._attached, "stage", outer)
             return
         stage = _Stage(self)
+        writers: list[threading.Thread] = self.__dict__.setdefault("_writers", [])
+        writers[:] = [t for t in writers if t.is_alive()]
+        writers.append(stage._thread)
 
         def attach() -> None:
             self._attached.stage = stage
@@ -184,6 +220,21 @@ class StagedWrites:
         error = stage.close(commit=True)
         if error is not None:
             raise self._store_failed(error) from None
+
+    def prepare(self) -> None:
+        """Have the calling thread's stage, if any, start its commit's work: the listing's pages are all in.
+
+        The copy runs in the writer while the caller goes on (building the frame, say); it takes effect only
+        when the stage's block ends normally, and a save after it simply starts it over.
+        """
+        stage: _Stage | None = getattr(self._attached, "stage", None)
+        if stage is not None:
+            stage.prepare()
+
+    def settle(self) -> None:
+        """Wait until every closed stage has removed its staged copies (for tests and `close`)."""
+        for thread in list(self.__dict__.get("_writers", ())):
+            thread.join()
 
     def save_response(
         self, response: requests.Response, cache_key: str | None = None, expires: datetime | None = None
@@ -241,10 +292,19 @@ class StagedWrites:
     def _stage_response(self, stage: _Stage, key: str, response: CachedResponse) -> None:
         raise NotImplementedError
 
-    def _commit_stage(self, stage: _Stage, puts: dict[str, datetime | None], deletes: list[str]) -> None:
+    def _prepare_stage(self, stage: _Stage, puts: dict[str, datetime | None], deletes: list[str]) -> None:
+        """Make every change of the stage, uncommitted."""
         raise NotImplementedError
 
+    def _commit_prepared(self, stage: _Stage) -> None:
+        """Make the prepared changes visible, all at once."""
+        raise NotImplementedError
+
+    def _rollback_stage(self, stage: _Stage) -> None:
+        """Undo the prepared changes."""
+
     def _discard_stage(self, stage: _Stage) -> None:
+        """Remove the stage's staged copies."""
         raise NotImplementedError
 
     def _close_stage(self, stage: _Stage) -> None:
@@ -347,7 +407,7 @@ class SQLiteHttpCache(StagedWrites, SQLiteCache):
             (stage.token, key, self.responses.serialize(response), response.expires_unix, time.time()),
         )
 
-    def _commit_stage(self, stage: _Stage, puts: dict[str, datetime | None], deletes: list[str]) -> None:
+    def _prepare_stage(self, stage: _Stage, puts: dict[str, datetime | None], deletes: list[str]) -> None:
         con = self._connection(stage)
         con.execute("BEGIN IMMEDIATE")
         try:
@@ -360,11 +420,15 @@ class SQLiteHttpCache(StagedWrites, SQLiteCache):
             con.executemany(
                 "INSERT OR REPLACE INTO redirects (key, value) VALUES (?, ?)", list(stage.redirects.items())
             )
-            con.execute("DELETE FROM apitoolkit_staged WHERE token = ?", (stage.token,))
-            con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    def _commit_prepared(self, stage: _Stage) -> None:
+        self._connection(stage).execute("COMMIT")
+
+    def _rollback_stage(self, stage: _Stage) -> None:
+        self._connection(stage).execute("ROLLBACK")
 
     def _discard_stage(self, stage: _Stage) -> None:
         self._connection(stage).execute("DELETE FROM apitoolkit_staged WHERE token = ?", (stage.token,))
@@ -394,7 +458,13 @@ class RedisHttpCache(StagedWrites, RedisCache):
         table: Any = self.responses
         table.connection.setex(self._staged_key(stage, key), int(_ABANDONED_AFTER), table.serialize(response))
 
-    def _commit_stage(self, stage: _Stage, puts: dict[str, datetime | None], deletes: list[str]) -> None:
+    def _prepare_stage(self, stage: _Stage, puts: dict[str, datetime | None], deletes: list[str]) -> None:
+        """Nothing to do ahead: the commit is one MULTI/EXEC of renames."""
+        stage.state = (puts, deletes)
+
+    def _commit_prepared(self, stage: _Stage) -> None:
+        puts, deletes = stage.state
+        stage.state = None
         table: Any = self.responses
         redirects: Any = self.redirects
         with table.connection.pipeline(transaction=True) as pipe:
@@ -414,6 +484,7 @@ class RedisHttpCache(StagedWrites, RedisCache):
             if leftovers:
                 pipe.delete(*leftovers)
             pipe.execute()
+        stage.staged.clear()  # renamed or deleted: nothing left to remove
 
     def _discard_stage(self, stage: _Stage) -> None:
         table: Any = self.responses

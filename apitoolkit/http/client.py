@@ -406,6 +406,16 @@ class BaseClient:
         staged = getattr(getattr(self.session, "cache", None), "staged", None)
         return staged() if staged is not None else nullcontext(_join_nothing)
 
+    def prepare_commit(self) -> None:
+        """Tell the HTTP cache that the calling thread's staged listing is complete: it may start its commit.
+
+        The work then overlaps with what the caller does next (building the frame); nothing becomes visible
+        before the `staged` block ends normally.
+        """
+        prepare = getattr(getattr(self.session, "cache", None), "prepare", None)
+        if prepare is not None:
+            prepare()
+
     def request(
         self,
         method: str,

@@ -508,6 +508,7 @@ def load_logs(
         def fetch() -> tuple[pd.DataFrame, str, int]:
             with c.staged():  # the walk's pages reach the HTTP cache only if all of it arrived and adds up
                 contents, source, pages, expected, growth = _walk_logs(c, window, refresh)
+                c.prepare_commit()  # the cache's commit overlaps with building the frame
                 frame = pages_to_frame(contents, LOGS)
                 if expected is not None and not expected <= len(frame) <= expected + 2 * growth:
                     raise ListingChangedError(

@@ -81,25 +81,17 @@ def _file_hooks(fmt: str, due: Callable[[], bool], when: str) -> None:
 
 
 def _http_write_hook(due: Callable[[], bool]) -> None:
-    """Die inside the stage's commit: the transaction has copied the pages but not committed."""
+    """Die at the stage's COMMIT: the open transaction has copied the pages into the cache's table."""
     from apitoolkit.http.backends import SQLiteHttpCache
 
-    commit = SQLiteHttpCache._commit_stage
+    commit = SQLiteHttpCache._commit_prepared
 
-    def uncommitted(self: SQLiteHttpCache, stage: Any, puts: Any, deletes: Any) -> None:
-        if not due():
-            commit(self, stage, puts, deletes)
-            return
-        connection = self._connection(stage)
-        connection.execute("BEGIN IMMEDIATE")
-        connection.executemany(
-            "INSERT OR REPLACE INTO responses (key, value, expires) "
-            "SELECT key, value, expires FROM apitoolkit_staged WHERE token = ? AND key = ?",
-            [(stage.token, key) for key in puts],
-        )
-        _die()
+    def uncommitted(self: SQLiteHttpCache, stage: Any) -> None:
+        if due():
+            _die()
+        commit(self, stage)
 
-    SQLiteHttpCache._commit_stage = uncommitted  # type: ignore[method-assign]
+    SQLiteHttpCache._commit_prepared = uncommitted  # type: ignore[method-assign]
 
 
 def _http_stage_hook(due: Callable[[], bool]) -> None:

@@ -35,10 +35,12 @@ def test_backends__every_page_is_staged_by_the_writer_and_stored_before_the_list
         return original(self, stage, key, value)
 
     monkeypatch.setattr(SQLiteHttpCache, "_stage_response", spy)
-    frame = load(make_client(max_workers=4))
+    client = make_client(max_workers=4)
+    frame = load(client)
     assert len(frame) == 250
     assert cached_responses(cache_dir) == 25  # all 25 pages, at the moment the load returned
     assert writers == ["apitoolkit-cache-writer"] * 25  # page 1 too: the caller is attached to the stage
+    client.session.cache.settle()  # the staged copies are removed after the commit, in the background
     with sqlite3.connect(next((cache_dir / "http").glob("*.sqlite"))) as con:
         assert con.execute("select count(*) from apitoolkit_staged").fetchone()[0] == 0
 
@@ -100,6 +102,7 @@ def test_backends__a_stage_left_by_an_error_is_discarded_and_the_old_entries_sta
         cache.delete("page-2")
         raise RuntimeError("page 3 failed")
     assert cache.get_response("page-1").content == b'{"data": ["old"]}'
+    cache.settle()
     with sqlite3.connect(tmp_path / "c.sqlite") as con:
         assert con.execute("select count(*) from apitoolkit_staged").fetchone()[0] == 0
     cache.close()
