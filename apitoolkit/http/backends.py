@@ -88,8 +88,7 @@ class _Stage:
     def close(self, *, commit: bool) -> BaseException | None:
         """Commit (or discard) everything handed over; return the first failure.
 
-        Returns once the commit is durable (or the stage discarded); the writer then removes the staged copies
-        in the background (`StagedWrites.settle` waits for that).
+        Returns once the commit is durable (or the stage discarded) and the staged copies are removed.
         """
         self._queue.put(self._commit if commit else self._discard)
         self._queue.put(_STOP)
@@ -145,7 +144,6 @@ class _Stage:
                     except Exception as exc:  # handed to the listing's thread by close()
                         self.error = self.error or exc
         finally:
-            self._closed.set()  # the caller goes on; the staged copies are removed meanwhile
             try:
                 if self.staged:
                     self.cache._discard_stage(self)
@@ -153,6 +151,9 @@ class _Stage:
                 pass
             finally:
                 self.cache._close_stage(self)
+                # Only now: nothing of the stage touches the file once the caller goes on (a user may delete
+                # or replace the cache right after a load).
+                self._closed.set()
 
 
 def _redact_location(response: CachedResponse) -> None:
@@ -385,7 +386,8 @@ class SQLiteHttpCache(StagedWrites, SQLiteCache):
                     "CREATE TABLE IF NOT EXISTS apitoolkit_staged "
                     "(token TEXT, key TEXT, value BLOB, expires INTEGER, staged_at REAL, PRIMARY KEY (token, key))"
                 )
-                con.execute("DELETE FROM apitoolkit_staged WHERE staged_at < ?", (time.time() - _ABANDONED_AFTER,))
+                con.execute("CREATE TABLE IF NOT EXISTS apitoolkit_done (token TEXT PRIMARY KEY)")
+                _sweep(con)
         except sqlite3.Error as exc:
             raise cache_error(db_path, exc, doing="open the HTTP cache") from None
 
@@ -398,6 +400,8 @@ class SQLiteHttpCache(StagedWrites, SQLiteCache):
         if stage.state is None:
             stage.state = sqlite3.connect(self.responses.db_path, isolation_level=None)
             stage.state.execute("PRAGMA busy_timeout=60000")
+            # What earlier listings left (see `_prepare_stage`), removed while this one waits on the network.
+            _sweep(stage.state)
         connection: sqlite3.Connection = stage.state
         return connection
 
@@ -420,12 +424,16 @@ class SQLiteHttpCache(StagedWrites, SQLiteCache):
             con.executemany(
                 "INSERT OR REPLACE INTO redirects (key, value) VALUES (?, ?)", list(stage.redirects.items())
             )
+            # The staged copies are not deleted here, on the listing's path: they are marked done, and the next
+            # listing (or the next opening of the cache) removes them.
+            con.execute("INSERT OR IGNORE INTO apitoolkit_done (token) VALUES (?)", (stage.token,))
         except BaseException:
             con.execute("ROLLBACK")
             raise
 
     def _commit_prepared(self, stage: _Stage) -> None:
         self._connection(stage).execute("COMMIT")
+        stage.staged.clear()  # marked done: swept later
 
     def _rollback_stage(self, stage: _Stage) -> None:
         self._connection(stage).execute("ROLLBACK")
@@ -437,6 +445,29 @@ class SQLiteHttpCache(StagedWrites, SQLiteCache):
         if stage.state is not None:
             stage.state.close()
             stage.state = None
+
+
+def _sweep(con: sqlite3.Connection) -> None:
+    """Remove the staged copies of listings that were committed (`apitoolkit_done`), as far as it can.
+
+    Best effort: a failure leaves them for the next sweep (a damaged page among them is found, moved aside and
+    reported by the lookup that reads it, `apitoolkit.stores.sqlite`).
+    """
+    try:
+        # Stages a dead process left behind (never done) go once they are a day old.
+        con.execute("DELETE FROM apitoolkit_staged WHERE staged_at < ?", (time.time() - _ABANDONED_AFTER,))
+        if con.execute("SELECT 1 FROM apitoolkit_done LIMIT 1").fetchone() is None:
+            return
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute("DELETE FROM apitoolkit_staged WHERE token IN (SELECT token FROM apitoolkit_done)")
+            con.execute("DELETE FROM apitoolkit_done")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    except sqlite3.Error:
+        return
 
 
 class RedisHttpCache(StagedWrites, RedisCache):

@@ -40,8 +40,15 @@ def test_backends__every_page_is_staged_by_the_writer_and_stored_before_the_list
     assert len(frame) == 250
     assert cached_responses(cache_dir) == 25  # all 25 pages, at the moment the load returned
     assert writers == ["apitoolkit-cache-writer"] * 25  # page 1 too: the caller is attached to the stage
-    client.session.cache.settle()  # the staged copies are removed after the commit, in the background
-    with sqlite3.connect(next((cache_dir / "http").glob("*.sqlite"))) as con:
+    path = next((cache_dir / "http").glob("*.sqlite"))
+    with sqlite3.connect(path) as con:  # the staged copies stay, marked done, until the next listing starts
+        assert con.execute("select count(*) from apitoolkit_staged").fetchone()[0] == 25
+        assert con.execute("select count(*) from apitoolkit_done").fetchone()[0] == 1
+    load(client, refresh=True)
+    with sqlite3.connect(path) as con:  # the next listing swept them, and left its own
+        assert con.execute("select count(distinct token) from apitoolkit_staged").fetchone()[0] == 1
+    SQLiteHttpCache(path).close()  # opening the cache sweeps too
+    with sqlite3.connect(path) as con:
         assert con.execute("select count(*) from apitoolkit_staged").fetchone()[0] == 0
 
 
