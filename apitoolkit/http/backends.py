@@ -69,7 +69,6 @@ class _Stage:
         self.state: Any = None  # the store's own handle (its connection), opened by the writer thread
         #: The commit's copy is done, in an open transaction that only its COMMIT (or a ROLLBACK) ends.
         self.prepared = False
-        self._closed = threading.Event()
         # Bounded: a worker that gets ahead of the writer waits, rather than piling responses up in memory.
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=_BACKLOG)
         self._thread = threading.Thread(target=self._run, name="apitoolkit-cache-writer", daemon=True)
@@ -88,11 +87,12 @@ class _Stage:
     def close(self, *, commit: bool) -> BaseException | None:
         """Commit (or discard) everything handed over; return the first failure.
 
-        Returns once the commit is durable (or the stage discarded) and the staged copies are removed.
+        Returns once the commit is durable, or the stage is discarded and its copies removed (a committed
+        stage's copies are marked done and swept by the next listing, `_sweep`).
         """
         self._queue.put(self._commit if commit else self._discard)
         self._queue.put(_STOP)
-        self._closed.wait()
+        self._thread.join()  # nothing of the stage touches the file once the caller goes on
         return self.error
 
     def _op(self, key: str, op: tuple[str, datetime | None]) -> None:
@@ -151,9 +151,6 @@ class _Stage:
                 pass
             finally:
                 self.cache._close_stage(self)
-                # Only now: nothing of the stage touches the file once the caller goes on (a user may delete
-                # or replace the cache right after a load).
-                self._closed.set()
 
 
 def _redact_location(response: CachedResponse) -> None:
@@ -203,9 +200,6 @@ class StagedWrites:
             yield lambda: setattr(self._attached, "stage", outer)
             return
         stage = _Stage(self)
-        writers: list[threading.Thread] = self.__dict__.setdefault("_writers", [])
-        writers[:] = [t for t in writers if t.is_alive()]
-        writers.append(stage._thread)
 
         def attach() -> None:
             self._attached.stage = stage
@@ -231,11 +225,6 @@ class StagedWrites:
         stage: _Stage | None = getattr(self._attached, "stage", None)
         if stage is not None:
             stage.prepare()
-
-    def settle(self) -> None:
-        """Wait until every closed stage has removed its staged copies (for tests and `close`)."""
-        for thread in list(self.__dict__.get("_writers", ())):
-            thread.join()
 
     def save_response(
         self, response: requests.Response, cache_key: str | None = None, expires: datetime | None = None

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypedDict
 
 import orjson
@@ -203,6 +204,21 @@ counted 9: records are missing or were added meanwhile.
     def from_cache(self) -> bool:
         """Whether every page came from the HTTP cache."""
         return bool(self) and all(p.from_cache for p in self)
+
+
+@dataclass
+class _Walk:
+    """What `BaseClient.paginate` learns as pages arrive, in any order.
+
+    Attributes:
+        counted: Records per page that arrived (None where a fast parse did not count them).
+        last: The 0-based index of the last page, once known.
+        grown: The largest record count a later page reported, when the listing grew.
+    """
+
+    counted: list[int | None]
+    last: int | None = None
+    grown: int | None = None
 
 
 def _join_nothing() -> None:
@@ -663,11 +679,9 @@ class BaseClient:
         expected = paginator.reported_count(first)
         per_page = first.records or 0
         most = _most_pages(where, expected, per_page, paginator.total_pages, paginator.has_next_page)
-        counted = [first.records]
         paginator.check_page(0, first)
         notify(0, first)
-        last_index: list[int | None] = [None]
-        grown: list[int | None] = [None]
+        walk = _Walk(counted=[first.records])
 
         def arrived(index: int, page: Page) -> None:
             paginator.check_page(index, page)
@@ -677,27 +691,27 @@ class BaseClient:
                     f"{where} changed while it was paged: page 1 counted {expected} records, page {index + 1} "
                     f"{found}. Records were deleted meanwhile, so some may have been skipped; load it again."
                 )
-            if expected is not None and found is not None and found > max(expected, grown[0] or 0):
-                grown[0] = found  # growth alone only pushes records later: page on, and dedupe
+            if expected is not None and found is not None and found > max(expected, walk.grown or 0):
+                walk.grown = found  # growth alone only pushes records later: page on, and dedupe
             if page.from_cache != first.from_cache:
                 raise ListingChangedError(
                     f"{where}: page {index + 1} came from {'the cache' if page.from_cache else 'the network'} and "
                     f"page 1 from {'the cache' if first.from_cache else 'the network'}; pages of two versions of the "
                     "listing are never joined."
                 )
-            last = last_index[0]
+            last = walk.last
             if page.records is not None and (last is None or index < last) and page.records < per_page:
                 raise ListingChangedError(
                     f"{where}: page {index + 1} holds {page.records} records where page 1 held {per_page}, and it "
                     "is not the last page: records are missing."
                 )
-            counted.append(page.records)
+            walk.counted.append(page.records)
             notify(index, page)
 
         pages.append(self._release(first))
         remaining = paginator.remaining_requests(first_spec) if paginator.has_next_page else None
         if remaining is not None:
-            last_index[0] = len(remaining)
+            walk.last = len(remaining)
         total = 1 + len(remaining) if remaining is not None else (paginator.total_pages or 1)
         with progress_bar(total=total, desc=label, enabled=wants_progress(progress, total)) as bar:
             bar.update(1)
@@ -716,13 +730,13 @@ class BaseClient:
                 # Records inserted while paging pushed the last ones past the pages page 1 announced: fetch on.
                 # (Not past a page cap: a capped listing is walked on by its loader.)
                 cap = getattr(paginator, "max_pages", None) or math.inf
-                while grown[0] is not None and per_page and not getattr(paginator, "capped", False):
-                    need = int(min(cap, math.ceil(grown[0] / per_page)))
+                while walk.grown is not None and per_page and not getattr(paginator, "capped", False):
+                    need = int(min(cap, math.ceil(walk.grown / per_page)))
                     more = getattr(remaining, "extended", None)
                     if len(pages) >= need or more is None:
                         break
                     remaining = more(need)
-                    last_index[0] = need - 1
+                    walk.last = need - 1
                     bar.total = need
                     pages.extend(
                         self._fetch_concurrently(remaining, fetch, bar.update, arrived, attach, first=len(pages))
@@ -730,8 +744,8 @@ class BaseClient:
             elif remaining is None:
                 current = first_spec
                 while paginator.has_next_page:
-                    if grown[0] is not None and per_page:
-                        most = max(most or 0, math.ceil(grown[0] / per_page))
+                    if walk.grown is not None and per_page:
+                        most = max(most or 0, math.ceil(walk.grown / per_page))
                     if most is not None and len(pages) >= most:
                         raise PaginationError(
                             f"{where}: the API promised more than {most} pages, which is all its record count "
@@ -742,17 +756,17 @@ class BaseClient:
                     page = fetch(current)
                     paginator.update_state(page)
                     if not paginator.has_next_page:
-                        last_index[0] = len(pages)
+                        walk.last = len(pages)
                     arrived(len(pages), page)
                     pages.append(self._release(page))
                     bar.update(1)
         pages.capped = bool(getattr(paginator, "capped", False))
         pages.total_pages = paginator.total_pages
         pages.expected_records = None if pages.capped else expected
-        pages.grew_to = grown[0]
+        pages.grew_to = walk.grown
         pages.what = where
-        if grown[0] is None and all(n is not None for n in counted):  # with growth, the loader checks by id
-            pages.check_rows(sum(n or 0 for n in counted))
+        if walk.grown is None and all(n is not None for n in walk.counted):  # with growth, the loader checks ids
+            pages.check_rows(sum(n or 0 for n in walk.counted))
         return pages
 
     def _count_records(self, first: Page) -> int | None:

@@ -109,7 +109,6 @@ def test_backends__a_stage_left_by_an_error_is_discarded_and_the_old_entries_sta
         cache.delete("page-2")
         raise RuntimeError("page 3 failed")
     assert cache.get_response("page-1").content == b'{"data": ["old"]}'
-    cache.settle()
     with sqlite3.connect(tmp_path / "c.sqlite") as con:
         assert con.execute("select count(*) from apitoolkit_staged").fetchone()[0] == 0
     cache.close()
