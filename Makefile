@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 SOAK_ROUNDS ?= 25
 
-.PHONY: install test soak test-quick lint demo bench clean
+.PHONY: install system-packages system-packages-demo test soak test-quick lint demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# Debian packages: a CJK font for the figures, and for the tests Chromium and redis-server. Installed when root
+# and missing; otherwise one line says the command to run.
+system-packages:
+	@.ci/system-packages test
+
+system-packages-demo:
+	@.ci/system-packages demo
+
 lint: install
 	$(BIN)/ruff check apitoolkit tests benchmarks
 	$(BIN)/mypy
 
-test: install lint
+test: install system-packages lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # The fault soak with many seeded rounds, and the crash points; figures in reports/soak.jsonl.
@@ -36,7 +44,7 @@ soak: install
 test-quick: install
 	$(BIN)/pytest -n 2 -m "not slow" $(PYTEST_ARGS)
 
-demo: install
+demo: install system-packages-demo
 	$(BIN)/python -m apitoolkit demo
 
 bench: install
