@@ -15,7 +15,8 @@ ApiToolkitError
     │   ├── RateLimitedError        429 Too Many Requests
     │   ├── ServerError             5xx
     │   ├── InvalidResponseError    HTML error page, truncated or unparseable body
-    │   └── TransportError          connection refused or dropped, timeout (no status)
+    │   └── TransportError          connection refused or dropped, timeout (no status); "could not connect to
+    │                               HOST" at once when the server has never answered
     └── FatalError              retrying cannot help
         ├── AuthenticationError     401 (wrong or missing credentials)
         ├── PermissionDeniedError   403 (and 402: no licence)
@@ -36,6 +37,7 @@ when the body had one, and the request URL with credentials removed. Messages ne
 from __future__ import annotations
 
 __all__ = [
+    "OFFLINE_HINT",
     "ApiError",
     "ApiToolkitError",
     "AuthenticationError",
@@ -60,6 +62,9 @@ __all__ = [
     "StaleDataWarning",
     "TransportError",
 ]
+
+#: How a user reaches the cached data when the API cannot be reached, in the words they can type.
+OFFLINE_HINT = "Cached data stays usable offline: set APITOOLKIT_OFFLINE=1 (or --offline on the command line)."
 
 
 class ApiToolkitError(Exception):

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar, Unpack
-from urllib.parse import urlsplit
 
 import orjson
 
+from apitoolkit.exceptions import OFFLINE_HINT
 from apitoolkit.http.client import BaseClient, ClientOptions, configure, count_objects
 from apitoolkit.http.paginators import Page, RequestSpec, listing_records
 
@@ -102,9 +102,12 @@ class GlasshatClient(BaseClient):
         if status == 409:
             return "An item with that name exists already: use another name."
         if status is None:
-            host = urlsplit(self.config.base_url).netloc or self.config.base_url
-            return (
-                f"could not connect to {host}: set GLASSHAT_BASE_URL to your Glasshat API server "
-                "(the documents name none; the default is our guess)."
-            )
+            return f"The service or the network failed: try again later. {self.unreachable_hint()}"
         return super().hint(status)
+
+    def unreachable_hint(self) -> str:
+        """Glasshat names no server: the default base URL is a guess, so say which variable sets it."""
+        return (
+            "Set GLASSHAT_BASE_URL to your Glasshat API server (the documents name none; the default is our guess). "
+            + OFFLINE_HINT
+        )

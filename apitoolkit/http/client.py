@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -18,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypedDict
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -26,6 +28,7 @@ import urllib3
 from apitoolkit.cache import FrameCache
 from apitoolkit.config import ClientConfig, RateLimit, resolve_config, validate_expire_after
 from apitoolkit.exceptions import (
+    OFFLINE_HINT,
     ApiError,
     ApiToolkitError,
     AuthenticationError,
@@ -77,6 +80,33 @@ _TRANSPORT_ERRORS = (
 #: What requests raises (some of it unwrapped, from following redirects) for an answer it cannot read: a bad
 #: header, a redirect loop, a redirect to a URL it cannot parse, decode or follow, or with a body it cannot drain.
 _UNREADABLE = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, ValueError, RuntimeError)
+#: Where nothing answers at all: no server on the port, or no such host. Said at once, not retried for 18 s.
+_UNREACHABLE: tuple[tuple[type[BaseException], str], ...] = (
+    (ConnectionRefusedError, "connection refused"),
+    (socket.gaierror, "host name not found"),
+)
+
+
+def _unreachable(error: BaseException) -> str | None:
+    """Why no connection could be made (refused, unknown host), from the chain under ``error``; else None.
+
+    Example:
+        >>> _unreachable(requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused")))
+        'connection refused'
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        for kind, reason in _UNREACHABLE:
+            if isinstance(current, kind):
+                return reason
+        pending += [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        pending += [a for a in current.args if isinstance(a, BaseException)]
+    return None
 
 
 class ClientOptions(TypedDict, total=False):
@@ -316,6 +346,8 @@ class BaseClient:
         )
         # Loaders may run several listings at once, each paging concurrently: this bounds what is in flight.
         self._slots = threading.BoundedSemaphore(config.max_workers)
+        # Once the server has answered, a refused connection is a restart or a blip, retried like any other.
+        self._answered = False
         redact_logs()  # urllib3 and requests-cache log request URLs, credentials included, at DEBUG
         # A server may echo a credential, in any encoding, into a log line or a page the cache stores.
         register_secrets(value for name, value in config.credentials.items() if name != "login")
@@ -369,7 +401,7 @@ class BaseClient:
         if status == 429:
             return "The API's rate limit was hit repeatedly: wait a few minutes, or lower the client's rate_limit."
         if status is None or status >= 500:
-            return "The service or the network failed: try again later; cached data stays usable with offline=True."
+            return f"The service or the network failed: try again later. {OFFLINE_HINT}"
         return "Check the filters, sort and date range against the API documentation."
 
     # ----------------------------------------------------------------- public
@@ -532,6 +564,9 @@ class BaseClient:
                 # The same body would come again: fail now, and never with the bomb's bytes in memory.
                 raise self._error(InvalidResponseError, None, method, url, None, None, str(exc)) from None
             except _TRANSPORT_ERRORS as exc:
+                reason = None if self._answered else _unreachable(exc)
+                if reason is not None:  # nothing listens there (yet): waiting would only hide the cause
+                    raise self._unreachable_error(reason) from None
                 what = (
                     str(exc)
                     if isinstance(exc, ResponseTimeout)
@@ -546,6 +581,7 @@ class BaseClient:
                 error = self._error(InvalidResponseError, None, method, url, None, None, what)
                 retry_after = None
             else:
+                self._answered = True
                 outcome = self._interpret(method, response)
                 if isinstance(outcome, Page):
                     return outcome
@@ -913,6 +949,21 @@ class BaseClient:
             error.retry_after = retry_after
             return error, retry_after
         return error, None
+
+    def unreachable_hint(self) -> str:
+        """What to check when nothing answers at the base URL (a service may name its own guesses)."""
+        return (
+            f"Check that the service is running and that {self.config.service.base_url_env} points at it. "
+            f"{OFFLINE_HINT}"
+        )
+
+    def _unreachable_error(self, reason: str) -> TransportError:
+        title = self.config.service.title
+        host = urlsplit(self.config.base_url).netloc or self.config.base_url
+        message = scrub(f"{title}: could not connect to {host} ({reason}). {self.unreachable_hint()}", self.secrets)
+        return TransportError(
+            message, service=self.config.service.name, url=scrub(redact_url(self.config.base_url), self.secrets)
+        )
 
     def _error(
         self,

@@ -114,7 +114,8 @@ def _http_cache(config: ClientConfig, namespace: str) -> BaseCache:
     if not writable(path):
         raise CacheError(
             f"Could not write the HTTP cache {path} (its directory is read-only): fix the permissions, set "
-            "APITOOLKIT_CACHE to a writable directory, or pass offline=True to read what the cache holds."
+            "APITOOLKIT_CACHE to a writable directory, or set APITOOLKIT_OFFLINE=1 (--offline on the command line) "
+            "to read what the cache holds."
         )
     return open_sqlite(
         path, lambda: _sqlite_http_cache(path), what="the HTTP cache", lost="its responses are fetched again"

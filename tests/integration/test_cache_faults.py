@@ -220,7 +220,7 @@ def test_read_only_cache__online_is_a_cache_error_naming_it(
 
     message = str(caught.value)
     assert str(http_file(cache_dir)) in message
-    assert "read-only" in message and "APITOOLKIT_CACHE" in message and "offline=True" in message
+    assert "read-only" in message and "APITOOLKIT_CACHE" in message and "APITOOLKIT_OFFLINE=1" in message
 
 
 def test_read_only_cache__clearing_it_is_a_cache_error_naming_it(

@@ -21,7 +21,7 @@ from apitoolkit.exceptions import (
 from apitoolkit.http import JsonApiPaginator, RequestSpec
 from apitoolkit.http.retry import RetryPolicy
 from apitoolkit.loading import load_listing
-from tests.integration.http.fakeapi import SECRET_A, USERS, FakeJsonApi, html_page, jsonapi_error
+from tests.integration.http.fakeapi import FAST_RETRY, SECRET_A, USERS, FakeJsonApi, html_page, jsonapi_error
 
 
 def load(client):
@@ -132,11 +132,55 @@ def test_retry__dropped_connection_is_transport_error(fake: FakeJsonApi, make_cl
         load(make_client())
 
 
+def _counting(client):
+    """Count the requests the client's session makes (each attempt is one)."""
+    calls = []
+    send = client.session.request
+
+    def counted(*args, **kwargs):
+        calls.append(args[1] if len(args) > 1 else kwargs.get("url"))
+        return send(*args, **kwargs)
+
+    client.session.request = counted
+    return calls
+
+
 def test_retry__connection_refused_is_transport_error(make_client, server) -> None:
     client = make_client()
     server.stop()
     with pytest.raises(TransportError, match="connection"):
         load(client)
+
+
+def test_retry__nothing_listening_fails_at_once_naming_the_host_and_the_setting(make_client, server) -> None:
+    host = f"{server.host}:{server.port}"
+    client = make_client(retry=RetryPolicy(max_attempts=6, backoff=5.0, max_backoff=5.0, jitter=0.0))
+    server.stop()
+    calls = _counting(client)
+    with pytest.raises(TransportError) as caught:
+        load(client)
+    assert len(calls) == 1  # not six attempts 5 s apart: nothing listens, and waiting would only hide it
+    message = str(caught.value)
+    assert message.startswith(f"IT Glue: could not connect to {host} (connection refused).")
+    assert "ITGLUE_BASE_URL" in message and "APITOOLKIT_OFFLINE=1" in message and "--offline" in message
+    assert "offline=True" not in message and SECRET_A not in message
+
+
+def test_retry__a_server_that_answered_before_and_then_refuses_is_retried(fake: FakeJsonApi, make_client, server) -> None:
+    client = make_client()
+    assert len(load(client)) == 250
+    server.stop()
+    calls = _counting(client)
+    with pytest.raises(TransportError, match="Gave up after 4 attempts"):
+        load_listing(
+            client,
+            resource="users",
+            spec=RequestSpec("users"),
+            schema=USERS,
+            paginator=JsonApiPaginator(page_size=100),
+            refresh=True,
+        )
+    assert len(calls) == FAST_RETRY.max_attempts  # a restart or a blip: worth the usual retries
 
 
 @pytest.mark.parametrize(
