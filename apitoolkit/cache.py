@@ -100,8 +100,9 @@ class FrameCache:
     def get(self, key: str, *, allow_expired: bool = False, schema: Schema | None = None) -> CachedFrame | None:
         """The stored frame, or None if absent, expired (unless allowed) or unusable.
 
-        An entry that cannot be read, or (given ``schema``) lacks its columns in order or holds one of them with
-        another dtype, is unusable: a `CacheWarning` names it, and it is treated as absent.
+        An entry that cannot be read, or (given ``schema``) lacks one of its columns or holds one with another
+        dtype, is unusable: a `CacheWarning` names it, and it is treated as absent. The schema's columns in another
+        order are put in the schema's order.
 
         Args:
             key: The entry (`query_key`).
@@ -123,6 +124,11 @@ class FrameCache:
         except _UNREADABLE as error:
             self._unusable(key, f"could not be read ({type(error).__name__}: {error})")
             return None
+        if schema is not None and set(schema.columns) <= set(frame.columns):
+            # The schema's columns were reordered since (a release that put points in one order everywhere):
+            # the same columns in today's order serve, offline too, instead of a refetch with a warning.
+            frame = frame[[*schema.columns, *(c for c in frame.columns if c not in set(schema.columns))]]
+            stored = CachedFrame(frame, stored.stored_at, stored.expires_at, stored.meta)
         reason = None if schema is None else schema_mismatch(frame, schema)
         if reason is not None:
             self._unusable(key, reason)

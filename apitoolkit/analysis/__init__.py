@@ -25,7 +25,14 @@ _EXPORTS = {
         "points_by_action",
         "points_by_resource_type",
     ),
-    "expirations": ("BUCKET_BOUNDS", "expiration_buckets", "expiration_counts", "next_expirations"),
+    "expirations": (
+        "BUCKET_BOUNDS",
+        "ActOn",
+        "expiration_buckets",
+        "expiration_counts",
+        "expirations_to_act_on",
+        "next_expirations",
+    ),
     "activity": ("activity_over_time", "activity_heatmap", "events_by", "top_resources"),
     "tasks": (
         "PRIORITY_BANDS",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from numbers import Integral
 from typing import Any
@@ -13,7 +14,14 @@ import pandas as pd
 from apitoolkit.analysis.checks import reference_time, require, to_utc, zone
 from apitoolkit.exceptions import InvalidArgumentError
 
-__all__ = ["BUCKET_BOUNDS", "expiration_buckets", "expiration_counts", "next_expirations"]
+__all__ = [
+    "BUCKET_BOUNDS",
+    "ActOn",
+    "expiration_buckets",
+    "expiration_counts",
+    "expirations_to_act_on",
+    "next_expirations",
+]
 
 #: Upper ends (days, inclusive) of the urgency buckets after "expired": 0-30, 31-60, 61-90, then "over 90".
 BUCKET_BOUNDS = (30, 60, 90)
@@ -177,8 +185,10 @@ def next_expirations(
 ) -> pd.DataFrame:
     """The next ``n`` expirations to act on, soonest first.
 
-    Rows without an expiration date are left out. With ``include_expired`` the lapsed ones come first, the
-    most overdue first; ties keep the earlier expiration date, then the input order.
+    Rows without an expiration date are left out. With ``include_expired`` the lapsed ones follow the upcoming
+    ones, the most recently lapsed first, so what is still coming due is never pushed out by what lapsed long
+    ago (`expirations_to_act_on` lists the two apart and counts the long-lapsed ones). Ties keep the earlier
+    expiration date (for lapsed ones the later), then the input order.
 
     Args:
         expirations: A frame from ``apitoolkit.itglue.load_expirations()``.
@@ -207,11 +217,148 @@ def next_expirations(
         _whole(horizon, "horizon", "days")
     bucketed = expiration_buckets(expirations, now, tz=tz)
     days = bucketed["days_until"]
-    keep = days.notna()
-    if not include_expired:
-        keep &= days >= 0
+    coming = days.ge(0).fillna(False)
     if horizon is not None:
-        keep &= days <= horizon
-    ordered = bucketed[keep].sort_values(["days_until", "expiration_date"], kind="stable").head(int(n))
-    first = [c for c in FIRST_COLUMNS if c in ordered.columns]
-    return ordered[first + [c for c in ordered.columns if c not in first]].reset_index(drop=True)
+        coming &= days.le(horizon).fillna(False)
+    parts = [bucketed[coming].sort_values(["days_until", "expiration_date"], kind="stable")]
+    if include_expired:
+        lapsed = bucketed[days.lt(0).fillna(False)]
+        parts.append(lapsed.sort_values(["days_until", "expiration_date"], ascending=False, kind="stable"))
+    return _first_columns(pd.concat(parts).head(int(n)))
+
+
+def _first_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the columns a reader scans first (`FIRST_COLUMNS`, those present) in front, on 0..n-1."""
+    first = [c for c in FIRST_COLUMNS if c in frame.columns]
+    return frame[first + [c for c in frame.columns if c not in first]].reset_index(drop=True)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@dataclass(frozen=True)
+class ActOn:
+    """What to act on: expirations coming due within a horizon, recently lapsed ones, and counts of the rest.
+
+    Attributes:
+        upcoming: Due within the horizon (``0 <= days_until <= horizon``), soonest first; ties by
+            ``expiration_date``, then ``organization_name``, then ``resource_name``.
+        lapsed: Lapsed within the lookback (``-lookback <= days_until < 0``), the most recently lapsed first;
+            ties by ``organization_name``, then ``resource_name``.
+        long_lapsed: How many lapsed more than ``lookback`` days ago (counted, not listed).
+        later: How many are due after the horizon.
+        undated: How many rows have no expiration date.
+        horizon: The horizon the frames were cut with (days).
+        lookback: The lookback the frames were cut with (days).
+    """
+
+    upcoming: pd.DataFrame
+    lapsed: pd.DataFrame
+    long_lapsed: int
+    later: int
+    undated: int = 0
+    horizon: int = 90
+    lookback: int = 30
+
+    def summary(self) -> str:
+        """One sentence for a report: due soon, due within the horizon, lapsed recently, lapsed earlier.
+
+        "Due within" counts include the sooner ones: "7 due in the next 30 days, 12 within 90" means 5 are
+        due in days 31 to 90. Counts of items due later and of undated items are added when there are any.
+
+        Example:
+            >>> empty = pd.DataFrame({"days_until": pd.array([], dtype="Int64")})
+            >>> ActOn(empty, empty, long_lapsed=41, later=0).summary()
+            '0 due in the next 30 days, 0 within 90; 0 lapsed in the last 30 days; 41 lapsed earlier (not listed).'
+        """
+        total = len(self.upcoming)
+        near = min(BUCKET_BOUNDS[0], self.horizon)
+        soon = int(self.upcoming["days_until"].le(near).sum()) if total else 0
+        if self.horizon == 0:
+            due = f"{total} due today"
+        elif near < self.horizon:
+            due = f"{soon} due in the next {near} days, {total} within {self.horizon}"
+        else:
+            due = f"{total} due in the next {_plural(self.horizon, 'day')}"
+        parts = [due]
+        if self.lookback > 0:
+            parts.append(f"{len(self.lapsed)} lapsed in the last {_plural(self.lookback, 'day')}")
+        parts.append(f"{self.long_lapsed} lapsed earlier (not listed)")
+        if self.later:
+            parts.append(f"{self.later} due later")
+        if self.undated:
+            parts.append(f"{self.undated} without an expiration date")
+        return "; ".join(parts) + "."
+
+
+def _tie_keys(frame: pd.DataFrame) -> list[str]:
+    return [c for c in ("organization_name", "resource_name") if c in frame.columns]
+
+
+def _sorted(frame: pd.DataFrame, *, soonest_first: bool) -> pd.DataFrame:
+    """By days and date (ascending, or descending for lapsed rows), then organization and resource names (A-Z)."""
+    ties = _tie_keys(frame)
+    keys = ["days_until", "expiration_date", *ties]
+    ascending = [soonest_first, soonest_first, *([True] * len(ties))]
+    return frame.sort_values(keys, ascending=ascending, na_position="last", kind="stable", key=_as_text_key)
+
+
+def _as_text_key(column: pd.Series) -> pd.Series:
+    """Sort key: name columns as text, case ignored (so mixed types and missing names sort), others as they are."""
+    return column.astype("str").str.casefold() if column.name in ("organization_name", "resource_name") else column
+
+
+def expirations_to_act_on(
+    expirations: pd.DataFrame, now: Any = None, *, horizon: int = 90, lookback: int = 30, tz: str = "UTC"
+) -> ActOn:
+    """Split expirations into what to act on: upcoming ones and recent lapses listed, older lapses counted.
+
+    Every row with an expiration date lands in exactly one place: ``upcoming`` (due within ``horizon`` days),
+    ``lapsed`` (lapsed within the last ``lookback`` days), ``long_lapsed`` (earlier lapses, counted) or
+    ``later`` (due after the horizon, counted). Rows without a date are counted in ``undated``. Days are
+    counted as in `expiration_buckets` (calendar days in ``tz``; 0 = today, which is upcoming).
+
+    Args:
+        expirations: A frame from ``apitoolkit.itglue.load_expirations()``; only ``expiration_date`` is needed.
+        now: The moment to count from (naive means UTC); the current time when None.
+        horizon: List items due within this many days (0 or more; 0 = due today).
+        lookback: List items lapsed within this many days (0 or more; 0 lists none).
+        tz: The zone whose calendar days are counted.
+
+    Returns:
+        An `ActOn`; its frames have the input's columns plus ``days_until`` and ``bucket``, with
+        ``expiration_date, days_until, bucket, organization_name, resource_type_name, resource_name`` first.
+
+    Raises:
+        InvalidArgumentError: Not a DataFrame, no ``expiration_date``, negative or fractional ``horizon`` or
+            ``lookback``, bad ``now`` or ``tz``.
+
+    Example:
+        >>> frame = pd.DataFrame({"expiration_date": pd.to_datetime(
+        ...     ["2026-12-01", "2026-11-20", "2025-01-01", "2027-06-01"], utc=True)})
+        >>> act = expirations_to_act_on(frame, now="2026-11-23")
+        >>> act.upcoming["days_until"].tolist(), act.lapsed["days_until"].tolist(), act.long_lapsed, act.later
+        ([8], [-3], 1, 1)
+        >>> act.summary()[:69]
+        '1 due in the next 30 days, 1 within 90; 1 lapsed in the last 30 days;'
+    """
+    require(expirations, ["expiration_date"], what="expirations_to_act_on", loader=LOADER)
+    _whole(horizon, "horizon", "days")
+    _whole(lookback, "lookback", "days")
+    bucketed = expiration_buckets(expirations, now, tz=tz)
+    days = bucketed["days_until"]
+    dated = days.notna()
+    ahead = dated & days.ge(0)
+    upcoming = ahead & days.le(horizon)
+    behind = dated & days.lt(0)
+    recent = behind & days.ge(-int(lookback))
+    return ActOn(
+        upcoming=_first_columns(_sorted(bucketed[upcoming.fillna(False)], soonest_first=True)),
+        lapsed=_first_columns(_sorted(bucketed[recent.fillna(False)], soonest_first=False)),
+        long_lapsed=int((behind & ~recent).sum()),
+        later=int((ahead & ~upcoming).sum()),
+        undated=int((~dated).sum()),
+        horizon=int(horizon),
+        lookback=int(lookback),
+    )

@@ -6,7 +6,10 @@ nothing. ``reported`` scores are the ``reputation`` column of ``load_users()``; 
 the metrics rows given, so the two agree only when those rows cover the account's whole history.
 
 Metrics ``date`` values are calendar days without a zone: they are grouped as they are (a value given with a zone
-counts as the day it names in that zone), so these functions take no ``tz``.
+counts as the day it names in that zone), so these functions take no ``tz``; `points_by_action` labels each period
+by its first day at midnight UTC, the convention of every period column (`apitoolkit.analysis.throughput`).
+
+The actions are always in the order created, edited, viewed (`POINTS`): in columns and in long tables.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ NAME_COLUMNS = ("id", "first_name", "last_name")
 LEADERBOARD = {"rank": "Int64", "user_id": "Int64", "name": "str", "role_name": "str", "reputation": "Int64"}
 TOTALS = {"user_id": "Int64", "created": "Int64", "edited": "Int64", "viewed": "Int64", "points": "Int64"}
 COMPARISON = {"user_id": "Int64", "name": "str", "reported": "Int64", "computed": "Int64", "difference": "Int64"}
-BY_ACTION = {"period": "datetime64[us]", "action": "str", "points": "Int64"}
+BY_ACTION = {"period": "datetime64[us, UTC]", "action": "str", "points": "Int64"}
 BY_RESOURCE_TYPE = {"user_id": "Int64", "resource_type": "str", "points": "Int64"}
 
 
@@ -299,8 +302,9 @@ def points_by_action(
         per_user: One series per user (``user_id`` first column).
 
     Returns:
-        Columns [``user_id``,] ``period`` (first day, ``datetime64[us]`` without zone), ``action``, ``points``
-        (Int64), by [user_id,] period and action.
+        Columns [``user_id``,] ``period`` (the first day, at midnight UTC: ``datetime64[us, UTC]`` as in
+        `apitoolkit.analysis.throughput`), ``action``, ``points`` (Int64), by [user_id,] period and action in
+        the order created, edited, viewed.
 
     Raises:
         InvalidArgumentError: Not a DataFrame, missing columns, unknown ``freq``, unreadable or reversed dates.
@@ -311,6 +315,8 @@ def points_by_action(
         >>> frame = points_by_action(metrics)
         >>> frame[frame["action"] == "viewed"]["points"].tolist()
         [2, 0, 3]
+        >>> frame["period"].iloc[0]
+        Timestamp('2026-11-02 00:00:00+0000', tz='UTC')
     """
     needed = ["user_id", "date", *ACTIONS] if per_user else ["date", *ACTIONS]
     require(metrics, needed, what="points_by_action", loader=METRICS_LOADER)
@@ -333,7 +339,13 @@ def points_by_action(
     sums = counts.groupby(keys)[list(ACTIONS)].sum().reindex(grid, fill_value=0)
     points = pd.DataFrame({action: sums[action] * weight for action, weight in POINTS.items()}).reset_index()
     long = points.melt(id_vars=keys, value_vars=list(ACTIONS), var_name="action", value_name="points")
-    return _typed(long.sort_values([*keys, "action"], kind="stable"), dtypes)
+    long = long.sort_values([*keys, "action"], kind="stable", key=_by_action)
+    return _typed(long.assign(period=long["period"].dt.tz_localize("UTC")), dtypes)
+
+
+def _by_action(column: pd.Series) -> pd.Series:
+    """Sort key: actions in the order of `POINTS` (created, edited, viewed), other columns as they are."""
+    return column.map({action: i for i, action in enumerate(ACTIONS)}) if column.name == "action" else column
 
 
 def points_by_resource_type(metrics: pd.DataFrame, *, start: Any = None, end: Any = None) -> pd.DataFrame:

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.tseries.frequencies import to_offset
 
 from apitoolkit.analysis.checks import FREQUENCIES, period_start, reference_time, require, to_utc
@@ -38,6 +40,7 @@ _HITASK_COLUMNS = (
     "completed", "time_create", "time_last_update", "due_date",
 )  # fmt: skip
 _GLASSHAT_COLUMNS = ("id", "project_id", "title", "priority", "status", "created", "completed")
+_TEAM = "apitoolkit.hitask.load_team_members()"
 _GLASSHAT_DONE = ("done", "completed")
 _COMMON_COLUMNS = ("id", "title", "priority")  # in both kinds and in the view
 _UTC = "datetime64[us, UTC]"
@@ -46,34 +49,47 @@ _VIEW: dict[str, str] = {
     "id": "Int64",
     "title": "str",
     "project": "str",
-    "assignee": "Int64",
+    "assignee": "str",
+    "assignee_id": "Int64",
+    "participants": "str",
     "priority": "Int64",
     "created": _UTC,
     "completed_at": _UTC,
     "due": _UTC,
     "is_completed": "boolean",
 }
+_ADDED = ("assignee_id", "participants")  # a view frame made before these existed still passes through
 _UNKNOWN = {"assignee": "unassigned", "project": "no project"}
 
 
-def task_view(tasks: pd.DataFrame, *, projects: pd.DataFrame | None = None) -> pd.DataFrame:
+def task_view(
+    tasks: pd.DataFrame, *, projects: pd.DataFrame | None = None, users: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Hitask items or Glasshat tasks in one shape, so every task function reads either.
 
-    Columns: ``source`` ("hitask" or "glasshat"), ``id``, ``title``, ``project``, ``assignee``, ``priority``,
-    ``created``, ``completed_at``, ``due`` (UTC), ``is_completed``. The kind is told by the columns
-    (``time_create``/``category``: Hitask; ``created`` and ``status``: Glasshat); a frame already in this shape
-    passes through, its columns coerced to these dtypes and any other columns kept after them.
+    Columns: ``source`` ("hitask" or "glasshat"), ``id``, ``title``, ``project``, ``assignee`` (a name),
+    ``assignee_id``, ``participants`` (names), ``priority``, ``created``, ``completed_at``, ``due`` (UTC),
+    ``is_completed``. The kind is told by the columns (``time_create``/``category``: Hitask; ``created`` and
+    ``status``: Glasshat); a frame already in this shape passes through, its columns coerced to these dtypes
+    and any other columns kept after them (``assignee_id`` and ``participants`` may be absent: a numeric
+    ``assignee`` is then taken as the id).
+
+    People are named from ``users`` (one mapping built once): ``assignee`` is the member's "First Last", else
+    their login; the id as text ("#123") when ``users`` lacks it or is not given; "unassigned" when nobody
+    is. A name two members share is followed by the id ("Ann Lee (#5)"), so grouping never merges two people.
+    ``assignee_id`` keeps the Hitask id (Int64, missing when unassigned). ``participants`` holds the Hitask
+    participants' names the same way, joined by ", " ("" when none). ``project`` is "no project" when missing.
 
     Hitask: only items of category "task" are kept (projects, events, notes and files are not work items);
-    ``assignee`` is ``assignee_id`` with 0 (nobody) as missing; ``project`` is ``project_title``; a missing
-    ``completed`` flag counts as not completed. Hitask records no completion time: ``completed_at`` is the
+    ``assignee_id`` 0 (nobody) counts as missing; ``project`` is ``project_title``; a missing ``completed``
+    flag counts as not completed. Hitask records no completion time: ``completed_at`` is the
     ``time_last_update`` of a completed item, the closest the API gives (a later edit moves it).
 
     Glasshat: ``project`` is the project's name from ``projects`` when given (ids it lacks stay as the id's
-    text), else the ``project_id`` as text; ``assignee`` and ``due`` are missing (the API has neither);
-    ``is_completed`` when ``completed`` is set or the status is "done"; tasks with status "dismissed" are
-    left out: a declined recommendation is neither work to do nor work done. ``priority`` stays on
-    Glasshat's own 1 (highest) to 5 scale.
+    text), else the ``project_id`` as text; every task is "unassigned" and ``due`` is missing (the API has
+    neither); ``is_completed`` when ``completed`` is set or the status is "done"; tasks with status
+    "dismissed" are left out: a declined recommendation is neither work to do nor work done. ``priority``
+    stays on Glasshat's own 1 (highest) to 5 scale.
 
     In every kind ``completed_at`` is kept only where ``is_completed``, and a project name that several
     projects share (each client's "Main website") is followed by the project's id, "Main website (#20042)",
@@ -82,19 +98,22 @@ def task_view(tasks: pd.DataFrame, *, projects: pd.DataFrame | None = None) -> p
     Args:
         tasks: A frame from ``apitoolkit.hitask.load_items()``, ``apitoolkit.glasshat.load_tasks()``, or this one.
         projects: For Glasshat tasks, ``apitoolkit.glasshat.load_projects()``, to name the projects.
+        users: ``apitoolkit.hitask.load_team_members()`` (``id``, ``first_name``, ``last_name``, and ``login``
+            when present), to name assignees and participants.
 
     Raises:
         InvalidArgumentError: (a ValueError) not a DataFrame, not one of the two kinds (the message names both
-            loaders), a kind missing columns, or ``projects`` with a frame that is not Glasshat tasks.
+            loaders), a kind missing columns, ``projects`` with a frame that is not Glasshat tasks, or
+            ``users`` that is not a team members frame.
 
     Example:
         >>> tasks = pd.DataFrame({"id": [7], "project_id": [3], "title": ["Fix links"], "priority": [2],
         ...                       "status": ["done"], "created": pd.to_datetime(["2026-11-02"], utc=True),
         ...                       "completed": pd.to_datetime(["2026-11-05"], utc=True)})
-        >>> task_view(tasks)[["source", "project", "is_completed"]].values.tolist()
-        [['glasshat', '3', True]]
+        >>> task_view(tasks)[["source", "project", "assignee", "is_completed"]].values.tolist()
+        [['glasshat', '3', 'unassigned', True]]
     """
-    return _view(tasks, "task_view", projects)
+    return _view(tasks, "task_view", projects, users)
 
 
 def priority_bands(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -218,52 +237,63 @@ def backlog(
     return pd.DataFrame({"period": _localize(wall, tz), "open": pd.array(created_before - completed_by, "Int64")})
 
 
-def overdue(tasks: pd.DataFrame, now: Any = None) -> pd.DataFrame:
+def overdue(tasks: pd.DataFrame, now: Any = None, *, users: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tasks due before ``now`` and not completed, most overdue first: `task_view` columns plus ``days_overdue``.
 
-    ``days_overdue`` is a float (``now`` minus ``due``, in days). Glasshat tasks have no due date, so never
-    appear here.
+    ``days_overdue`` counts whole calendar days (UTC, Int64) from the due date to ``now``'s date, the way
+    ``days_until`` counts expirations: a task due yesterday is 1 day overdue, one due earlier today 0. Ties
+    put the earlier due time first, then the lower id. Glasshat tasks have no due date, so never appear here.
 
     Args:
         tasks: Hitask items, Glasshat tasks or a `task_view` frame.
         now: The reference time (date-like; naive is UTC); default: the current time.
+        users: ``apitoolkit.hitask.load_team_members()``, to name assignees (see `task_view`).
 
     Example:
         >>> view = pd.DataFrame({"source": ["hitask"] * 2, "id": [1, 2], "title": ["a", "b"],
         ...     "project": None, "assignee": None, "priority": None, "created": pd.NaT, "completed_at": pd.NaT,
         ...     "due": pd.to_datetime(["2026-11-20 00:00", "2026-11-22 12:00"], utc=True), "is_completed": [False] * 2})
-        >>> overdue(view, now="2026-11-23")["days_overdue"].tolist()
-        [3.0, 0.5]
+        >>> overdue(view, now="2026-11-23 08:00")["days_overdue"].tolist()
+        [3, 1]
     """
-    view = _view(tasks, "overdue")
+    view = _view(tasks, "overdue", users=users)
     moment = reference_time(now)
-    late = view[view["due"].lt(moment) & ~view["is_completed"]]
-    late = late.assign(days_overdue=(moment - late["due"]) / pd.Timedelta(days=1))
-    return late.sort_values(["days_overdue", "id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    late = view[view["due"].lt(moment).fillna(False) & ~view["is_completed"]]
+    days = (moment.floor("D") - late["due"].dt.floor("D")).dt.days.astype("Int64")
+    late = late.assign(days_overdue=days)
+    order = ["days_overdue", "due", "id"]
+    return late.sort_values(order, ascending=[False, True, True], kind="stable").reset_index(drop=True)
 
 
-def work_by(tasks: pd.DataFrame, by: str = "assignee", now: Any = None) -> pd.DataFrame:
+def work_by(
+    tasks: pd.DataFrame, by: str = "assignee", now: Any = None, *, users: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Open, completed, overdue and total tasks per assignee or per project, most open first.
 
-    Columns ``<by>`` (text: the assignee's id or the project's name; "unassigned" / "no project" when
-    missing), ``open``, ``completed``, ``overdue`` (open and due before ``now``), ``total`` (Int64); ties
-    by total, then by name. For Glasshat project names, pass ``task_view(tasks, projects=projects)``.
+    Columns ``<by>`` (text: the assignee as `task_view` names it, "#5" without ``users``, or the project's
+    name; "unassigned" / "no project" when missing), ``open``, ``completed``, ``overdue`` (open and due before
+    ``now``), ``total`` (Int64); ties by total, then by name. For Glasshat project names, pass
+    ``task_view(tasks, projects=projects)``.
 
     Args:
         tasks: Hitask items, Glasshat tasks or a `task_view` frame.
         by: "assignee" or "project".
         now: The reference time for ``overdue`` (date-like; naive is UTC); default: the current time.
+        users: ``apitoolkit.hitask.load_team_members()``, to name assignees (see `task_view`).
 
     Example:
         >>> view = pd.DataFrame({"source": ["hitask"] * 3, "id": [1, 2, 3], "title": ["a", "b", "c"],
         ...     "project": ["Web", "Web", None], "assignee": [5, None, 5], "priority": None, "created": pd.NaT,
         ...     "completed_at": pd.NaT, "due": pd.NaT, "is_completed": [False, True, False]})
         >>> work_by(view)[["assignee", "open", "total"]].values.tolist()
-        [['5', 2, 2], ['unassigned', 0, 1]]
+        [['#5', 2, 2], ['unassigned', 0, 1]]
+        >>> users = pd.DataFrame({"id": [5], "first_name": ["Ann"], "last_name": ["Lee"]})
+        >>> work_by(view, users=users)["assignee"].tolist()
+        ['Ann Lee', 'unassigned']
     """
     if by not in _UNKNOWN:
         raise InvalidArgumentError(f"by={by!r}: use one of {', '.join(_UNKNOWN)}.")
-    view = _view(tasks, "work_by")
+    view = _view(tasks, "work_by", users=users)
     moment = reference_time(now)
     done = view["is_completed"]
     flags = pd.DataFrame(
@@ -305,9 +335,12 @@ def completion_times(tasks: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------- the view
-def _view(tasks: Any, what: str, projects: pd.DataFrame | None = None) -> pd.DataFrame:
+def _view(
+    tasks: Any, what: str, projects: pd.DataFrame | None = None, users: pd.DataFrame | None = None
+) -> pd.DataFrame:
     columns = set(tasks.columns) if isinstance(tasks, pd.DataFrame) else set()
-    if set(_VIEW) <= columns:
+    names = None if users is None else _people(users, what)
+    if set(_VIEW) - set(_ADDED) <= columns:
         kind = "view"
     elif {"time_create", "category"} & columns:
         kind = "hitask"
@@ -322,22 +355,44 @@ def _view(tasks: Any, what: str, projects: pd.DataFrame | None = None) -> pd.Dat
     if projects is not None and kind != "glasshat":
         raise InvalidArgumentError(f"{what}: projects= names Glasshat projects; pass it only with {_GLASSHAT}.")
     if kind == "hitask":
-        return _conform(_from_hitask(require(tasks, _HITASK_COLUMNS, what=what, loader=_HITASK)))
+        return _conform(_from_hitask(require(tasks, _HITASK_COLUMNS, what=what, loader=_HITASK), names))
     if kind == "glasshat":
         return _conform(_from_glasshat(require(tasks, _GLASSHAT_COLUMNS, what=what, loader=_GLASSHAT), projects))
-    return _conform(require(tasks, _VIEW, what=what, loader="task_view()"))
+    return _conform(_from_view(tasks, names))
 
 
-def _from_hitask(items: pd.DataFrame) -> pd.DataFrame:
+def _from_view(view: pd.DataFrame, names: pd.Series | None) -> pd.DataFrame:
+    """A view frame with ``assignee_id`` and ``participants`` filled in (a numeric ``assignee``, from a view made
+    before they existed, is the id) and each assignee named from ``names`` when it holds the id."""
+    assignee = view["assignee"]
+    numeric = pd.api.types.is_numeric_dtype(assignee.dtype) or bool(assignee.isna().all())
+    if "assignee_id" in view.columns:
+        ids = _ids(view["assignee_id"])
+    elif numeric:
+        ids = _ids(assignee)
+    else:
+        ids = pd.Series(pd.NA, index=view.index, dtype="Int64")
+    label = _label(ids, names)
+    if not numeric:  # names already given stay, unless ``names`` knows the id
+        known = ids.map(names).notna() if names is not None else pd.Series(False, index=view.index)
+        label = label.where(known | assignee.isna(), assignee.astype("str"))
+    participants = view["participants"] if "participants" in view.columns else ""
+    return view.assign(assignee=label, assignee_id=ids, participants=participants)
+
+
+def _from_hitask(items: pd.DataFrame, names: pd.Series | None) -> pd.DataFrame:
     rows = items[items["category"].astype("str").eq("task").fillna(False)]
-    assignee = rows["assignee_id"].astype("Int64")
+    ids = _ids(rows["assignee_id"])
+    participants = rows["participants"] if "participants" in rows.columns else None
     return pd.DataFrame(
         {
             "source": "hitask",
             "id": rows["id"],
             "title": rows["title"],
             "project": _distinct(rows["project_id"], rows["project_title"].astype("str")),
-            "assignee": assignee.where(assignee.ne(0).fillna(False)),
+            "assignee": _label(ids, names),
+            "assignee_id": ids,
+            "participants": _participants(participants, names, rows.index),
             "priority": rows["priority"],
             "created": rows["time_create"],
             "completed_at": rows["time_last_update"],
@@ -358,6 +413,8 @@ def _from_glasshat(tasks: pd.DataFrame, projects: pd.DataFrame | None) -> pd.Dat
             "title": rows["title"],
             "project": _project_names(rows["project_id"].astype("Int64"), projects),
             "assignee": None,
+            "assignee_id": None,
+            "participants": "",
             "priority": rows["priority"],
             "created": rows["created"],
             "completed_at": completed,
@@ -366,6 +423,62 @@ def _from_glasshat(tasks: pd.DataFrame, projects: pd.DataFrame | None) -> pd.Dat
         },
         index=rows.index,
     )
+
+
+def _ids(values: pd.Series) -> pd.Series:
+    """Hitask user ids as Int64, 0 (nobody) as missing."""
+    try:
+        ids = pd.to_numeric(values).astype("Int64")
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"Column {values.name!r} must hold Hitask user ids (whole numbers).") from None
+    return ids.where(ids.ne(0).fillna(False))
+
+
+def _people(users: Any, what: str) -> pd.Series:
+    """Team member id (Int64 index) -> display name: "First Last", else the login, else "#id"; a name two
+    members share is followed by the id."""
+    members = require(users, ("id", "first_name", "last_name"), what=what, loader=_TEAM)
+    members = members.assign(id=_ids(members["id"])).dropna(subset=["id"]).drop_duplicates("id", keep="last")
+    full = (_text(members, "first_name") + " " + _text(members, "last_name")).str.strip()
+    full = full.where(full != "", _text(members, "login"))
+    full = full.where(full != "", "#" + members["id"].astype("str"))
+    labels = _distinct(members["id"], full)
+    return pd.Series(labels.array, index=pd.Index(members["id"].array, dtype="Int64"), dtype="str")
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A text column stripped, missing as ``""``; all ``""`` when the frame lacks it."""
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype="str")
+    return frame[column].astype("str").fillna("").str.strip()
+
+
+def _label(ids: pd.Series, names: pd.Series | None) -> pd.Series:
+    """Each id's name from ``names``, else "#id"; "unassigned" where the id is missing."""
+    fallback = ("#" + ids.astype("str")).fillna(_UNKNOWN["assignee"])
+    if names is None or names.empty:
+        return fallback.astype("str")
+    return ids.map(names).astype("str").fillna(fallback)
+
+
+def _participants(values: pd.Series | None, names: pd.Series | None, index: pd.Index) -> pd.Series:
+    """Lists of Hitask user ids as names joined by ", " ("" for none): every id of every list is named in one
+    mapping, and the lists are rebuilt and joined in Arrow, without a Python loop over the rows."""
+    if values is None or values.empty:
+        return pd.Series("", index=index, dtype="str")
+    try:
+        lists = pa.array(values, type=pa.list_(pa.int64()), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        raise InvalidArgumentError(
+            f"Column {values.name!r} must hold lists of Hitask user ids, as {_HITASK} gives them."
+        ) from None
+    ids = _ids(pd.Series(pc.list_flatten(lists).to_pandas(types_mapper=pd.ArrowDtype), dtype="Int64"))
+    parents = pc.list_parent_indices(lists).to_numpy()
+    named = ids.notna().to_numpy()
+    labels = pa.array(_label(ids, names)[named].to_numpy(dtype=object), type=pa.string())
+    offsets = np.searchsorted(parents[named], np.arange(len(values) + 1)).astype("int32")
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), labels), ", ")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=index, dtype="str").fillna("")
 
 
 def _project_names(ids: pd.Series, projects: pd.DataFrame | None) -> pd.Series:
@@ -396,6 +509,8 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
     }
     coerced["completed_at"] = coerced["completed_at"].where(done)
     coerced["is_completed"] = done
+    for name, missing in (("project", _UNKNOWN["project"]), ("assignee", _UNKNOWN["assignee"]), ("participants", "")):
+        coerced[name] = coerced[name].fillna(missing)
     extra = [name for name in frame.columns if name not in _VIEW]
     return frame.assign(**coerced)[[*_VIEW, *extra]].reset_index(drop=True)
 

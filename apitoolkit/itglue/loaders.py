@@ -21,11 +21,12 @@ Choices where the reference is silent, written down:
 from __future__ import annotations
 
 import difflib
+import functools
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import orjson
@@ -44,6 +45,7 @@ from apitoolkit.arguments import (
 )
 from apitoolkit.exceptions import InvalidArgumentError, ListingChangedError, PaginationError
 from apitoolkit.frames import Schema, pages_to_frame, utc_timestamp
+from apitoolkit.http.client import BaseClient
 from apitoolkit.http.paginators import CappedJsonApiPaginator, JsonApiPaginator, RequestSpec
 from apitoolkit.itglue.client import ITGlueClient
 from apitoolkit.itglue.schema import EXPIRATIONS, FILTERS, LIST_ENDPOINTS, LOGS, ORGANIZATIONS, USER_METRICS, USERS
@@ -60,6 +62,8 @@ __all__ = [
 ]
 
 PAGE_SIZE = 1000
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 LOGS_PAGE_CAP = 5
 LOGS_RETENTION = timedelta(days=30)
 METRICS_WINDOW_DAYS = 7
@@ -225,12 +229,31 @@ def load_organizations(
     return _load_filtered(client, ORGANIZATIONS, filters, path="organizations", refresh=refresh, progress=progress)
 
 
+def _client_first_too(load: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Let ``load`` (a loader taking ``start, end`` first) still be called the old way, client first.
+
+    ``load(client, ...)`` with an `ITGlueClient` (or any other service client, refused by `_client` with the usual
+    message) as the first positional argument passes it on as ``client=``; any other first argument is ``start``.
+    """
+
+    @functools.wraps(load)
+    def loader(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if args and isinstance(args[0], BaseClient):
+            if "client" in kwargs:
+                raise InvalidArgumentError(f"{load.__name__} got two clients: pass it once, as client=.")
+            return load(*args[1:], **{**kwargs, "client": args[0]})  # type: ignore[arg-type]
+        return load(*args, **kwargs)
+
+    return loader
+
+
+@_client_first_too
 def load_expirations(
-    client: ITGlueClient | None = None,
-    *,
-    organization_id: int | None = None,
     start: Any = None,
     end: Any = None,
+    *,
+    client: ITGlueClient | None = None,
+    organization_id: int | None = None,
     resource_type: str | None = None,
     now: Any = None,
     refresh: bool = False,
@@ -238,23 +261,27 @@ def load_expirations(
 ) -> pd.DataFrame:
     """Expirations across resource types, with ``days_until`` counted from ``now``.
 
+    Like every date-range loader, it takes ``start`` and ``end`` first: ``load_expirations("2026-12-01")``
+    means from 1 December 2026 on. A client given first, the way older code calls it
+    (``load_expirations(client, start=...)``), is still taken as ``client``.
+
     Args:
-        client: The account.
-        organization_id: Only this organization's expirations: an int or a string of digits. Sent as
-            ``filter[organization_id]`` to ``GET /expirations``, never to the nested route
-            ``organizations/:id/relationships/expirations``, where IT Glue ignores the other filters. An
-            organization the account does not hold raises `NotFoundError`.
         start: Earliest expiration date (inclusive): a date, datetime, Timestamp or ISO 8601 string (never a
             number), from 1900 to 2100; None for no lower bound.
         end: Latest expiration date (inclusive, a date-only end or not: see "Date ranges" in
             `apitoolkit.arguments`); None for no upper bound.
+        client: The account (default: one from the environment).
+        organization_id: Only this organization's expirations: an int or a string of digits. Sent as
+            ``filter[organization_id]`` to ``GET /expirations``, never to the nested route
+            ``organizations/:id/relationships/expirations``, where IT Glue ignores the other filters. An
+            organization the account does not hold raises `NotFoundError`.
         resource_type: A resource type name such as ``"Domain"`` or ``"SSL Certificate"``.
         now: The moment ``days_until`` counts from (default: the current UTC time).
         refresh: Fetch again and replace the cached copy.
         progress: Show a progress bar.
 
     Example:
-        >>> due = load_expirations(start="2026-11-01", end="2026-12-31")  # doctest: +SKIP
+        >>> due = load_expirations("2026-11-01", "2026-12-31")  # doctest: +SKIP
         >>> due.sort_values("days_until").head()  # doctest: +SKIP
     """
     _options(refresh, progress)

@@ -34,9 +34,9 @@ USER_METRICS = Schema.jsonapi_resource(
         ("user-id", "int"),
         ("organization-id", "int"),
         ("resource-type", "str"),
-        ("created", "int"),
-        ("viewed", "int"),
+        ("created", "int"),  # the points actions in the order they appear everywhere: created, edited, viewed
         ("edited", "int"),
+        ("viewed", "int"),
         ("deleted", "int"),
         ("date", "date"),
     ],

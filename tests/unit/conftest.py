@@ -1,10 +1,14 @@
-"""Fixtures shared by the unit tests of analysis and plots."""
+"""Fixtures shared by the unit tests: task frames, and one in-process emulator per module that asks for it."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 
+from apitoolkit.emulator import mock_emulator
 from tests.unit.analysis.test_tasks import hitask_items
 
 
@@ -16,3 +20,14 @@ def week_items() -> pd.DataFrame:
         {"time_create": "2026-11-08 23:30", "completed": True, "time_last_update": "2026-11-19 08:00"},
         {"time_create": "2026-11-18 12:00"},
     )
+
+
+#: The emulator's clock in the unit tests that load through it.
+EMULATOR_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def emulator_in_process() -> Iterator[mock_emulator]:
+    """One in-process emulator (no socket) for the module, its clock at `EMULATOR_NOW`."""
+    with mock_emulator(seed=1, size="small", now=EMULATOR_NOW) as emu:
+        yield emu

@@ -3,8 +3,8 @@ request; good ones of every accepted kind still load."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -17,15 +17,9 @@ from apitoolkit.config import RateLimit, resolve_config, validate_expire_after
 from apitoolkit.emulator import mock_emulator
 from apitoolkit.exceptions import ConfigurationError, InvalidArgumentError
 from tests.conftest import FAST_RETRY
+from tests.unit.conftest import EMULATOR_NOW
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def emulator_in_process() -> Iterator[mock_emulator]:
-    """One in-process emulator (no socket) for the module."""
-    with mock_emulator(seed=1, size="small", now=NOW) as emu:
-        yield emu
+NOW = EMULATOR_NOW  # the in-process emulator's clock (tests/unit/conftest.py)
 
 
 @pytest.fixture

@@ -6,8 +6,17 @@ from collections.abc import Sequence
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from apitoolkit.analysis import BUCKET_BOUNDS, expiration_buckets, expiration_counts, next_expirations
+from apitoolkit.analysis import (
+    BUCKET_BOUNDS,
+    ActOn,
+    expiration_buckets,
+    expiration_counts,
+    expirations_to_act_on,
+    next_expirations,
+)
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.itglue.loaders import add_days_until
 
@@ -223,12 +232,141 @@ def test_next_expirations__soonest_first_without_lapsed_ones() -> None:
     assert out.index.tolist() == [0, 1, 2]
 
 
-def test_next_expirations__lapsed_first_most_overdue_first_and_horizon() -> None:
+def test_next_expirations__upcoming_first_then_most_recent_lapses_and_horizon() -> None:
     frame = expirations(["2027-03-01", "2026-11-20", "2026-12-01", "2026-10-01", "2026-11-23"])
     out = next_expirations(frame, 10, now=NOW, include_expired=True, horizon=8)
-    assert out["days_until"].tolist() == [-53, -3, 0, 8]
-    assert out["bucket"].astype(str).tolist() == ["expired", "expired", "0-30", "0-30"]
+    assert out["days_until"].tolist() == [0, 8, -3, -53]  # what comes due is never pushed out by old lapses
+    assert out["bucket"].astype(str).tolist() == ["0-30", "0-30", "expired", "expired"]
+    assert next_expirations(frame, 3, now=NOW, include_expired=True)["days_until"].tolist() == [0, 8, 98]
+    assert next_expirations(frame, 4, now=NOW, include_expired=True)["days_until"].tolist() == [0, 8, 98, -3]
     assert next_expirations(frame, now=NOW, horizon=0)["resource_name"].tolist() == ["r5"]
+
+
+def test_next_expirations__lapsed_ties_keep_the_later_date_then_input_order() -> None:
+    frame = expirations(["2026-11-20T01:00:00Z", "2026-11-20T09:00:00Z", "2026-11-20T01:00:00Z"])
+    out = next_expirations(frame, now=NOW, include_expired=True)
+    assert out["resource_name"].tolist() == ["r2", "r1", "r3"]
+
+
+# --------------------------------------------------------------------------------------------- expirations_to_act_on
+ACT_DATES = [
+    "2026-12-01", "2026-11-20", "2025-06-14", "2027-03-01", "2026-11-23",
+    None, "2026-10-24", "2026-10-23", "2026-12-23",
+]  # fmt: skip  # days from NOW: 8, -3, -527, 98, 0, none, -30, -31, 30
+
+
+def test_expirations_to_act_on__every_row_in_one_place() -> None:
+    act = expirations_to_act_on(expirations(ACT_DATES), now=NOW)
+    assert isinstance(act, ActOn)
+    assert act.upcoming["resource_name"].tolist() == ["r5", "r1", "r9"]
+    assert act.upcoming["days_until"].tolist() == [0, 8, 30]
+    assert act.lapsed["resource_name"].tolist() == ["r2", "r7"]  # most recently lapsed first, -30 still listed
+    assert act.lapsed["days_until"].tolist() == [-3, -30]
+    assert (act.long_lapsed, act.later, act.undated) == (2, 1, 1)
+    assert act.upcoming.columns.tolist()[:6] == [
+        "expiration_date", "days_until", "bucket", "organization_name", "resource_type_name", "resource_name",
+    ]  # fmt: skip
+    assert act.lapsed.columns.tolist() == act.upcoming.columns.tolist()
+    assert act.upcoming.index.tolist() == [0, 1, 2] and act.lapsed.index.tolist() == [0, 1]
+    assert act.summary() == (
+        "3 due in the next 30 days, 3 within 90; 2 lapsed in the last 30 days; 2 lapsed earlier (not listed); "
+        "1 due later; 1 without an expiration date."
+    )
+
+
+def test_expirations_to_act_on__horizon_and_lookback() -> None:
+    frame = expirations(ACT_DATES)
+    narrow = expirations_to_act_on(frame, now=NOW, horizon=8, lookback=3)
+    assert narrow.upcoming["days_until"].tolist() == [0, 8]
+    assert narrow.lapsed["days_until"].tolist() == [-3]
+    assert (narrow.long_lapsed, narrow.later) == (3, 2)
+    assert narrow.summary().startswith("2 due in the next 8 days; 1 lapsed in the last 3 days; 3 lapsed earlier")
+    today = expirations_to_act_on(frame, now=NOW, horizon=0, lookback=0)
+    assert today.upcoming["resource_name"].tolist() == ["r5"] and today.lapsed.empty
+    assert today.summary() == "1 due today; 4 lapsed earlier (not listed); 3 due later; 1 without an expiration date."
+    wide = expirations_to_act_on(frame, now=NOW, horizon=365, lookback=1000)
+    assert (wide.long_lapsed, wide.later, len(wide.lapsed)) == (0, 0, 4)
+    assert wide.summary().startswith("3 due in the next 30 days, 4 within 365; 4 lapsed in the last 1000 days;")
+
+
+def test_expirations_to_act_on__ties_by_date_then_organization_then_resource() -> None:
+    frame = expirations(
+        ["2026-12-01T10:00:00Z", "2026-12-01", "2026-12-01", "2026-12-01", "2026-11-20", "2026-11-20"],
+        orgs=["Acme", "zeta", "Beta", "beta", "Zed", "acme"],
+    )
+    frame["resource_name"] = pd.Series(["a", "b", "y", "x", "c", "d"], dtype="str")
+    act = expirations_to_act_on(frame, now=NOW)
+    assert act.upcoming["resource_name"].tolist() == ["x", "y", "b", "a"]  # midnight before 10:00; org ignoring case
+    assert act.lapsed["organization_name"].tolist() == ["acme", "Zed"]
+
+
+def test_expirations_to_act_on__counts_days_in_tz_and_keeps_extra_columns() -> None:
+    frame = expirations(["2026-11-24T02:00:00Z"]).assign(note="kept")
+    assert expirations_to_act_on(frame, now=NOW).upcoming["days_until"].tolist() == [1]
+    assert expirations_to_act_on(frame, now=NOW, tz="America/New_York").upcoming["days_until"].tolist() == [0]
+    assert expirations_to_act_on(frame, now=NOW).upcoming["note"].tolist() == ["kept"]
+
+
+def test_expirations_to_act_on__empty_and_undated_frames() -> None:
+    act = expirations_to_act_on(expirations([]), now=NOW)
+    assert act.upcoming.empty and act.lapsed.empty and (act.long_lapsed, act.later, act.undated) == (0, 0, 0)
+    assert str(act.upcoming["days_until"].dtype) == "Int64"
+    assert act.summary() == (
+        "0 due in the next 30 days, 0 within 90; 0 lapsed in the last 30 days; 0 lapsed earlier (not listed)."
+    )
+    assert expirations_to_act_on(expirations([None, None]), now=NOW).undated == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"horizon": -1}, r"^horizon=-1: give a whole number of days, 0 or more"),
+        ({"lookback": -5}, r"^lookback=-5: give a whole number of days, 0 or more"),
+        ({"lookback": 2.5}, r"^lookback=2\.5"),
+        ({"horizon": True}, r"^horizon=True"),
+        ({"tz": "Mars/Base"}, "is not a time zone"),
+        ({"now": "later"}, "now='later' is not a date"),
+    ],
+)
+def test_expirations_to_act_on__rejects_bad_arguments(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=message):
+        expirations_to_act_on(expirations(["2026-12-01"]), **{"now": NOW, **kwargs})  # type: ignore[arg-type]
+
+
+def test_expirations_to_act_on__not_a_frame_or_missing_column() -> None:
+    with pytest.raises(InvalidArgumentError, match=rf"expirations_to_act_on needs a DataFrame.*{LOADER}.*not list"):
+        expirations_to_act_on([{"expiration_date": "2026-12-01"}])  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match=rf"missing: expiration_date\. Load the data with {LOADER}"):
+        expirations_to_act_on(pd.DataFrame({"resource_name": ["x"]}))
+
+
+def test_expirations_to_act_on__is_exported_and_frozen() -> None:
+    import apitoolkit.analysis as analysis
+
+    assert analysis.expirations_to_act_on is expirations_to_act_on and analysis.ActOn is ActOn
+    assert {"ActOn", "expirations_to_act_on"} <= set(analysis.__all__)
+    act = expirations_to_act_on(expirations(["2026-12-01"]), now=NOW)
+    with pytest.raises(AttributeError):
+        act.later = 5  # type: ignore[misc]
+
+
+@settings(max_examples=60, derandomize=True, database=None, deadline=None)
+@given(
+    days=st.lists(st.one_of(st.none(), st.integers(-800, 800)), max_size=30),
+    horizon=st.integers(0, 400),
+    lookback=st.integers(0, 400),
+)
+def test_expirations_to_act_on__partitions_every_row(days: list[int | None], horizon: int, lookback: int) -> None:
+    today = pd.Timestamp("2026-11-23")
+    dates = [None if d is None else (today + pd.Timedelta(days=d)).isoformat() for d in days]
+    act = expirations_to_act_on(expirations(dates), now=NOW, horizon=horizon, lookback=lookback)
+    assert len(act.upcoming) + len(act.lapsed) + act.long_lapsed + act.later + act.undated == len(days)
+    assert act.upcoming["days_until"].between(0, horizon).all()
+    assert act.lapsed["days_until"].between(-lookback, -1).all()
+    assert act.upcoming["days_until"].is_monotonic_increasing and act.lapsed["days_until"].is_monotonic_decreasing
+    assert act.long_lapsed == sum(d is not None and d < -lookback for d in days)
+    assert act.later == sum(d is not None and d > horizon for d in days)
+    assert act.undated == days.count(None)
 
 
 def test_next_expirations__puts_the_useful_columns_first() -> None:

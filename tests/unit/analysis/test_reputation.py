@@ -49,8 +49,8 @@ def metrics(rows: Sequence[Row]) -> pd.DataFrame:
         "organization_id": pd.array([5] * n, dtype="Int64"),
         "resource_type": pd.Series(types, dtype="str"),
         "created": pd.array(created, dtype="Int64"),
-        "viewed": pd.array(viewed, dtype="Int64"),
         "edited": pd.array(edited, dtype="Int64"),
+        "viewed": pd.array(viewed, dtype="Int64"),
         "deleted": pd.array([3] * n, dtype="Int64"),  # deletions earn nothing: any count must leave points alone
         "date": pd.Series([date.fromisoformat(d) if d else None for d in days], dtype=pd.ArrowDtype(pa.date32())),
     })
@@ -69,7 +69,7 @@ def empty(dtypes: dict[str, str]) -> pd.DataFrame:
 LEADERBOARD = {"rank": "Int64", "user_id": "Int64", "name": "str", "role_name": "str", "reputation": "Int64"}
 TOTALS = dict.fromkeys(("user_id", "created", "edited", "viewed", "points"), "Int64")
 COMPARISON = {"user_id": "Int64", "name": "str", "reported": "Int64", "computed": "Int64", "difference": "Int64"}
-BY_ACTION = {"user_id": "Int64", "period": "datetime64[us]", "action": "str", "points": "Int64"}
+BY_ACTION = {"user_id": "Int64", "period": "datetime64[us, UTC]", "action": "str", "points": "Int64"}
 BY_TYPE = {"user_id": "Int64", "resource_type": "str", "points": "Int64"}
 TEAM = [
     (1, "Dan", "Lee", "dan@x.io", "Editor", 40),
@@ -267,7 +267,7 @@ def test_points_by_action__per_user_fills_every_user_and_period() -> None:
     pd.testing.assert_frame_equal(out, pd.concat([seven, eight], ignore_index=True))
     nobody = metrics([*WEEKS, (None, "Password", 1, 1, 1, "2026-10-01")])  # no user: no series, no extra weeks
     pd.testing.assert_frame_equal(points_by_action(nobody, per_user=True, start="2026-11-05"), out)
-    assert points_by_action(nobody, per_user=True)["period"].min() == pd.Timestamp("2026-11-02")
+    assert points_by_action(nobody, per_user=True)["period"].min() == pd.Timestamp("2026-11-02", tz="UTC")
 
 
 def test_points_by_action__mixed_zones_count_the_day_each_value_names() -> None:
@@ -353,3 +353,29 @@ def test_points_by_resource_type__empty_missing_columns_and_date_only_when_bound
         points_by_resource_type(metrics(TYPES).drop(columns="resource_type"))
     with pytest.raises(InvalidArgumentError, match="not list"):
         points_by_resource_type([])  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------- one order of actions
+def test_points__created_edited_viewed_whatever_the_input_order() -> None:
+    rows = [(7, "Password", 1, 2, 3, "2026-11-02"), (8, "Document", 0, 1, 0, "2026-11-03")]
+    shuffled = metrics(rows)[["date", "viewed", "user_id", "deleted", "edited", "resource_type", "created"]]
+    assert reputation_from_metrics(shuffled).columns.tolist() == ["user_id", "created", "edited", "viewed", "points"]
+    by_action = points_by_action(shuffled)
+    assert by_action["action"].tolist() == ["created", "edited", "viewed"]
+    assert by_action["points"].tolist() == [10, 15, 3]
+    per_user = points_by_action(shuffled, per_user=True, freq="day", start="2026-11-02", end="2026-11-03")
+    assert per_user["action"].tolist() == ["created", "edited", "viewed"] * 4
+    assert list(POINTS) == ["created", "edited", "viewed"]
+    assert points_by_resource_type(shuffled).values.tolist() == [[7, "Password", 23], [8, "Document", 5]]
+
+
+def test_points_by_action__period_is_utc_like_throughput() -> None:
+    from apitoolkit.analysis import throughput
+
+    periods = points_by_action(metrics([(7, "Password", 1, 0, 0, "2026-11-04")]))["period"]
+    tasks = pd.DataFrame(
+        {"id": [1], "project_id": [3], "title": ["a"], "priority": [2], "status": ["open"],
+         "created": pd.to_datetime(["2026-11-04"], utc=True), "completed": pd.NaT}
+    )  # fmt: skip
+    assert periods.dtype == throughput(tasks)["period"].dtype
+    assert periods.tolist() == [pd.Timestamp("2026-11-02", tz="UTC")] * 3

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from apitoolkit.analysis.tasks import (
@@ -28,7 +29,9 @@ VIEW_DTYPES = {
     "id": "Int64",
     "title": "str",
     "project": "str",
-    "assignee": "Int64",
+    "assignee": "str",
+    "assignee_id": "Int64",
+    "participants": "str",
     "priority": "Int64",
     "created": UTC,
     "completed_at": UTC,
@@ -123,8 +126,10 @@ def test_task_view__hitask_keeps_tasks_and_maps_the_columns() -> None:
     assert dtypes(view) == VIEW_DTYPES
     assert view["id"].tolist() == [2, 3]
     assert view["source"].tolist() == ["hitask", "hitask"]
-    assert view["project"].tolist()[0] == "Website" and pd.isna(view["project"].iloc[1])
-    assert view["assignee"].tolist()[0] == 5 and view["assignee"].isna().iloc[1]  # 0 is nobody
+    assert view["project"].tolist() == ["Website", "no project"]
+    assert view["assignee"].tolist() == ["#5", "unassigned"]  # no users: the id as text; 0 is nobody
+    assert view["assignee_id"].tolist()[0] == 5 and view["assignee_id"].isna().iloc[1]
+    assert view["participants"].tolist() == ["", ""]
     assert view["created"].tolist() == [at("2026-11-02 09:00"), at("2026-11-03")]
     assert view["completed_at"].iloc[0] == at("2026-11-04 17:00")  # the last update of a completed task
     assert pd.isna(view["completed_at"].iloc[1])  # an open task's last update is no completion
@@ -146,7 +151,7 @@ def test_task_view__glasshat_statuses_and_project_names() -> None:
     assert view["is_completed"].tolist() == [False, False, True, True]
     assert view["completed_at"].iloc[2] == at("2026-11-03") and pd.isna(view["completed_at"].iloc[3])
     assert view["project"].tolist() == ["Main website", "Main website", "Blog", "99"]  # unknown id: its text
-    assert view["assignee"].isna().all() and view["due"].isna().all()
+    assert view["assignee"].eq("unassigned").all() and view["assignee_id"].isna().all() and view["due"].isna().all()
     assert view["priority"].tolist() == [1, 2, 3, 5]
     assert task_view(tasks)["project"].tolist() == ["20", "20", "21", "99"]
 
@@ -198,7 +203,8 @@ def test_task_view__all_missing_columns() -> None:
     view = task_view(items)
     assert dtypes(view) == VIEW_DTYPES
     assert view["is_completed"].tolist() == [False, False]
-    assert view[["project", "assignee", "created", "completed_at", "due"]].isna().all().all()
+    assert view[["assignee_id", "created", "completed_at", "due"]].isna().all().all()
+    assert view[["project", "assignee"]].values.tolist() == [["no project", "unassigned"]] * 2
     assert len(throughput(items)) == 0 and len(backlog(items)) == 0 and len(overdue(items)) == 0
     assert work_by(items)["open"].tolist() == [2]
 
@@ -218,6 +224,70 @@ def test_task_view__bad_inputs_name_the_columns_and_the_loaders() -> None:
         task_view(hitask_items(), projects=glasshat_projects())
     with pytest.raises(InvalidArgumentError, match=r"missing: name\. .*glasshat\.load_projects\(\)"):
         task_view(glasshat_tasks(), projects=pd.DataFrame({"id": [1]}))
+
+
+def team_members(*rows: tuple[int, str | None, str | None, str | None]) -> pd.DataFrame:
+    """Hitask team members (id, first_name, last_name, login) with the loader's dtypes."""
+    raw = pd.DataFrame(list(rows), columns=["id", "first_name", "last_name", "login"])
+    return raw.astype({"id": "Int64", "first_name": "str", "last_name": "str", "login": "str"})
+
+
+TEAM = team_members(
+    (5, "Ann", "Lee", "ann"), (7, None, " ", "bo.k"), (8, "聡太郎", "中村", "sota"), (9, "Ann", "Lee", "ann2"),
+    (10, None, None, None),
+)  # fmt: skip
+
+
+def test_task_view__users_name_assignees_once_with_fallbacks() -> None:
+    items = hitask_items(*({"assignee_id": i} for i in (5, 7, 8, 9, 10, 11, 0, None)))
+    view = task_view(items, users=TEAM)
+    assert view["assignee"].tolist() == [
+        "Ann Lee (#5)", "bo.k", "聡太郎 中村", "Ann Lee (#9)", "#10", "#11", "unassigned", "unassigned",
+    ]  # fmt: skip  # a shared name gets the id; no name: the login; no login or unknown: "#id"
+    assert view["assignee_id"].tolist()[:6] == [5, 7, 8, 9, 10, 11] and view["assignee_id"].iloc[6:].isna().all()
+    assert dtypes(view) == VIEW_DTYPES
+    assert task_view(items, users=TEAM.iloc[:0])["assignee"].tolist()[:2] == ["#5", "#7"]
+
+
+def test_task_view__participants_as_names() -> None:
+    items = hitask_items({"category": "event"}, {}, {}, {}, {})  # the event is left out: rows shift by one
+    lists = [[5], [5, 8], [], None, [11, 0, 7]]
+    items["participants"] = pd.Series(lists, dtype=pd.ArrowDtype(pa.list_(pa.int64())))
+    view = task_view(items, users=TEAM)
+    assert view["participants"].tolist() == ["Ann Lee (#5), 聡太郎 中村", "", "", "#11, bo.k"]
+    assert task_view(items)["participants"].tolist() == ["#5, #8", "", "", "#11, #7"]
+    items["participants"] = pd.Series(lists, dtype=object)  # plain lists work too
+    assert task_view(items, users=TEAM)["participants"].tolist()[0] == "Ann Lee (#5), 聡太郎 中村"
+    items["participants"] = pd.Series(["5,8"] * 5, dtype=object)
+    with pytest.raises(InvalidArgumentError, match=r"'participants' must hold lists of Hitask user ids"):
+        task_view(items)
+
+
+def test_task_view__a_view_keeps_its_names_and_users_name_an_old_numeric_view() -> None:
+    items = hitask_items({"assignee_id": 8}, {"assignee_id": 12}, {"assignee_id": 0})
+    named = task_view(items, users=TEAM)
+    assert task_view(named).equals(named)  # names given before stay
+    assert task_view(named, users=TEAM.iloc[:0]).equals(named)  # an id the users lack keeps its name
+    old = named.drop(columns=["assignee_id", "participants"]).assign(assignee=pd.array([8, 12, None], dtype="Int64"))
+    relabelled = task_view(old, users=TEAM)
+    assert relabelled["assignee"].tolist() == ["聡太郎 中村", "#12", "unassigned"]
+    assert relabelled["assignee_id"].tolist()[:2] == [8, 12]
+
+
+def test_overdue_and_work_by__pass_users_on(late_items: pd.DataFrame) -> None:
+    late = overdue(late_items, now="2026-11-23", users=TEAM)
+    assert late["assignee"].tolist() == ["Ann Lee (#5)", "unassigned"]
+    assert late["assignee_id"].tolist()[0] == 5
+    table = work_by(late_items, now="2026-11-23", users=TEAM)
+    assert table["assignee"].tolist() == ["Ann Lee (#5)", "unassigned", "bo.k"]
+    assert work_by(late_items, by="project", now="2026-11-23", users=TEAM)["project"].tolist()[-1] == "no project"
+
+
+def test_task_view__bad_users_name_the_loader() -> None:
+    with pytest.raises(InvalidArgumentError, match=r"task_view needs a DataFrame.*load_team_members\(\).*not dict"):
+        task_view(hitask_items(), users={5: "Ann"})  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match=r"overdue needs the columns id, first_name, last_name; missing"):
+        overdue(hitask_items(), users=pd.DataFrame({"id": [5]}))
 
 
 # --------------------------------------------------------------------------------------------- priority_bands
@@ -362,15 +432,26 @@ def test_overdue__due_before_now_and_open_most_overdue_first(late_items: pd.Data
     out = overdue(late_items, now="2026-11-23")
     assert out.columns.tolist() == [*VIEW_DTYPES, "days_overdue"]
     assert out["id"].tolist() == [1, 6]
-    assert out["days_overdue"].tolist() == [3.0, 0.5]
-    assert str(out["days_overdue"].dtype) == "float64"
-    assert overdue(late_items, now="2026-11-23T01:00:00+01:00")["days_overdue"].tolist() == [3.0, 0.5]
-    assert overdue(late_items, now="2026-11-25")["id"].tolist() == [1, 6, 2]
+    assert out["days_overdue"].tolist() == [3, 1]  # whole calendar days: 20 -> 23 Nov, 22 (noon) -> 23 Nov
+    assert str(out["days_overdue"].dtype) == "Int64"
+    assert overdue(late_items, now="2026-11-23T01:00:00+01:00")["days_overdue"].tolist() == [3, 1]
+    later = overdue(late_items, now="2026-11-25 23:59")
+    assert later[["id", "days_overdue"]].values.tolist() == [[1, 5], [6, 3], [2, 1]]
+
+
+def test_overdue__calendar_days_ties_by_due_time_then_id() -> None:
+    items = hitask_items(
+        {"due_date": "2026-11-20 18:00"}, {"due_date": "2026-11-20 06:00"}, {"due_date": "2026-11-20 06:00"},
+        {"due_date": "2026-11-23 07:00"}, {"due_date": "2026-11-23 09:00"},
+    )  # fmt: skip
+    out = overdue(items, now="2026-11-23 08:00")
+    assert out[["id", "days_overdue"]].values.tolist() == [[2, 3], [3, 3], [1, 3], [4, 0]]  # 5 is not yet due
+    assert out["assignee"].tolist() == ["unassigned"] * 4 and out["project"].tolist() == ["no project"] * 4
 
 
 def test_overdue__empty_glasshat_and_current_time() -> None:
     empty = overdue(hitask_items(), now="2026-11-23")
-    assert len(empty) == 0 and dtypes(empty) == {**VIEW_DTYPES, "days_overdue": "float64"}
+    assert len(empty) == 0 and dtypes(empty) == {**VIEW_DTYPES, "days_overdue": "Int64"}
     assert len(overdue(glasshat_tasks((1, 20, 1, "open", "2026-11-02", None)))) == 0  # no due dates
     long_ago = overdue(hitask_items({"due_date": "2000-01-01"}))
     assert long_ago["days_overdue"].iloc[0] > 9000
@@ -383,7 +464,7 @@ def test_work_by__per_assignee_most_open_first(late_items: pd.DataFrame) -> None
     out = work_by(late_items, now="2026-11-23")
     assert dtypes(out) == {"assignee": "str", "open": "Int64", "completed": "Int64", "overdue": "Int64",
                            "total": "Int64"}  # fmt: skip
-    assert out.values.tolist() == [["5", 2, 1, 1, 3], ["unassigned", 1, 1, 1, 2], ["7", 1, 0, 0, 1]]
+    assert out.values.tolist() == [["#5", 2, 1, 1, 3], ["unassigned", 1, 1, 1, 2], ["#7", 1, 0, 0, 1]]
 
 
 def test_work_by__per_project(late_items: pd.DataFrame) -> None:
