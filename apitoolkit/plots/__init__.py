@@ -1,7 +1,10 @@
 """Report-ready figures from loaded frames: ``plot_<what>(data, *, ..., ax=None, **kwargs) -> Axes``.
 
 Plots never call ``plt.show()``: in Jupyter the figure shows itself, in a script save it with
-``ax.figure.savefig(...)``. Empty data draws an empty, labelled Axes.
+``ax.figure.savefig(...)``. Empty data draws an empty, labelled Axes. Every plot gives its text a font fallback
+chain (DejaVu Sans, then an installed CJK font) so names in any installed script draw (`use_fonts` does the same
+for a figure of your own), colours categories with `category_colors` (fixed per role and action), and keeps its
+labels and legend inside the saved image.
 
 Example:
     >>> from apitoolkit.plots import plot_expiration_buckets
@@ -22,6 +25,7 @@ _EXPORTS = {
     "expirations": ("plot_expiration_timeline", "plot_expiration_buckets"),
     "activity": ("plot_activity_heatmap", "plot_activity_over_time"),
     "tasks": ("plot_throughput", "plot_backlog", "plot_overdue_by_assignee"),
+    "style": ("MissingFontWarning", "category_colors", "font_family", "use_fonts"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from numbers import Integral
 from typing import Any
 
@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from apitoolkit.analysis.activity import activity_heatmap, activity_over_time
+from apitoolkit.analysis.checks import to_utc
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.plots import style
 
@@ -85,10 +86,14 @@ def plot_activity_over_time(
     by: str | None = "action",
     tz: str = "UTC",
     top: int = 6,
+    colors: Mapping[str, str] | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
     """Events per day, week or month: one line per group, the ``top`` busiest drawn and the rest summed as "other".
+
+    Ticks sit on the period starts. The last period is hatched and listed as "partial week" (or month) when the
+    logs stop inside it.
 
     Args:
         logs: A frame from ``apitoolkit.itglue.load_logs()``.
@@ -97,6 +102,7 @@ def plot_activity_over_time(
         tz: The zone the periods are cut in and the dates shown in.
         top: How many groups get a line of their own (1 or more), by total events; ties go to the group that
             sorts first.
+        colors: Group label -> colour for the groups to colour yourself; the others take the palette in order.
         ax: Axes to draw on; new report-size Axes when None.
         **kwargs: Passed to ``Axes.plot`` for every line (``linewidth``, ``marker``, ...).
 
@@ -119,12 +125,17 @@ def plot_activity_over_time(
     lines = {"all events": data.set_index("period")["events"]} if by is None else _lines(data, by, int(top))
     target = style.axes(ax)
     options = {"marker": "o", "markersize": 3, **kwargs}
+    chosen = colors or {}
     for (label, events), color in zip(lines.items(), style.colors(len(lines)), strict=True):
-        periods = events.index.tz_convert("UTC").tz_localize(None)  # matplotlib reads naive as UTC
-        target.plot(periods, events.to_numpy(dtype=float), **{"label": label, "color": color, **options})
+        periods = style.as_utc_naive(events.index)  # matplotlib reads naive as UTC
+        drawing = {"label": label, "color": chosen.get(label, color), **options}
+        target.plot(periods.to_pydatetime(), events.to_numpy(dtype=float), **drawing)
     target.set_ylim(bottom=0)
     target.yaxis.set_major_locator(MaxNLocator(integer=True))
-    style.date_axis(target, tz=tz)
-    if by is not None:
-        style.legend_outside(target, title=SUBJECTS[by].capitalize())
+    starts = pd.DatetimeIndex(data["period"].drop_duplicates().sort_values())
+    last_day = to_utc(logs["created_at"]).max().tz_convert(starts.tz).normalize() + pd.Timedelta(days=1)
+    # Today is partial too: its logs stop now, not at midnight.
+    style.line_period_axis(target, starts, freq, data_end=min(last_day, pd.Timestamp.now(tz=starts.tz)))
+    if by is not None or target.patches:  # one total line needs no legend, unless a partial period is shaded
+        style.legend_outside(target, title=SUBJECTS[by].capitalize() if by is not None else None)
     return style.finish(target, **labels)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,7 @@ def plot_expiration_timeline(
     horizon: int = 90,
     include_expired: bool = True,
     tz: str = "UTC",
+    colors: Mapping[str, str] | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -61,6 +62,7 @@ def plot_expiration_timeline(
         horizon: How many days ahead to show (0 or more).
         include_expired: Also show expirations lapsed in the last 30 days.
         tz: The zone whose calendar days are counted and shown.
+        colors: Bucket label (such as ``"0-30"``) -> colour; the others take ``style.URGENCY`` in order.
         ax: Axes to draw on; new report-size Axes when None.
         **kwargs: Passed to ``Axes.scatter`` (``s``, ``marker``, ``alpha``, ...).
 
@@ -100,7 +102,8 @@ def plot_expiration_timeline(
     for bucket, color in zip(buckets, _urgency_colors(len(buckets)), strict=True):
         here = shown["bucket"] == bucket
         if here.any():
-            target.scatter(shown.loc[here, "expiration_date"], position[here], color=color, label=bucket, **options)
+            paint = (colors or {}).get(str(bucket), color)
+            target.scatter(shown.loc[here, "expiration_date"], position[here], color=paint, label=bucket, **options)
     today = moment.tz_convert(name).normalize()
     target.axvline(today, color="0.25", linestyle="--", linewidth=1)
     target.text(today, 1.0, " today", transform=target.get_xaxis_transform(), ha="left", va="top", color="0.25")
@@ -121,6 +124,7 @@ def plot_expiration_buckets(
     bounds: Sequence[int] = BUCKET_BOUNDS,
     top: int | None = 15,
     tz: str = "UTC",
+    colors: Mapping[str, str] | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -137,6 +141,7 @@ def plot_expiration_buckets(
         bounds: The bucket bounds, as in ``apitoolkit.analysis.expiration_buckets``.
         top: How many bars at most (1 or more); None for all.
         tz: The zone whose calendar days are counted.
+        colors: Bucket label (such as ``"0-30"``) -> colour; the others take ``style.URGENCY`` in order.
         ax: Axes to draw on; new report-size Axes when None.
         **kwargs: Passed to ``Axes.barh`` (``height``, ``edgecolor``, ...).
 
@@ -170,10 +175,12 @@ def plot_expiration_buckets(
     left = np.zeros(len(shown))
     for bucket, color in zip(buckets, _urgency_colors(len(buckets)), strict=True):
         widths = shown[bucket].to_numpy()
-        target.barh(range(len(shown)), widths, left=left, **{"color": color, "label": str(bucket), **kwargs})
+        paint = (colors or {}).get(str(bucket), color)
+        target.barh(range(len(shown)), widths, left=left, **{"color": paint, "label": str(bucket), **kwargs})
         left += widths
     target.set_yticks(range(len(shown)), [_bar_label(group) for group in shown.index])
     target.set_ylim(len(shown) - 0.5, -0.5)
+    target.set_xlim(0, max(float(left.max()), 1.0) * 1.04)  # the longest bar ends inside the frame
     target.xaxis.set_major_locator(MaxNLocator(integer=True))
     style.legend_outside(target, title="Days until expiry")
     return style.finish(target, **labels)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from pandas.tseries.frequencies import to_offset
 
-from apitoolkit.analysis.checks import FREQUENCIES
 from apitoolkit.analysis.reputation import (
     POINTS,
     points_by_action,
@@ -21,9 +21,9 @@ from apitoolkit.plots import style
 
 __all__ = ["plot_leaderboard", "plot_points_heatmap", "plot_points_over_time"]
 
-NO_ROLE = "(no role)"
+NO_ROLE = style.NO_ROLE
 NO_TYPE = "(no type)"
-PERIOD_LABELS = {"day": "Day", "week": "Week (starting Monday)", "month": "Month"}
+PERIOD_LABELS = {"day": "Day", "week": "Week starting Monday", "month": "Month"}
 MAX_ANNOTATED_CELLS = 150  # a larger grid gets no numbers in its cells: they would not be readable
 BAR_FILL = 0.85  # share of its period a bar covers, leaving a gap between periods
 
@@ -33,14 +33,23 @@ def _points_text(value: Any) -> str:
 
 
 def plot_leaderboard(
-    users: pd.DataFrame, *, top: int | None = 10, roles: Any = None, ax: Axes | None = None, **kwargs: Any
+    users: pd.DataFrame,
+    *,
+    top: int | None = 10,
+    roles: Any = None,
+    colors: Mapping[str, str] | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
 ) -> Axes:
     """Horizontal bars of reported reputation, highest on top, one colour per role.
+
+    A role has the same colour whatever the filter (``style.category_colors``), so charts side by side agree.
 
     Args:
         users: A frame from ``apitoolkit.itglue.load_users()``.
         top: How many users to draw (0 or more); every user when None.
         roles: Only users with this role or one of these roles.
+        colors: Role name -> colour, for roles whose colour should differ from the fixed one.
         ax: Axes to draw on; new report-size Axes when None.
         **kwargs: Passed to ``Axes.barh`` (``height``, ``edgecolor``, ...).
 
@@ -60,10 +69,11 @@ def plot_leaderboard(
     target = style.axes(ax)
     role = board["role_name"].fillna(NO_ROLE)
     names = sorted(role.unique(), key=lambda r: (r == NO_ROLE, r))
-    for name, color in zip(names, style.colors(len(names)), strict=True):
+    palette = {**style.category_colors(names, kind="role"), **(colors or {})}
+    for name in names:
         rows = board[role == name]
         widths = rows["reputation"].to_numpy(dtype="float64", na_value=np.nan)
-        bars = target.barh(rows.index, widths, **{"color": color, "label": name, **kwargs})
+        bars = target.barh(rows.index, widths, **{"color": palette[name], "label": name, **kwargs})
         target.bar_label(bars, labels=[_points_text(v) for v in rows["reputation"]], padding=3)
     target.set_yticks(range(len(board)), board["name"].fillna("").tolist())
     target.set_ylim(len(board) - 0.5, -0.5)
@@ -78,18 +88,22 @@ def plot_points_over_time(
     start: Any = None,
     end: Any = None,
     freq: str = "week",
+    colors: Mapping[str, str] | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
     """Stacked bars of reputation points earned per day, week or month, split by action.
 
     Each bar covers its period from the period's first day; dates are calendar days of the metrics (no zone).
+    Ticks sit on the bar starts. The last period is hatched and listed as "partial week" (or month) when it
+    runs past ``end``, or without ``end`` past the last day of the data or today.
 
     Args:
         metrics: A frame from ``apitoolkit.itglue.load_user_metrics(start, end)``.
         start: First day counted (inclusive).
         end: Last day counted (inclusive).
         freq: ``"day"``, ``"week"`` (starting Monday) or ``"month"``.
+        colors: Action -> colour, for actions whose colour should differ from the fixed one.
         ax: Axes to draw on; new report-size Axes when None.
         **kwargs: Passed to ``Axes.bar`` (``edgecolor``, ``alpha``, ...).
 
@@ -98,7 +112,7 @@ def plot_points_over_time(
 
     Example:
         >>> metrics = pd.DataFrame({"date": ["2026-11-02"], "created": [1], "edited": [0], "viewed": [2]})
-        >>> [t.get_text() for t in plot_points_over_time(metrics).get_legend().get_texts()]
+        >>> [t.get_text() for t in plot_points_over_time(metrics, end="2026-11-08").get_legend().get_texts()]
         ['created', 'edited', 'viewed']
     """
     table = points_by_action(metrics, start=start, end=end, freq=freq)
@@ -107,17 +121,35 @@ def plot_points_over_time(
         return style.empty(ax, **labels)
     target = style.axes(ax)
     wide = table.pivot(index="period", columns="action", values="points")[list(POINTS)]
-    periods = wide.index
-    widths = ((periods + to_offset(FREQUENCIES[freq])) - periods) / pd.Timedelta(days=1) * BAR_FILL
+    periods = style.as_utc_naive(wide.index)
+    ends = pd.DatetimeIndex([style.period_end(p, freq) for p in periods])
+    widths = (ends - periods) / pd.Timedelta(days=1) * BAR_FILL
+    partial = ends[-1] > _last_day(metrics, end) + pd.Timedelta(days=1)
+    palette = {**style.category_colors(POINTS, kind="action"), **(colors or {})}
     bottom = np.zeros(len(wide))
-    for action, color in zip(POINTS, style.colors(len(POINTS)), strict=True):
+    for action in POINTS:
         heights = wide[action].to_numpy(dtype="float64")
-        options = {"width": widths, "align": "edge", "color": color, "label": action, **kwargs}
-        target.bar(periods, heights, bottom=bottom, **options)
+        options = {"width": widths, "align": "edge", "color": palette[action], "label": action, **kwargs}
+        bars = target.bar(periods.to_pydatetime(), heights, bottom=bottom, **options)
+        if partial:
+            bars[-1].set_hatch(style.PARTIAL_HATCH)
+            bars[-1].set_hatchcolor("white")
         bottom += heights
-    style.date_axis(target)
-    style.legend_outside(target, title="Action")
+    first, last = mdates.date2num(periods[0].to_pydatetime()), mdates.date2num(ends[-1].to_pydatetime())
+    target.set_xlim(first - (last - first) * 0.02, last + (last - first) * 0.02)
+    style.period_axis(target, periods, freq)
+    style.legend_outside(target, title="Action", extra=[style.partial_handle(freq)] if partial else [])
     return style.finish(target, **labels)
+
+
+def _last_day(metrics: pd.DataFrame, end: Any) -> pd.Timestamp:
+    """The last calendar day counted: ``end``, else the last day of the data (no later than today, UTC)."""
+    today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+    if end is not None:
+        stamp = pd.Timestamp(end)
+        return (stamp.tz_localize(None) if stamp.tzinfo is not None else stamp).normalize()
+    days = [pd.Timestamp(value).tz_localize(None).normalize() for value in metrics["date"] if not pd.isna(value)]
+    return min(max(days), today) if days else today
 
 
 def _check_top(top: Any) -> int | None:

@@ -9,14 +9,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from apitoolkit.analysis.checks import require
-from apitoolkit.analysis.tasks import backlog, throughput, work_by
+from apitoolkit.analysis.checks import to_utc, zone
+from apitoolkit.analysis.tasks import backlog, task_view, throughput, work_by
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.plots import style
 
 __all__ = ["plot_backlog", "plot_overdue_by_assignee", "plot_throughput"]
 
-_PERIOD = {"day": "Day", "week": "Week (from Monday)", "month": "Month"}
+_PERIOD = {"day": "Day", "week": "Week starting Monday", "month": "Month"}
 
 
 def plot_throughput(
@@ -30,6 +30,9 @@ def plot_throughput(
     **kwargs: Any,
 ) -> Axes:
     """Tasks created and tasks completed per period, two lines drawn from `apitoolkit.analysis.throughput`.
+
+    Ticks sit on the period starts. The last period is hatched and listed as "partial week" (or month) when it
+    runs past ``end``, or without ``end`` past the day of the last event or today.
 
     Args:
         tasks: Hitask items, Glasshat tasks or a `task_view` frame.
@@ -57,7 +60,7 @@ def plot_throughput(
         target.plot(table["period"], table[column].to_numpy(dtype="int64"), label=column.capitalize(), **drawing)
     _counts_axis(target.yaxis)
     target.set_ylim(bottom=0)
-    style.date_axis(target, tz=tz)
+    style.line_period_axis(target, table["period"], freq, data_end=_last_moment(tasks, end, tz))
     style.legend_outside(target)
     return style.finish(target, **labels, ylabel="Tasks (count)")
 
@@ -73,6 +76,8 @@ def plot_backlog(
     **kwargs: Any,
 ) -> Axes:
     """Open tasks at the end of each period, a step line drawn from `apitoolkit.analysis.backlog`.
+
+    Ticks sit on the period starts; a partial last period is hatched, as in `plot_throughput`.
 
     Args:
         tasks: Hitask items, Glasshat tasks or a `task_view` frame.
@@ -100,7 +105,8 @@ def plot_backlog(
     target.plot(table["period"], table["open"].to_numpy(dtype="int64"), **drawing)
     _counts_axis(target.yaxis)
     target.set_ylim(bottom=0)
-    style.date_axis(target, tz=tz)
+    style.line_period_axis(target, table["period"], freq, data_end=_last_moment(tasks, end, tz))
+    style.legend_outside(target)
     return style.finish(target, **labels, ylabel="Open tasks (count)")
 
 
@@ -116,12 +122,14 @@ def plot_overdue_by_assignee(
     """Overdue tasks per assignee, most first, as horizontal bars from `apitoolkit.analysis.work_by`.
 
     Assignees without overdue tasks are left out; the ``top`` with the most are shown (the title says when
-    more exist). Bars are labelled with the assignee's id, or name when ``users`` is given.
+    more exist). Bars are labelled as `apitoolkit.analysis.overdue` names the assignee: the member's name when
+    ``users`` is given (else "#<id>"), "unassigned" for tasks without one.
 
     Args:
         tasks: Hitask items, Glasshat tasks or a `task_view` frame.
         now: The reference time (date-like; naive is UTC); default: the current time.
-        users: ``apitoolkit.hitask.load_team_members()``, to label assignees by first and last name.
+        users: ``apitoolkit.hitask.load_team_members()``, passed on to `apitoolkit.analysis.work_by` so bars are
+            labelled "First Last" (else the login), the names the overdue table shows.
         top: How many assignees to show at most (a positive whole number).
         ax: Axes to draw on; default: a new figure.
         **kwargs: Passed to ``Axes.barh`` (``color``, ``height``...).
@@ -137,8 +145,7 @@ def plot_overdue_by_assignee(
     """
     if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
         raise InvalidArgumentError(f"top={top!r}: give how many assignees to show, a whole number of 1 or more.")
-    table = work_by(tasks, by="assignee", now=now)
-    names = _names(users)
+    table = work_by(tasks, by="assignee", now=now, users=users)
     late = table[table["overdue"].gt(0)].sort_values(["overdue", "assignee"], ascending=[False, True], kind="stable")
     more = f" (top {top} of {len(late)})" if len(late) > top else ""
     labels = {"title": f"Overdue tasks by assignee{more}", "xlabel": "Overdue tasks (count)", "ylabel": "Assignee"}
@@ -149,21 +156,25 @@ def plot_overdue_by_assignee(
     positions = np.arange(len(shown))
     bars = target.barh(positions, shown["overdue"].to_numpy(dtype="int64"), **{"color": style.URGENCY[0], **kwargs})
     target.bar_label(bars, padding=3)
-    target.set_yticks(positions, [names.get(key) or key for key in shown["assignee"]])
+    target.set_yticks(positions, shown["assignee"].astype("str").tolist())
     _counts_axis(target.xaxis)
     return style.finish(target, **labels)
 
 
-def _names(users: pd.DataFrame | None) -> dict[str, str]:
-    """Assignee key (the id as text) -> "First Last", from a Hitask team members frame."""
-    if users is None:
-        return {}
-    people = require(
-        users, ("id", "first_name", "last_name"), what="plot_overdue_by_assignee",
-        loader="apitoolkit.hitask.load_team_members()",
-    )  # fmt: skip
-    full = (people["first_name"].fillna("") + " " + people["last_name"].fillna("")).str.strip()
-    return dict(zip(people["id"].astype("Int64").astype("str"), full, strict=True))
+def _last_moment(tasks: pd.DataFrame, end: Any, tz: str) -> pd.Timestamp:
+    """Where the data stops: the end of ``end``'s day in ``tz``, else of the last event's day (no later than now)."""
+    name = zone(tz)
+    now = pd.Timestamp.now(tz="UTC")
+    if end is not None:
+        stamp = pd.Timestamp(end)
+        local = stamp.tz_convert(name) if stamp.tzinfo is not None else stamp.tz_localize(name)
+        return local.normalize() + pd.Timedelta(days=1)
+    view = task_view(tasks)
+    events = pd.concat([to_utc(view["created"]), to_utc(view["completed_at"])]).dropna()
+    if events.empty:
+        return now
+    last = events.max().tz_convert(name).normalize() + pd.Timedelta(days=1)
+    return min(last, now.tz_convert(name))
 
 
 def _counts_axis(axis: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.plots.activity import plot_activity_heatmap, plot_activity_over_time
+from apitoolkit.plots.style import PARTIAL_HATCH
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -110,7 +111,8 @@ def test_plot_activity_over_time__top_groups_and_the_rest_as_other(logs: pd.Data
     assert legend.get_title().get_text() == "Action"
     assert ax.get_title() == "Events per day by action"
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("Day (UTC)", "Events (count)")
-    assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
+    assert list(ax.get_xticks()) == [mdates.date2num(d) for d in days]  # ticks on the days drawn
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["02 Nov\n2026", "03 Nov", "04 Nov"]
 
 
 def test_plot_activity_over_time__periods_in_the_zone_and_missing_groups(logs: pd.DataFrame, tmp_path: Path) -> None:
@@ -119,8 +121,10 @@ def test_plot_activity_over_time__periods_in_the_zone_and_missing_groups(logs: p
     assert list(lines) == ["1", "2", "(none)"]
     assert x_days(lines["1"]) == [pd.Timestamp("2026-11-01 18:30", tz="UTC")]  # Monday 2 November in Kolkata
     assert [line.get_ydata().tolist() for line in lines.values()] == [[3], [2], [1]]
-    offset = ax.xaxis.get_major_locator().tz.utcoffset(datetime(2026, 11, 2))
-    assert offset == timedelta(hours=5, minutes=30)  # ticks on Kolkata midnights
+    assert list(ax.get_xticks()) == [mdates.date2num(datetime(2026, 11, 1, 18, 30))]  # Kolkata's Monday midnight
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["02 Nov\n2026"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()][-1] == "partial week"  # the logs end on Wednesday
+    assert ax.patches[0].get_hatch() == PARTIAL_HATCH
     assert ax.get_title() == "Events per week by organization"
     assert ax.get_xlabel() == "Week starting Monday (Asia/Kolkata)"
 

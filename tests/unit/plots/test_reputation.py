@@ -13,7 +13,7 @@ from matplotlib.colors import to_rgba
 
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.plots import plot_leaderboard, plot_points_heatmap, plot_points_over_time
-from apitoolkit.plots.style import PALETTE
+from apitoolkit.plots.style import PARTIAL_HATCH, ROLE_COLORS
 from tests.unit.analysis.test_reputation import TEAM, TYPES, WEEKS, metrics, users
 
 
@@ -48,11 +48,10 @@ def test_plot_leaderboard__bars_highest_on_top_coloured_by_role(tmp_path: Path) 
     ax = plot_leaderboard(users(TEAM))
     assert [bar.get_width() for bar in bars_top_down(ax)] == [95, 40, 40, 40, 10]
     assert names_top_down(ax) == ["Bo", "cy do", "Dan Lee", "zed@x.io", "5"]
-    roles = ["Editor", "Lite", "Manager", "Read-only"]  # legend order: sorted, one colour each
+    roles = ["Editor", "Lite", "Manager", "Read-only"]  # legend order: sorted, one fixed colour each
     assert tick_texts(ax.get_legend().get_texts()) == roles
     assert ax.get_legend().get_title().get_text() == "Role"
-    colour = {role: to_rgba(PALETTE[i]) for i, role in enumerate(roles)}
-    expected = [colour[r] for r in ("Manager", "Editor", "Editor", "Lite", "Read-only")]
+    expected = [to_rgba(ROLE_COLORS[r]) for r in ("Manager", "Editor", "Editor", "Lite", "Read-only")]
     assert [bar.get_facecolor() for bar in bars_top_down(ax)] == expected
     labels = (ax.get_title(), ax.get_xlabel(), ax.get_ylabel())
     assert labels == ("Reputation leaderboard", "Reputation (points)", "User")
@@ -94,11 +93,12 @@ def test_plot_points_over_time__stacked_weeks_by_action(tmp_path: Path) -> None:
     starts = [mdates.num2date(bar.get_x()).date().isoformat() for bar in created]
     assert starts == ["2026-11-02", "2026-11-09", "2026-11-16"]
     assert created[0].get_width() == pytest.approx(7 * 0.85)
-    assert tick_texts(ax.get_legend().get_texts()) == ["created", "edited", "viewed"]
+    # the data stops on Tuesday 17 November: the last week is partial, hatched and named in the legend
+    assert tick_texts(ax.get_legend().get_texts()) == ["created", "edited", "viewed", "partial week"]
+    assert [[bar.get_hatch() for bar in bars] for bars in ax.containers] == [[None, None, PARTIAL_HATCH]] * 3
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == (
-        "Reputation points by action", "Week (starting Monday)", "Points",
+        "Reputation points by action", "Week starting Monday", "Points",
     )  # fmt: skip
-    assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
     assert rendered(ax, tmp_path)
 
 
@@ -111,6 +111,8 @@ def test_plot_points_over_time__months_have_their_own_lengths_given_axes_and_kwa
     assert [bar.get_height() for bar in ax.containers[2]] == [0, 7]
     assert all(bar.get_alpha() == 0.5 for bar in ax.patches)
     assert ax.get_xlabel() == "Month"
+    assert [bar.get_hatch() for bar in ax.containers[0]] == [None, PARTIAL_HATCH]  # data ends on 17 November
+    assert tick_texts(ax.get_xticklabels()) == ["Oct\n2026", "Nov"]
     assert rendered(ax, tmp_path)
 
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from apitoolkit.plots.style import PALETTE, axes, colors, date_axis, empty, finish, legend_outside
+from apitoolkit.plots.style import (
+    PALETTE,
+    axes,
+    colors,
+    date_axis,
+    empty,
+    finish,
+    legend_outside,
+    partial_handle,
+    period_axis,
+)
 
 
 def test_axes__reuses_the_given_axes_or_makes_report_size_ones() -> None:
@@ -64,8 +75,33 @@ def test_plots__caller_options_win_over_the_defaults() -> None:
     )
     ax = plots.plot_points_over_time(metrics, width=2.0)
     assert {round(p.get_width(), 3) for p in ax.patches} == {2.0}
-    logs = pd.DataFrame(
-        {"created_at": pd.to_datetime(["2026-11-02 10:00"], utc=True), "action": ["view"]}
-    )
+    logs = pd.DataFrame({"created_at": pd.to_datetime(["2026-11-02 10:00"], utc=True), "action": ["view"]})
     ax = plots.plot_activity_over_time(logs, color="black")
     assert ax.get_lines()[0].get_color() == "black"
+
+
+def test_axes__a_given_figure_without_layout_gets_the_constrained_one() -> None:
+    figure, ax1 = plt.subplots()
+    assert figure.get_layout_engine() is None
+    axes(ax1)
+    assert type(figure.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
+    tight, ax2 = plt.subplots(layout="tight")
+    axes(ax2)
+    assert type(tight.get_layout_engine()).__name__ == "TightLayoutEngine"  # the caller's choice is kept
+
+
+def test_legend_outside__extra_handles_follow_the_plot_s_own() -> None:
+    ax = axes(None)
+    ax.plot([1, 2], label="created")
+    legend_outside(ax, title="Action", extra=[partial_handle("month")])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["created", "partial month"]
+    assert ax.get_legend().get_in_layout()
+
+
+def test_period_axis__many_periods_get_every_kth_start_and_years_where_they_change() -> None:
+    weeks = pd.date_range("2026-11-02", periods=30, freq="W-MON")
+    ax = period_axis(axes(None), weeks, "week")
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) == 10 and labels[0] == "02 Nov\n2026"  # every 3rd Monday
+    assert [label for label in labels if "\n" in label] == ["02 Nov\n2026", "04 Jan\n2027"]
+    assert list(ax.get_xticks()) == list(mdates.date2num(weeks[::3].to_pydatetime()))

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 
+from apitoolkit.analysis import overdue
 from apitoolkit.exceptions import InvalidArgumentError
-from apitoolkit.plots.style import PALETTE, URGENCY
+from apitoolkit.plots.style import PALETTE, PARTIAL_HATCH, URGENCY
 from apitoolkit.plots.tasks import plot_backlog, plot_overdue_by_assignee, plot_throughput
 from tests.unit.analysis.test_tasks import glasshat_tasks, hitask_items
 
@@ -66,10 +68,14 @@ def test_plot_throughput__a_line_each_for_created_and_completed(week_items: pd.D
     assert list(created.get_ydata()) == [2, 0, 1]
     assert list(completed.get_ydata()) == [0, 0, 1]
     assert (created.get_color(), completed.get_color()) == PALETTE[:2]
-    assert labels(ax) == ("Tasks created and completed per week", "Week (from Monday) (UTC)", "Tasks (count)")
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Created", "Completed"]
+    assert labels(ax) == ("Tasks created and completed per week", "Week starting Monday (UTC)", "Tasks (count)")
+    # the last event is on Thursday 19 November: the week of the 16th is partial, shaded with a hatch
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Created", "Completed", "partial week"]
+    (shade,) = ax.patches
+    assert shade.get_hatch() == PARTIAL_HATCH and shade.get_x() == mdates.date2num(weeks[-1])
     assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # outside the data
-    assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
+    assert list(ax.get_xticks()) == list(mdates.date2num(weeks))  # on the Mondays, none after the last
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["02 Nov\n2026", "09 Nov", "16 Nov"]
     assert ax.get_ylim()[0] == 0
     assert saved(ax, tmp_path) > 0
 
@@ -94,7 +100,7 @@ def test_plot_throughput__single_row_and_empty(tmp_path: Path) -> None:
     assert saved(one, tmp_path) > 0
     empty = plot_throughput(hitask_items())
     assert [t.get_text() for t in empty.texts] == ["No data"] and not empty.get_lines()
-    assert labels(empty) == ("Tasks created and completed per week", "Week (from Monday) (UTC)", "Tasks (count)")
+    assert labels(empty) == ("Tasks created and completed per week", "Week starting Monday (UTC)", "Tasks (count)")
     assert saved(empty, tmp_path) > 0
 
 
@@ -119,7 +125,8 @@ def test_plot_backlog__open_tasks_as_steps(tmp_path: Path) -> None:
     assert list(line.get_ydata()) == [1, 2, 1]
     assert line.get_drawstyle() == "steps-post" and line.get_color() == PALETTE[0]
     assert labels(ax) == ("Open tasks at the end of each day", "Day (UTC)", "Open tasks (count)")
-    assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["02 Nov\n2026", "03 Nov", "04 Nov"]
+    assert not ax.patches  # whole days: nothing partial
     assert saved(ax, tmp_path) > 0
 
 
@@ -131,7 +138,7 @@ def test_plot_backlog__given_axes_kwargs_zone_single_row_and_empty(tmp_path: Pat
     (line,) = ax.get_lines()
     assert dates(line.get_xdata()) == [pd.Timestamp("2026-11-02", tz="Europe/Berlin")]
     assert list(line.get_ydata()) == [1] and line.get_marker() == "o" and line.get_color() == "black"
-    assert ax.get_xlabel() == "Week (from Monday) (Europe/Berlin)"
+    assert ax.get_xlabel() == "Week starting Monday (Europe/Berlin)"
     assert saved(ax, tmp_path) > 0
     empty = plot_backlog(glasshat_tasks(), freq="month")
     assert [t.get_text() for t in empty.texts] == ["No data"]
@@ -148,8 +155,10 @@ def test_plot_overdue_by_assignee__bars_most_overdue_on_top_named_by_users(
     ax = plot_overdue_by_assignee(late_items, now="2026-11-23", users=team)
     widths = [bar.get_width() for bar in ax.patches]
     names = [t.get_text() for t in ax.get_yticklabels()]
-    # bottom-up: the most overdue on top, ties by id; 7 has no name in the team and keeps its id
-    assert list(zip(names, widths, strict=True)) == [("unassigned", 1), ("7", 1), ("Ann Lee", 2)]
+    # bottom-up: the most overdue on top, ties by name; 7 has no first or last name and shows its login
+    assert list(zip(names, widths, strict=True)) == [("unassigned", 1), ("bo", 1), ("Ann Lee", 2)]
+    table = overdue(late_items, now="2026-11-23", users=team)
+    assert set(names) == set(table["assignee"])  # the chart names people as the overdue table does
     assert [t.get_text() for t in ax.texts] == ["1", "1", "2"]  # the counts at the bar ends
     assert ax.patches[0].get_facecolor() == to_rgba(URGENCY[0])
     assert labels(ax) == ("Overdue tasks by assignee", "Overdue tasks (count)", "Assignee")
@@ -160,7 +169,7 @@ def test_plot_overdue_by_assignee__top_ids_given_axes_and_kwargs(late_items: pd.
     _, ax1 = plt.subplots()
     ax = plot_overdue_by_assignee(late_items, now="2026-11-23", top=1, ax=ax1, color="grey")
     assert ax is ax1
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["5"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["#5"]  # no users: the id, marked as one
     assert [bar.get_width() for bar in ax.patches] == [2]
     assert ax.get_title() == "Overdue tasks by assignee (top 1 of 3)"
     assert ax.patches[0].get_facecolor() == to_rgba("grey")
