@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "load_source": "apitoolkit.loading",
     "load_user_metrics": "apitoolkit.itglue",
     "load_users": "apitoolkit.itglue",
+    "to_excel": "apitoolkit.export",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from apitoolkit.exceptions import InvalidArgumentError as InvalidArgumentError
     from apitoolkit.exceptions import OfflineError as OfflineError
     from apitoolkit.exceptions import StaleDataWarning as StaleDataWarning
+    from apitoolkit.export import to_excel as to_excel
     from apitoolkit.glasshat import GlasshatClient as GlasshatClient
     from apitoolkit.happygrasshopper import HappyGrasshopperClient as HappyGrasshopperClient
     from apitoolkit.hitask import HitaskClient as HitaskClient

@@ -20,9 +20,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import inspect
 
-    import pandas as pd
-    import pyarrow as pa
-
     from apitoolkit.emulator import EmulatorServer
 
 #: What ``fetch`` can load: ``load_<resource>`` of ``apitoolkit.<service>`` (``itglue.load_resource`` needs an
@@ -41,7 +38,8 @@ _CLIENTS = {
 }
 #: Loader arguments the command sets itself: never a ``--filter``.
 _OWN_OPTIONS = frozenset({"client", "refresh", "progress", "start", "end"})
-_OUTPUTS = (".parquet", ".csv")
+#: What ``fetch --out`` writes, by suffix (`apitoolkit.export.SUFFIXES`, named here so that parsing imports no pandas).
+_OUTPUTS = (".parquet", ".csv", ".xlsx")
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: Integers as written by people: no leading zeros, so ``phone=0123`` stays text.
 _INTEGER = re.compile(r"-?[1-9][0-9]*|0")
@@ -86,9 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         >>> build_parser().parse_args(["emulator", "--seed", "3"]).seed
         3
     """
+    from apitoolkit import __version__
+
     parser = argparse.ArgumentParser(
         prog="apitoolkit", description="Paginated SaaS APIs as flat, typed, cached pandas DataFrames."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_emulator(subparsers)
     _add_demo(subparsers)
@@ -106,9 +107,17 @@ def _add_demo(subparsers: Any) -> None:
         "print a summary, render every report notebook to HTML in --out, stop the emulator.",
     )
     parser.add_argument("--out", default="reports", help="where the reports go (default: reports/)")
-    parser.add_argument("--port", type=int, default=None, help="emulator port (default 8765 when free)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
-    parser.add_argument("--size", choices=("small", "medium", "large"), default="small", help="amount of data")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="emulator port (default: the first of 8765-8774 that already serves this emulator or is free, so a "
+        "rerun comes from the cache)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated data (default: 1)")
+    parser.add_argument(
+        "--size", choices=("small", "medium", "large"), default="small", help="amount of data (default: small)"
+    )
     parser.set_defaults(run=_run_demo)
 
 
@@ -119,7 +128,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     try:
         return run_demo(size=args.size, seed=args.seed, port=args.port, reports=args.out)
     except ApiToolkitError as error:
-        print(f"apitoolkit demo: {error}", file=sys.stderr)
+        print(f"apitoolkit demo: {_as_options(str(error), 'APITOOLKIT_OFFLINE=1')}", file=sys.stderr)
         return 1
 
 
@@ -129,17 +138,20 @@ def _add_emulator(subparsers: Any) -> None:
         help="serve the built-in API emulator",
         description="Serve the built-in API emulator (fake data, fake keys) until Ctrl+C or SIGTERM.",
     )
-    parser.add_argument("--port", type=int, default=8765, help="port to listen on; 0 picks a free one")
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
-    parser.add_argument("--size", choices=("small", "medium", "large"), default="small", help="amount of data")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on; 0 picks a free one (default: 8765)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1, loopback only)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated data (default: 1)")
+    parser.add_argument(
+        "--size", choices=("small", "medium", "large"), default="small", help="amount of data (default: small)"
+    )
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request (default: 0)")
     counts = parser.add_argument_group(
         "IT Glue data", "Counts of the default IT Glue account, each replacing the one of --size (e.g. --size large "
         "--users 1000000 --logs 1000000)."
     )
     for name, what in _ITGLUE_COUNTS.items():
-        counts.add_argument(f"--{name.replace('_', '-')}", type=_count, metavar="N", help=what)
+        option = f"--{name.replace('_', '-')}"
+        counts.add_argument(option, type=_count, metavar="N", help=f"{what} (default: by --size)")
     parser.set_defaults(run=_run_emulator)
 
 
@@ -204,15 +216,21 @@ def _add_fetch(subparsers: Any) -> None:
     listing = "; ".join(f"{service}: {', '.join(names)}" for service, names in _RESOURCES.items())
     parser = subparsers.add_parser(
         "fetch",
-        help="load one resource and write it to a parquet or CSV file",
+        help="load one resource and write it to a parquet, CSV or Excel file",
         description="Load one resource through its loader (credentials from the environment, cached like any "
-        "load) and write it atomically to FILE.parquet or FILE.csv (list columns as JSON text). Prints rows, "
-        "columns, the file and where the data came from on stderr.",
+        "load) and write it atomically to FILE.parquet, FILE.csv or FILE.xlsx (list columns as JSON text; in "
+        "Excel, times in UTC or in --tz, named in the column header). Prints rows, columns, the file and where the "
+        "data came from on stderr.",
         epilog=f"resources: {listing}",
     )
     parser.add_argument("resource", metavar="RESOURCE", help="what to load: users, logs, items, ... (see below)")
     parser.add_argument("--service", choices=tuple(_RESOURCES), default="itglue", help="the API (default: itglue)")
-    parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.parquet or FILE.csv")
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="FILE.parquet, FILE.csv or FILE.xlsx (Excel)"
+    )
+    parser.add_argument(
+        "--tz", metavar="ZONE", help="for .xlsx: write times as local times in ZONE, e.g. Europe/London (default: UTC)"
+    )
     parser.add_argument("--start", metavar="DATE", help="start of the range, for loaders that take one (logs, ...)")
     parser.add_argument(
         "--end", metavar="DATE", help="end of the range (a date such as 2026-12-02 includes that whole day)"
@@ -244,11 +262,19 @@ def _run_fetch(args: argparse.Namespace) -> int:
     import warnings
 
     from apitoolkit.exceptions import ApiToolkitError, InvalidArgumentError
+    from apitoolkit.export import check_zone, write_frame
     from apitoolkit.loading import load_source
 
     try:
         if args.out.suffix.lower() not in _OUTPUTS:
-            raise _UsageError(f"--out {args.out} must end in {' or '.join(_OUTPUTS)}.")
+            raise _UsageError(f"--out {args.out} must end in {', '.join(_OUTPUTS[:-1])} or {_OUTPUTS[-1]}.")
+        if args.tz is not None:
+            if args.out.suffix.lower() != ".xlsx":
+                raise _UsageError(f"--tz applies to .xlsx files only: {args.out.name} keeps times in UTC.")
+            try:
+                check_zone(args.tz)
+            except InvalidArgumentError as error:
+                raise _UsageError(str(error).replace("tz=", "--tz ", 1)) from None
         loader, kwargs = _loader_call(args)
     except _UsageError as error:
         print(f"apitoolkit fetch: {error}", file=sys.stderr)
@@ -262,12 +288,12 @@ def _run_fetch(args: argparse.Namespace) -> int:
         except ApiToolkitError as error:
             failure = error
     for warning in caught:
-        print(f"apitoolkit fetch: warning: {warning.message}", file=sys.stderr)
+        print(f"apitoolkit fetch: warning: {_as_options(str(warning.message))}", file=sys.stderr)
     if failure is not None:
-        print(f"apitoolkit fetch: {failure}", file=sys.stderr)
+        print(f"apitoolkit fetch: {_as_options(str(failure))}", file=sys.stderr)
         return 2 if isinstance(failure, InvalidArgumentError) else 1
     try:
-        _write_frame(frame, args.out)
+        write_frame(frame, args.out, tz=args.tz)
     except OSError as error:
         print(f"apitoolkit fetch: cannot write {args.out} ({error.strerror or error}).", file=sys.stderr)
         return 1
@@ -277,6 +303,17 @@ def _run_fetch(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _as_options(message: str, offline: str = "--offline") -> str:
+    """A library message in the words of a command: the ``offline=True`` argument becomes what the command takes
+    (``--offline`` for ``fetch``; ``APITOOLKIT_OFFLINE=1`` for ``report`` and ``demo``, whose loads read it).
+
+    Example:
+        >>> _as_options("try again later; cached data stays usable with offline=True.")
+        'try again later; cached data stays usable with --offline.'
+    """
+    return message.replace("offline=True", offline)
 
 
 def _loader_call(args: argparse.Namespace) -> tuple[Callable[..., Any], dict[str, Any]]:
@@ -351,94 +388,6 @@ def _filter_value(key: str, texts: list[str], param: inspect.Parameter | None) -
     return values[0] if len(values) == 1 else values
 
 
-def _write_frame(frame: pd.DataFrame, path: Path) -> None:
-    """Write a frame to ``path`` (parquet or CSV by suffix) through a temporary file renamed over it.
-
-    Example:
-        >>> import pandas as pd
-        >>> _write_frame(pd.DataFrame({"id": [1]}), Path("/tmp/out/users.csv"))  # doctest: +SKIP
-    """
-    import contextlib
-    import os
-    import uuid
-
-    import pyarrow.parquet as pq
-
-    plain = frame.copy(deep=False)
-    plain.attrs = {}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        if path.suffix.lower() == ".csv":
-            _json_nested(plain).to_csv(temporary, index=False)
-        else:
-            pq.write_table(_parquet_table(plain), temporary)
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-
-
-def _parquet_table(frame: pd.DataFrame) -> pa.Table:
-    """The frame as an Arrow table whose pandas metadata `pd.read_parquet` can read back.
-
-    pandas records an Arrow list or struct column under a dtype name it cannot parse when reading the file
-    (pandas-dev/pandas#57411); such columns are recorded as ``object``, so they read back as arrays.
-
-    Example:
-        >>> import pandas as pd
-        >>> _parquet_table(pd.DataFrame({"id": [1]})).num_rows
-        1
-    """
-    import orjson
-    import pyarrow as pa
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    nested = {name for name in frame.columns if _is_arrow_nested(frame[name])}
-    meta = table.schema.pandas_metadata
-    for column in meta["columns"]:
-        if column["name"] in nested:
-            column["numpy_type"] = "object"
-    return table.replace_schema_metadata({**table.schema.metadata, b"pandas": orjson.dumps(meta)})
-
-
-def _is_arrow_nested(column: pd.Series) -> bool:
-    import pandas as pd
-    import pyarrow as pa
-
-    return isinstance(column.dtype, pd.ArrowDtype) and pa.types.is_nested(column.dtype.pyarrow_dtype)
-
-
-def _json_nested(frame: pd.DataFrame) -> pd.DataFrame:
-    """List, struct and dict columns as JSON text (for CSV); other columns unchanged.
-
-    Example:
-        >>> import pandas as pd
-        >>> _json_nested(pd.DataFrame({"tags": [["a", "b"], None]}))["tags"].tolist()
-        ['["a","b"]', None]
-    """
-    import orjson
-    import pandas as pd
-
-    out = frame.copy(deep=False)
-    for name in out.columns:
-        column = out[name]
-        if _is_arrow_nested(column) or (
-            column.dtype == object and column.map(lambda v: isinstance(v, list | tuple | dict)).any()
-        ):
-            out[name] = pd.Series(
-                [
-                    None
-                    if v is None or v is pd.NA
-                    else orjson.dumps(v, option=orjson.OPT_SERIALIZE_NUMPY, default=str).decode()
-                    for v in column.tolist()
-                ],
-                index=out.index,
-                dtype=object,
-            )
-    return out
-
-
 def _add_cache(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "cache",
@@ -467,6 +416,7 @@ def _run_cache_info(args: argparse.Namespace) -> int:
 
     import apitoolkit
     from apitoolkit.config import cache_location
+    from apitoolkit.tables import size_text
 
     try:
         location = cache_location()
@@ -483,18 +433,19 @@ def _run_cache_info(args: argparse.Namespace) -> int:
         print(f"The cache at {location} is empty.")
     else:
         table = held.assign(
-            bytes=held["bytes"].map(_size_text),
+            bytes=held["bytes"].map(size_text),
             updated=held["updated"].dt.strftime("%Y-%m-%d %H:%M UTC"),
             path=[str(Path(p).relative_to(location.path)) if location.path else p for p in held["path"]],
         ).rename(columns={"bytes": "size"})
         print(table.to_string(index=False))
-        print(f"{held['files'].sum()} files, {_size_text(int(held['bytes'].sum()))} in {location}")
+        print(f"{held['files'].sum()} files, {size_text(int(held['bytes'].sum()))} in {location}")
     return 0
 
 
 def _run_cache_clear(args: argparse.Namespace) -> int:
     import apitoolkit
     from apitoolkit.config import cache_location
+    from apitoolkit.tables import size_text
 
     what = f"{args.service} data" if args.service else "every service's data"
     try:
@@ -510,7 +461,7 @@ def _run_cache_clear(args: argparse.Namespace) -> int:
             print("apitoolkit cache clear: not a terminal, so cannot ask: pass --yes to delete.", file=sys.stderr)
             return 2
         if not held.empty:
-            size = _size_text(int(held["bytes"].sum()))
+            size = size_text(int(held["bytes"].sum()))
             answer = input(f"Delete {what} in {location} ({len(held)} entries, {size})? [y/N] ")
             if answer.strip().lower() not in {"y", "yes"}:
                 print("Nothing removed.")
@@ -521,23 +472,8 @@ def _run_cache_clear(args: argparse.Namespace) -> int:
     freed = apitoolkit.clear_cache(args.service)
     for row in held.itertuples():
         print(f"removed {row.service} {row.kind} cache of account {row.account}: {row.files} file(s), {row.path}")
-    print(f"Freed {_size_text(freed)} in {location}.")
+    print(f"Freed {size_text(freed)} in {location}.")
     return 0
-
-
-def _size_text(size: float) -> str:
-    """A byte count for people.
-
-    Example:
-        >>> _size_text(512), _size_text(1_234_567)
-        ('512 B', '1.2 MB')
-    """
-    unit = "B"
-    for larger in ("kB", "MB", "GB"):
-        if size < 1000:
-            break
-        size, unit = size / 1000, larger
-    return f"{size:.0f} B" if unit == "B" else f"{size:.1f} {unit}"
 
 
 def _add_report(subparsers: Any) -> None:
@@ -547,8 +483,12 @@ def _add_report(subparsers: Any) -> None:
         "report",
         help="run report notebooks with papermill and write executed notebooks and HTML",
         description="Run report notebooks (papermill) and write NAME.ipynb and self-contained NAME.html (no code) "
-        f"to --out. Reports: {', '.join(REPORTS)} (default: all). Credentials come from the environment.",
+        f"to --out. Reports: {', '.join(REPORTS)} (default: all). Credentials come from the environment; "
+        "APITOOLKIT_OFFLINE=1 renders from the cache only. A failed report leaves its executed NAME.ipynb (and no "
+        "NAME.html) in --out.",
+        add_help=False,
     )
+    parser.add_argument("-h", "--help", action=_ReportHelp, help="show this help, with each report's parameters")
     parser.add_argument("names", nargs="*", metavar="NAME", help="reports to run (default: all)")
     parser.add_argument("--out", required=True, help="output directory (created)")
     parser.add_argument(
@@ -557,6 +497,45 @@ def _add_report(subparsers: Any) -> None:
     parser.add_argument("--emulator", action="store_true", help="start the built-in emulator for the run")
     parser.add_argument("--jobs", type=int, default=2, help="reports rendered at once (default 2)")
     parser.set_defaults(run=_run_report)
+
+
+class _ReportHelp(argparse.Action):
+    """``report --help``: the help, then each report with its parameters and their defaults.
+
+    The parameters are read from the notebooks only when the help is asked for, so other commands start fast.
+    """
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: str | None = None) -> None:
+        parser.print_help()
+        print(f"\n{_report_listing()}")
+        parser.exit()
+
+
+def _report_listing() -> str:
+    """Each report with its parameters, defaults and help, as ``report --help`` prints them.
+
+    Example:
+        >>> print(_report_listing())  # doctest: +SKIP
+        reports and their parameters (-p KEY=VALUE):
+          expirations: Expirations
+            horizon=90            days ahead to show
+    """
+    from apitoolkit.exceptions import ApiToolkitError
+    from apitoolkit.reports import REPORTS, report_parameters
+
+    lines = ["reports and their parameters (-p KEY=VALUE):"]
+    for name, report in REPORTS.items():
+        lines.append(f"  {name}: {report.title}")
+        try:
+            parameters = report_parameters(name)
+        except ApiToolkitError as error:
+            return f"{lines[0]} not available: {error}"
+        for key, (default, what) in parameters.items():
+            lines.append(f"    {f'{key}={default}':24s}{what}".rstrip())
+    return "\n".join(lines)
 
 
 def _run_report(args: argparse.Namespace) -> int:
@@ -568,7 +547,7 @@ def _run_report(args: argparse.Namespace) -> int:
             args.names, args.out, parse_parameters(args.parameter), emulator=args.emulator, jobs=args.jobs
         )
     except ApiToolkitError as error:  # a failed cell, missing credentials: 1; bad input: 2
-        print(f"apitoolkit report: {error}", file=sys.stderr)
+        print(f"apitoolkit report: {_as_options(str(error), 'APITOOLKIT_OFFLINE=1')}", file=sys.stderr)
         return 2 if isinstance(error, InvalidArgumentError) else 1
     print(f"apitoolkit report: {len(rendered)} report(s) in {args.out}", file=sys.stderr)
     return 0

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from apitoolkit.cache import CacheWarning, query_key
+from apitoolkit.cache import CachedFrame, CacheWarning, query_key
 from apitoolkit.exceptions import (
     CacheError,
     InvalidResponseError,
@@ -122,12 +122,12 @@ def cached_frame(
     if frames is not None and not refresh:
         hit = frames.get(key, allow_expired=client.config.offline, schema=schema)
         if hit is not None:
-            return label_frame(hit.frame, resource=resource, source="frame-cache", pages=hit.meta.get("pages", 0))
+            return _from_cache(hit, resource)
     with client.fetch_lock(key):
         if frames is not None:
             hit = frames.get(key, allow_expired=client.config.offline, schema=schema)
             if hit is not None and (not refresh or hit.stored_at >= began):  # stored while this load waited
-                return label_frame(hit.frame, resource=resource, source="frame-cache", pages=hit.meta.get("pages", 0))
+                return _from_cache(hit, resource)
         try:
             frame, source, pages = fetch()
         except RetriableError as error:
@@ -135,7 +135,7 @@ def cached_frame(
             stale = None if (frames is None or refresh) else frames.get(key, allow_expired=True, schema=schema)
             if stale is None:
                 raise
-            stored = datetime.fromtimestamp(stale.stored_at, UTC).isoformat(timespec="minutes")
+            stored = _stored_at(stale)
             warnings.warn(
                 f"{resource}: {error.service} could not be reached ({error}); "
                 f"using the cached copy stored at {stored}.",
@@ -153,6 +153,17 @@ def cached_frame(
                     raise
                 warnings.warn(f"{resource}: {error} The frame is returned uncached.", CacheWarning, stacklevel=3)
         return label_frame(frame, resource=resource, source=source, pages=pages)
+
+
+def _stored_at(hit: CachedFrame) -> str:
+    """When a cached frame was stored, as ISO text to the minute (UTC): what reports show as its freshness."""
+    return datetime.fromtimestamp(hit.stored_at, UTC).isoformat(timespec="minutes")
+
+
+def _from_cache(hit: CachedFrame, resource: str) -> pd.DataFrame:
+    return label_frame(
+        hit.frame, resource=resource, source="frame-cache", pages=hit.meta.get("pages", 0), stored_at=_stored_at(hit)
+    )
 
 
 def paginate_listing(

@@ -54,6 +54,42 @@ def test_fetch__users_to_csv(environ: dict[str, str], tmp_path: Path) -> None:
     assert (parsed == expected["created_at"]).all()
 
 
+def test_fetch__users_to_excel_in_a_local_zone(environ: dict[str, str], tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "users.xlsx"
+    assert fetch("users", "--out", str(out), "--tz", "Asia/Tokyo") == 0
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    header, *rows = ([cell.value for cell in row] for row in sheet.iter_rows())
+    expected = apitoolkit.load_users()
+    assert header[0] == "id" and "created_at (Asia/Tokyo)" in header and len(rows) == len(expected)
+    assert [r[0] for r in rows] == expected["id"].tolist()
+    names = header.index("first_name")
+    assert [r[names] for r in rows] == [None if pd.isna(v) else v for v in expected["first_name"]]
+    created = header.index("created_at (Asia/Tokyo)")
+    local = expected["created_at"].dt.tz_convert("Asia/Tokyo").dt.tz_localize(None).dt.floor("ms")
+    assert [pd.Timestamp(r[created]).floor("ms") for r in rows] == local.tolist()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--out", "u.csv", "--tz", "Europe/London"], "--tz applies to .xlsx files only: u.csv keeps times in UTC."),
+        (["--out", "u.xlsx", "--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not a time zone: use a name such as"),
+    ],
+)
+def test_fetch__tz_is_for_excel_and_must_be_a_zone(
+    argv: list[str], message: str, environ: dict[str, str], emulator: Any, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert fetch("users", *argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("apitoolkit fetch: ") and message in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert emulator.app.stats.snapshot()["total"] == 0
+
+
 def test_fetch__reruns_come_from_the_cache_unless_refreshed(
     environ: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -201,12 +237,13 @@ def test_fetch__bad_input_exits_2_with_one_line(
     assert emulator.app.stats.snapshot()["total"] == 0
 
 
-@pytest.mark.parametrize("name", ["users.json", "users.parquet.gz", "users"])
-def test_fetch__output_must_be_parquet_or_csv(
+@pytest.mark.parametrize("name", ["users.json", "users.parquet.gz", "users", "users.xls"])
+def test_fetch__output_must_be_parquet_csv_or_xlsx(
     name: str, environ: dict[str, str], emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert fetch("users", "--out", str(tmp_path / name)) == 2
-    assert capsys.readouterr().err == f"apitoolkit fetch: --out {tmp_path / name} must end in .parquet or .csv.\n"
+    expected = f"apitoolkit fetch: --out {tmp_path / name} must end in .parquet, .csv or .xlsx.\n"
+    assert capsys.readouterr().err == expected
     assert list(tmp_path.iterdir()) == []
     assert emulator.app.stats.snapshot()["total"] == 0
 

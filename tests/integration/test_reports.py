@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +25,24 @@ def environment(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str
     return env
 
 
-def test_run_reports__every_report_renders_figures_without_code_tracebacks_or_secrets(environment, tmp_path) -> None:
+def test_run_reports__every_report_renders_figures_without_code_tracebacks_or_secrets(
+    environment, tmp_path, capfd
+) -> None:
     rendered = run_reports(None, tmp_path / "out", {"interactive": False}, log=lambda line: None)
     assert [r.name for r in rendered] == list(REPORTS)
+    kernels = capfd.readouterr().err  # the kernels' stderr: inherited by the workers and their kernels
+    assert "without encryption" not in kernels and "KeyboardInterrupt" not in kernels, kernels
+    assert "[IPKernelApp]" not in kernels, kernels
     for report in rendered:
         html = report.html.read_text(encoding="utf-8")
         assert report.notebook.is_file()
+        assert stat.S_IMODE(report.html.stat().st_mode) == 0o644, report.name
+        assert stat.S_IMODE(report.notebook.stat().st_mode) == 0o644, report.name
         assert html.count("data:image/png;base64") >= 1, f"{report.name}: no figure"
         shown = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)  # the page, not the template's code
         assert "Traceback" not in shown and "Error" not in shown and "Warning" not in shown, report.name
         assert "import apitoolkit" not in html  # no code cells
-        assert "Data: " in html  # says where the data came from
+        assert "As of " in html and "Sources:" in html and "Parameters:" in html  # when, from where, with what
         for name in SECRET_NAMES:
             assert environment[name] not in html, f"{report.name} shows {name}"
             assert environment[name] not in report.notebook.read_text(encoding="utf-8")
@@ -48,13 +56,51 @@ def test_run_reports__warm_cache_renders_while_the_api_is_down(environment, emul
     assert "from the cache" in html and "data:image/png;base64" in html
 
 
-def test_run_reports__a_failing_cell_is_named_and_leaves_no_html(environment, tmp_path) -> None:
+def test_run_reports__a_failing_cell_is_named_and_leaves_its_notebook_not_html(environment, tmp_path) -> None:
     out = tmp_path / "out"
-    with pytest.raises(ReportError, match=r"'activity_logs' failed in cell \[\d+\]: InvalidArgumentError: .*Mars"):
+    out.mkdir()
+    (out / "activity_logs.html").write_text("<p>last week's report</p>")  # must not look current after a failure
+    failed = r"'activity_logs' failed in cell \[\d+\]: InvalidArgumentError: .*Mars"
+    with pytest.raises(ReportError, match=failed) as info:
         run_reports(["activity_logs", "expirations"], out, {"tz": "Mars/Olympus", "interactive": False},
                     log=lambda line: None)
+    assert f"Open the executed notebook {out / 'activity_logs.ipynb'} to see" in str(info.value)
     assert not (out / "activity_logs.html").exists()
+    assert "Mars/Olympus" in _error_outputs(out / "activity_logs.ipynb")
+    assert stat.S_IMODE((out / "activity_logs.ipynb").stat().st_mode) == 0o644
     assert (out / "expirations.html").is_file()  # the other report still ran
+
+
+def _error_outputs(path: Path) -> str:
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    return "\n".join(
+        f"{o.ename}: {o.evalue}"
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for o in cell.outputs
+        if o.output_type == "error"
+    )
+
+
+def test_run_reports__a_wrong_key_or_an_empty_cache_offline_leaves_the_executed_notebook(
+    environment, tmp_path, monkeypatch
+) -> None:
+    out = tmp_path / "out"
+    monkeypatch.setenv("ITGLUE_API_KEY", "itg-wrong-key-5c1d")
+    with pytest.raises(ReportError, match=r"'expirations' failed in cell \[\d+\]: PermissionDeniedError") as info:
+        run_reports(["expirations"], out, {"interactive": False}, log=lambda line: None)
+    assert str(out / "expirations.ipynb") in str(info.value)
+    assert "PermissionDeniedError" in _error_outputs(out / "expirations.ipynb")
+    assert "itg-wrong-key-5c1d" not in (out / "expirations.ipynb").read_text(encoding="utf-8")
+    monkeypatch.setenv("ITGLUE_API_KEY", environment["ITGLUE_API_KEY"])
+    monkeypatch.setenv("APITOOLKIT_OFFLINE", "1")
+    offline = r"'getting_started' failed in cell \[\d+\]: OfflineError: .*not in the cache"
+    with pytest.raises(ReportError, match=offline):
+        run_reports(["getting_started"], out, log=lambda line: None)
+    assert "OfflineError" in _error_outputs(out / "getting_started.ipynb")
+    assert sorted(p.name for p in out.iterdir()) == ["expirations.ipynb", "getting_started.ipynb"]
 
 
 def test_run_reports__missing_credentials_fail_before_any_kernel(emulator, tmp_path, monkeypatch) -> None:
@@ -88,16 +134,25 @@ def test_notebooks__committed_without_outputs_and_with_a_parameters_cell() -> No
         assert "os.environ[" not in "".join(c.source for c in code)  # credentials only via the loaders
 
 
-def test_report_command__exit_codes_and_the_emulator_option(tmp_path, capsys) -> None:
+def test_report_command__exit_codes_and_the_emulator_option(tmp_path, capfd, monkeypatch) -> None:
+    import socket
+
+    import apitoolkit.demo
     from apitoolkit.cli import main
 
+    with socket.create_server(("127.0.0.1", 0)) as probe:  # not 8765: another emulator may serve there
+        monkeypatch.setattr(apitoolkit.demo, "PORTS", (probe.getsockname()[1],))
     assert main(["report", "weekly", "--out", str(tmp_path)]) == 2
-    assert "Unknown report weekly" in capsys.readouterr().err
+    assert "Unknown report weekly" in capfd.readouterr().err
     assert main(["report", "expirations", "--out", str(tmp_path / "r"), "-p", "nonsense"]) == 2
-    assert "is not key=value" in capsys.readouterr().err
+    assert "is not key=value" in capfd.readouterr().err
     code = main(["report", "expirations", "--emulator", "--out", str(tmp_path / "r"), "-p", "interactive=False"])
-    assert code == 0, capsys.readouterr().err
+    err = capfd.readouterr().err  # ours, the workers' and the kernels'
+    assert code == 0, err
+    assert f"Emulator serving on http://127.0.0.1:{apitoolkit.demo.PORTS[0]}." in err
+    assert "without encryption" not in err and "KeyboardInterrupt" not in err and "[IPKernelApp]" not in err, err
     assert (tmp_path / "r" / "expirations.html").stat().st_size > 10_000
     code = main(["report", "activity_logs", "--emulator", "--out", str(tmp_path / "r"), "-p", "tz='Mars/Olympus'"])
     assert code == 1
-    assert "'activity_logs' failed in cell" in capsys.readouterr().err
+    err = capfd.readouterr().err
+    assert "'activity_logs' failed in cell" in err and str(tmp_path / "r" / "activity_logs.ipynb") in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import socket
 from pathlib import Path
 
@@ -14,10 +15,7 @@ from apitoolkit.cli import (
     _RESOURCES,
     _emulator_server,
     _filter_value,
-    _json_nested,
-    _size_text,
     _UsageError,
-    _write_frame,
     build_parser,
     main,
 )
@@ -96,6 +94,8 @@ def test_demo__summary_and_every_report_then_a_rerun_from_cache(tmp_path) -> Non
     for expected in ("users", "logs (30 days)", "Top reputations", "Expirations due in the next 30 days"):
         assert expected in first.stdout
     assert "from network" in first.stdout
+    printed = first.stdout + first.stderr
+    assert "[IPKernelApp]" not in printed and "Warning" not in printed and "WARNING" not in printed, printed
     assert "itg-emulator" not in first.stdout  # the emulator's key is not printed by the demo
     for name in ("getting_started", "reputation", "expirations", "activity_logs", "task_activity"):
         assert str(tmp_path / "reports" / f"{name}.html") in first.stdout
@@ -173,76 +173,6 @@ def test_filter_value__empty_value_is_refused() -> None:
         _filter_value("user_id", ["1,"], None)
 
 
-def test_json_nested__lists_and_structs_become_json_text() -> None:
-    import pandas as pd
-    import pyarrow as pa
-
-    frame = pd.DataFrame(
-        {
-            "id": [1, 2],
-            "tags": pd.array([["a", "é"], None], pd.ArrowDtype(pa.list_(pa.string()))),
-            "who": pd.array([[{"id": 7}], []], pd.ArrowDtype(pa.list_(pa.struct([("id", pa.int64())])))),
-            "raw": [[1, 2], None],
-        }
-    )
-    out = _json_nested(frame)
-    assert out["tags"].tolist() == ['["a","é"]', None]
-    assert out["who"].tolist() == ['[{"id":7}]', "[]"]
-    assert out["raw"].tolist() == ["[1,2]", None]
-    assert out["id"].tolist() == [1, 2]
-    assert isinstance(frame["tags"].dtype, pd.ArrowDtype)  # the input is left alone
-
-
-def test_write_frame__creates_the_directory_and_leaves_no_temporary_file(tmp_path: Path) -> None:
-    import pandas as pd
-
-    frame = pd.DataFrame({"id": pd.array([1, None], "Int64")})
-    frame.attrs["apitoolkit"] = {"source": "network"}
-    target = tmp_path / "a" / "b" / "ids.parquet"
-    _write_frame(frame, target)
-    assert list(target.parent.iterdir()) == [target]
-    back = pd.read_parquet(target)
-    pd.testing.assert_frame_equal(back, frame)
-    assert back.attrs == {}
-
-
-def test_write_frame__list_columns_read_back_with_pandas(tmp_path: Path) -> None:
-    import pandas as pd
-    import pyarrow as pa
-
-    frame = pd.DataFrame(
-        {
-            "id": pd.array([1, None], "Int64"),
-            "tags": pd.array([["a"], None], pd.ArrowDtype(pa.list_(pa.string()))),
-            "who": pd.array([[7, 8], []], pd.ArrowDtype(pa.list_(pa.int64()))),
-        }
-    )
-    target = tmp_path / "items.parquet"
-    _write_frame(frame, target)
-    back = pd.read_parquet(target)
-    assert back["id"].dtype == "Int64"
-    assert [None if v is None else list(v) for v in back["tags"]] == [["a"], None]
-    assert [list(v) for v in back["who"]] == [[7, 8], []]
-    assert pd.read_parquet(target, dtype_backend="pyarrow")["who"].dtype == frame["who"].dtype
-
-
-def test_write_frame__a_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pandas as pd
-
-    target = tmp_path / "ids.csv"
-    target.write_text("id\n1\n")
-
-    def fail(self: pd.DataFrame, path: Path, **kwargs: object) -> None:
-        Path(path).write_text("half")
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(pd.DataFrame, "to_csv", fail)
-    with pytest.raises(OSError):
-        _write_frame(pd.DataFrame({"id": [2]}), target)
-    assert list(tmp_path.iterdir()) == [target]
-    assert target.read_text() == "id\n1\n"
-
-
 def test_cache_info__empty_and_off(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cache", "info"]) == 0
     assert "is empty" in capsys.readouterr().out
@@ -298,16 +228,6 @@ def test_cache_clear__nothing_to_remove(capsys: pytest.CaptureFixture[str]) -> N
     assert "holds no glasshat data" in capsys.readouterr().out
 
 
-def test_size_text__units() -> None:
-    assert [_size_text(n) for n in (0, 999, 1000, 1_234_567, 5 * 10**12)] == [
-        "0 B",
-        "999 B",
-        "1.0 kB",
-        "1.2 MB",
-        "5000.0 GB",
-    ]
-
-
 class _Terminal(io.StringIO):
     """Standard input that says it is a terminal."""
 
@@ -318,3 +238,78 @@ class _Terminal(io.StringIO):
 def test_filter_value__an_escaped_comma_stays_inside_the_value() -> None:
     assert _filter_value("name", ["Kub\\, Reynolds and Gibson"], None) == "Kub, Reynolds and Gibson"
     assert _filter_value("name", ["Kub\\, Reynolds,Acme"], None) == ["Kub, Reynolds", "Acme"]
+
+
+def test_cli__version(capsys: pytest.CaptureFixture[str]) -> None:
+    import apitoolkit
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"apitoolkit {apitoolkit.__version__}\n"
+
+
+@pytest.mark.parametrize("command", ["emulator", "demo"])
+def test_cli__every_option_of_the_emulator_and_demo_shows_its_default(command: str) -> None:
+    parser = build_parser()
+    (sub,) = [a for a in parser._subparsers._group_actions if command in a.choices]  # type: ignore[union-attr]
+    options = [a for a in sub.choices[command]._actions if a.option_strings and a.dest != "help"]
+    assert options
+    for action in options:
+        assert "(default" in (action.help or ""), action.option_strings
+        if action.default is not None:
+            shown = "reports/" if command == "demo" and action.dest == "out" else str(action.default)
+            assert shown.rstrip("0").rstrip(".") in action.help, action.option_strings  # 0.0 is shown as 0
+
+
+def test_cli__report_help_lists_every_report_with_its_parameters_and_defaults(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from apitoolkit.reports import REPORTS, report_parameters
+
+    with pytest.raises(SystemExit) as done:
+        main(["report", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: apitoolkit report" in out and "reports and their parameters (-p KEY=VALUE):" in out
+    for name, report in REPORTS.items():
+        assert f"  {name}: {report.title}\n" in out
+        for key, (default, what) in report_parameters(name).items():
+            assert re.search(rf"^    {re.escape(f'{key}={default}')} +{re.escape(what)}$", out, flags=re.M), key
+    listing = out.split("reports and their parameters", 1)[1]
+    assert "horizon=90" in listing.split("  expirations:", 1)[1].split("  activity_logs:", 1)[0]
+
+
+def test_cli__report_help_is_read_only_when_asked_for() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from apitoolkit.cli import main; "
+        "import contextlib, io\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()): main(['fetch', '--help'])\n"
+        "assert 'papermill' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_fetch__messages_name_the_offline_option_not_the_argument(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import warnings
+
+    import apitoolkit.itglue
+    from apitoolkit.exceptions import ServerError, StaleDataWarning
+
+    def failing(**kwargs: object) -> None:
+        warnings.warn("users: stale; cached data stays usable with offline=True.", StaleDataWarning, stacklevel=1)
+        raise ServerError("IT Glue 503. The service or the network failed: try again later; cached data stays "
+                          "usable with offline=True.")
+
+    monkeypatch.setenv("ITGLUE_API_KEY", "itg-test")
+    monkeypatch.setenv("ITGLUE_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setattr(apitoolkit.itglue, "load_users", failing)
+    assert main(["fetch", "users", "--out", str(tmp_path / "u.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "offline=True" not in err
+    assert err.count("usable with --offline.") == 2, err

@@ -166,7 +166,9 @@ def test_retry__nothing_listening_fails_at_once_naming_the_host_and_the_setting(
     assert "offline=True" not in message and SECRET_A not in message
 
 
-def test_retry__a_server_that_answered_before_and_then_refuses_is_retried(fake: FakeJsonApi, make_client, server) -> None:
+def test_retry__a_server_that_answered_before_and_then_refuses_is_retried(
+    fake: FakeJsonApi, make_client, server
+) -> None:
     client = make_client()
     assert len(load(client)) == 250
     server.stop()
