@@ -1,29 +1,55 @@
-"""The expirations explorer: horizon in days, organization and resource type, and a table of what is due."""
+"""The expirations explorer: horizon in days, organization and resource type, and what to act on first."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import pandas as pd
 from matplotlib.axes import Axes
 
-from apitoolkit.analysis import next_expirations
+from apitoolkit.analysis import expiration_buckets, expirations_to_act_on
+from apitoolkit.analysis.expirations import FIRST_COLUMNS
 from apitoolkit.plots import plot_expiration_buckets, plot_expiration_timeline
 from apitoolkit.widgets.base import Explorer, keep_choice
 
-__all__ = ["ExpirationsExplorer", "explore_expirations"]
+if TYPE_CHECKING:
+    from apitoolkit.analysis import ActOn
+
+__all__ = ["ExpirationsExplorer", "ExpirationsSelection", "explore_expirations"]
 
 ALL_ORGANIZATIONS, ALL_TYPES = "All organizations", "All resource types"
+LOOKBACK = 30
+
+
+@dataclass(frozen=True)
+class ExpirationsSelection:
+    """What every view of the expirations explorer shows.
+
+    Attributes:
+        expirations: The chosen organization's and resource type's expirations due within the horizon or lapsed
+            within the lookback (what both figures draw).
+        act_on: `expirations_to_act_on` of the chosen organization and resource type (the tables and summary).
+        horizon: Days ahead.
+    """
+
+    expirations: pd.DataFrame
+    act_on: ActOn
+    horizon: int
 
 
 class ExpirationsExplorer(Explorer):
     """What expires within a horizon, by organization and resource type (`load_expirations`).
 
+    Every view shows the chosen organization and resource type within the horizon (and what lapsed in the last
+    30 days): the timeline, the bars per organization, the table of what is due (soonest first), the table of
+    what lapsed recently, and a sentence counting the rest.
+
     Example:
         >>> explorer = ExpirationsExplorer(expirations, now="2026-11-23")  # doctest: +SKIP
-        >>> explorer.controls["horizon"].value = 30  # redraws  # doctest: +SKIP
+        >>> explorer.controls["horizon"].value = 30  # redraws every view  # doctest: +SKIP
     """
 
     title = "Expirations"
@@ -37,11 +63,19 @@ class ExpirationsExplorer(Explorer):
     ) -> None:
         self.now = now
         controls = {
-            "horizon": widgets.IntSlider(description="Days ahead", value=90, min=7, max=365, step=1),
+            "horizon": widgets.IntSlider(
+                description="Days ahead", value=90, min=7, max=365, step=1, layout=widgets.Layout(width="380px")
+            ),
             "organization": widgets.Dropdown(description="Organization", options=[ALL_ORGANIZATIONS]),
             "resource_type": widgets.Dropdown(description="Type", options=[ALL_TYPES]),
         }
-        super().__init__({"expirations": expirations}, controls, ["timeline", "buckets"], reload=reload)
+        super().__init__(
+            {"expirations": expirations},
+            controls,
+            ["timeline", "buckets"],
+            rows=[["horizon"], ["organization", "resource_type"]],
+            reload=reload,
+        )
 
     def sync_controls(self) -> None:
         frame = self.data["expirations"]
@@ -54,37 +88,43 @@ class ExpirationsExplorer(Explorer):
             self.controls["resource_type"], sorted(frame["resource_type_name"].dropna().unique()), everything=ALL_TYPES
         )
 
-    def selected(self) -> pd.DataFrame:
-        """The expirations of the chosen organization and resource type."""
+    def selection(self) -> ExpirationsSelection:
+        """The chosen organization's and resource type's expirations, within the horizon and the lookback."""
         frame = self.data["expirations"]
         if self.value("organization") != ALL_ORGANIZATIONS:
             frame = frame[frame["organization_name"] == self.value("organization")]
         if self.value("resource_type") != ALL_TYPES:
             frame = frame[frame["resource_type_name"] == self.value("resource_type")]
-        return frame
+        horizon = self.value("horizon")
+        days = expiration_buckets(frame, self.now)["days_until"]
+        window = frame[((days >= -LOOKBACK) & (days <= horizon)).fillna(False).to_numpy()]
+        act_on = expirations_to_act_on(frame, self.now, horizon=horizon, lookback=LOOKBACK)
+        return ExpirationsSelection(expirations=window, act_on=act_on, horizon=horizon)
 
-    def figures(self) -> dict[str, Callable[[Axes], Any]]:
-        chosen, horizon = self.selected(), self.value("horizon")
+    def figures(self, chosen: ExpirationsSelection) -> dict[str, Callable[[Axes], Any]]:
         return {
-            "timeline": lambda ax: plot_expiration_timeline(chosen, now=self.now, horizon=horizon, ax=ax),
-            "buckets": lambda ax: plot_expiration_buckets(chosen, now=self.now, ax=ax),
+            "timeline": lambda ax: plot_expiration_timeline(
+                chosen.expirations, now=self.now, horizon=chosen.horizon, ax=ax
+            ),
+            "buckets": lambda ax: plot_expiration_buckets(chosen.expirations, now=self.now, ax=ax),
         }
 
-    def table(self) -> pd.DataFrame:
-        due = next_expirations(self.selected(), n=50, now=self.now, include_expired=True, horizon=self.value("horizon"))
-        shown = [
-            c
-            for c in (
-                "expiration_date",
-                "days_until",
-                "bucket",
-                "organization_name",
-                "resource_type_name",
-                "resource_name",
-            )
-            if c in due.columns
-        ]
-        return due[shown]
+    def tables(self, chosen: ExpirationsSelection) -> dict[str, pd.DataFrame]:
+        shown = list(FIRST_COLUMNS)
+        return {
+            f"Due in the next {chosen.horizon} days (soonest first)": chosen.act_on.upcoming[shown],
+            f"Lapsed in the last {LOOKBACK} days (most recent first)": chosen.act_on.lapsed[shown],
+        }
+
+    def note(self, chosen: ExpirationsSelection) -> str:
+        return chosen.act_on.summary()
+
+    def describe(self, chosen: ExpirationsSelection) -> str:
+        organization, kind = self.value("organization"), self.value("resource_type")
+        return (
+            f"{len(chosen.expirations)} expirations ({organization}; {kind}) due in the next {chosen.horizon} days "
+            f"or lapsed in the last {LOOKBACK}."
+        )
 
 
 def explore_expirations(

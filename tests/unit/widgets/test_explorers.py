@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
+import ipywidgets as widgets
 import pandas as pd
-import pytest
-
-matplotlib.use("Agg")
 
 from apitoolkit.exceptions import ServerError
 from apitoolkit.widgets import (
@@ -19,50 +16,31 @@ from apitoolkit.widgets import (
     explore_reputation,
     explore_tasks,
 )
-from tests.conftest import FAST_RETRY
+from apitoolkit.widgets.base import Explorer, html_table
 
 NOW = "2026-11-23 12:00"
-
-
-@pytest.fixture(scope="module")
-def data(emulator_server: Any) -> dict[str, pd.DataFrame]:
-    from apitoolkit.hitask import HitaskClient, load_items
-    from apitoolkit.itglue import ITGlueClient, load_expirations, load_user_metrics, load_users
-
-    emulator_server.app.reset()
-    env = emulator_server.environ()
-    itglue = ITGlueClient(api_key=env["ITGLUE_API_KEY"], base_url=env["ITGLUE_BASE_URL"], cache="off", retry=FAST_RETRY)
-    hitask = HitaskClient(
-        api_key=env["HITASK_API_KEY"],
-        login=env["HITASK_LOGIN"],
-        password=env["HITASK_PASSWORD"],
-        base_url=env["HITASK_BASE_URL"],
-        cache="off",
-        retry=FAST_RETRY,
-    )
-    return {
-        "users": load_users(client=itglue),
-        "metrics": load_user_metrics("2026-08-01", "2026-11-22", client=itglue),
-        "expirations": load_expirations(client=itglue),
-        "items": load_items(hitask),
-    }
 
 
 def images(explorer: Any) -> dict[str, bytes]:
     return {name: bytes(image.value) for name, image in explorer.images.items()}
 
 
+def output(explorer: Any) -> tuple[Any, ...]:
+    return images(explorer), explorer.table_view.value, explorer.readout.value
+
+
 def assert_redraws(explorer: Any, control: str, value: Any) -> None:
-    before_images, before_table, before_count = images(explorer), explorer.table_view.value, explorer.updates
+    before, before_count = output(explorer), explorer.updates
     explorer.controls[control].value = value
     assert explorer.updates == before_count + 1, f"{control} did not redraw"
-    assert images(explorer) != before_images or explorer.table_view.value != before_table, f"{control}: same output"
+    assert output(explorer) != before, f"{control}: same output"
 
 
 def test_reputation_explorer__every_control_redraws(data) -> None:
     explorer = ReputationExplorer(data["users"], data["metrics"])
     assert all(v.startswith(b"\x89PNG") for v in images(explorer).values())
     assert explorer.table_view.value.count("<tr") == 10 + 1  # top 10 and the header
+    assert "Weeks " in explorer.readout.value
     assert_redraws(explorer, "top", 5)
     assert len(explorer.table()) == 5
     role = explorer.controls["role"].options[1]
@@ -125,3 +103,36 @@ def test_task_explorer__controls_redraw_and_overdue_table(data) -> None:
 def test_explorers__show_themselves_as_widgets(data) -> None:
     bundle = ExpirationsExplorer(data["expirations"], now=NOW)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_html_table__readable_cells_all_columns_and_a_row_count_instead_of_dots() -> None:
+    frame = pd.DataFrame(
+        {
+            "expiration_date": pd.date_range("2026-12-01", periods=60, freq="D", tz="UTC"),
+            "organization_name": ["株式会社山本運輸 <b>"] * 60,
+        }
+    )
+    text = html_table(frame, heading="Due soon", max_rows=50)
+    assert "<h4" in text and "Due soon" in text and text.count("<tr") == 50 + 1
+    assert "2026-12-01<" in text and "00:00:00" not in text  # a date, as `readable` writes it
+    assert "株式会社山本運輸 &lt;b&gt;" in text and "..." not in text and "First 50 of 60 rows shown." in text
+    assert "None." in html_table(frame.head(0), heading="Lapsed")
+
+
+def test_explorer__a_control_left_out_of_the_rows_is_still_shown() -> None:
+    class Tiny(Explorer):
+        def selection(self) -> pd.DataFrame:
+            return self.data["x"][self.data["x"]["a"] == self.value("a")]
+
+        def figures(self, chosen: pd.DataFrame) -> dict[str, Any]:
+            return {}
+
+        def tables(self, chosen: pd.DataFrame) -> dict[str, pd.DataFrame]:
+            return {"Rows": chosen}
+
+    controls = {"a": widgets.Dropdown(options=[1, 2]), "b": widgets.Dropdown(options=["x"])}
+    explorer = Tiny({"x": pd.DataFrame({"a": [1, 2, 2]})}, controls, [], rows=[["a"]])
+    rows = [w for w in explorer.widget.children if isinstance(w, widgets.HBox)]
+    assert [list(r.children) for r in rows[:2]] == [[controls["a"]], [controls["b"]]]
+    controls["a"].value = 2
+    assert len(explorer.table()) == 2 and explorer.table_view.value.count("<tr") == 2 + 1
