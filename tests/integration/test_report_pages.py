@@ -76,7 +76,7 @@ def _screenshot(page: Page, name: str, tmp_path: Path) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         top = {"x": 0, "y": 0, "width": WIDTH, "height": 1400}
-        page.screenshot(path=str(Path(folder) / f"report-{name}.png"), clip=top)
+        page.screenshot(path=str(Path(folder) / f"report-{name}.png"), full_page=True, clip=top)
 
 
 @pytest.mark.parametrize("name", list(REPORTS))
