@@ -56,6 +56,25 @@ def test_run_reports__warm_cache_renders_while_the_api_is_down(environment, emul
     assert "from the cache" in html and "data:image/png;base64" in html
 
 
+def test_run_reports__a_stale_report_says_so_once_without_a_warning_box(tmp_path, monkeypatch) -> None:
+    """The API unreachable and the cached copy expired: the header's one bold sentence, no stderr box."""
+    from apitoolkit.emulator import EmulatorServer
+    from apitoolkit.itglue import ITGlueClient, load_expirations
+
+    with EmulatorServer(port=0, seed=1, size="small") as gone:
+        env = gone.environ()
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        load_expirations(client=ITGlueClient(expire_after=0.01))  # cached, and expired at once
+    # The server has stopped: its port refuses, so the report's loader falls back to the expired copy.
+    (report,) = run_reports(["expirations"], tmp_path / "out", {"interactive": False}, log=lambda line: None)
+    html = report.html.read_text(encoding="utf-8")
+    assert "stale: the API could not be reached" in html
+    shown = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)  # the page, not the template's CSS
+    assert "StaleDataWarning" not in shown and 'data-mime-type="application/vnd.jupyter.stderr"' not in shown
+    assert "data:image/png;base64" in shown
+
+
 def test_run_reports__a_failing_cell_is_named_and_leaves_its_notebook_not_html(environment, tmp_path) -> None:
     out = tmp_path / "out"
     out.mkdir()
