@@ -37,7 +37,6 @@ when the body had one, and the request URL with credentials removed. Messages ne
 from __future__ import annotations
 
 __all__ = [
-    "OFFLINE_HINT",
     "ApiError",
     "ApiToolkitError",
     "AuthenticationError",
@@ -63,7 +62,8 @@ __all__ = [
     "TransportError",
 ]
 
-#: How a user reaches the cached data when the API cannot be reached, in the words they can type.
+#: How a user reaches the cached data when the API cannot be reached, in the words they can type (used in
+#: messages; not an exception, so not in ``__all__``).
 OFFLINE_HINT = "Cached data stays usable offline: set APITOOLKIT_OFFLINE=1 (or --offline on the command line)."
 
 
