@@ -26,9 +26,19 @@ ApiToolkitError
         └── InvalidRequestError     400, 422 and other 4xx (unknown filter, refused date range)
 ```
 
-`StaleDataWarning` (a warning, not an error): the API could not be reached and a loader returned the copy its
-cache holds past its expiry, saying when it was stored. `CacheWarning`: a cache file was damaged or of another
-layout, so it was moved aside or replaced and its data fetched again.
+Warnings (``UserWarning`` subclasses, not errors: the call went on and returned data) live here too:
+
+```text
+UserWarning
+├── StaleDataWarning            the API could not be reached: a loader returned its cached copy past its
+│                               expiry, saying when it was stored
+├── CacheWarning                a cache file was damaged or of another layout: moved aside or replaced, and
+│                               its data fetched again
+├── SchemaDriftWarning          values without the documented type were coerced or set missing
+├── DuplicateRecordsWarning     the same record came back on more than one page; the extra copies were dropped
+├── SyncWarning                 a Hitask incremental sync fell back to a full reload (the message says why)
+└── MissingFontWarning          a plot label has characters no installed font can draw (names the package)
+```
 
 Every `ApiError` carries the service, the HTTP status (or None), the service's own error code and message
 when the body had one, and the request URL with credentials removed. Messages never contain a secret.
@@ -44,11 +54,13 @@ __all__ = [
     "CacheWarning",
     "ConfigurationError",
     "ConflictError",
+    "DuplicateRecordsWarning",
     "FatalError",
     "InvalidArgumentError",
     "InvalidRequestError",
     "InvalidResponseError",
     "ListingChangedError",
+    "MissingFontWarning",
     "NotFoundError",
     "OfflineError",
     "PaginationError",
@@ -57,8 +69,10 @@ __all__ = [
     "RedirectError",
     "ResponseFormatError",
     "RetriableError",
+    "SchemaDriftWarning",
     "ServerError",
     "StaleDataWarning",
+    "SyncWarning",
     "TransportError",
 ]
 
@@ -213,3 +227,19 @@ class CacheWarning(UserWarning):
 
     The load went on without it, fetching again what it held; the message names the file.
     """
+
+
+class SchemaDriftWarning(UserWarning):
+    """Some values did not have the documented type and were coerced or set missing (the message says how many)."""
+
+
+class DuplicateRecordsWarning(UserWarning):
+    """The same record came back on more than one page (data changed while paging); extras were dropped."""
+
+
+class SyncWarning(UserWarning):
+    """Incremental sync fell back to a full reload; the message says why."""
+
+
+class MissingFontWarning(UserWarning):
+    """A label has characters that no installed font can draw: they show as boxes until a font is installed."""

@@ -1,10 +1,10 @@
-"""IT Glue's resources: their columns, filters and sorts as the API reference documents them."""
+"""IT Glue's resources: their columns, filters and list endpoints as the API reference documents them."""
 
 from __future__ import annotations
 
 from apitoolkit.frames import Schema
 
-__all__ = ["FILTERS", "LIST_ENDPOINTS", "SCHEMAS", "SORTS"]
+__all__ = ["FILTERS", "LIST_ENDPOINTS"]
 
 USERS = Schema.jsonapi_resource(
     "users",
@@ -101,8 +101,6 @@ ORGANIZATIONS = Schema.jsonapi_resource(
     ],
 )
 
-SCHEMAS: dict[str, Schema] = {s.name: s for s in (USERS, USER_METRICS, LOGS, EXPIRATIONS, ORGANIZATIONS)}
-
 #: Filter names each resource accepts (``filter[<name>]``; nested ones as ``exclude[id]``), from the reference.
 FILTERS: dict[str, frozenset[str]] = {
     "users": frozenset({"id", "name", "email", "role_name", "salesforce_id"}),
@@ -138,26 +136,6 @@ FILTERS: dict[str, frozenset[str]] = {
             "exclude[organization_type_id]",
             "exclude[organization_status_id]",
             "range[my_glue_account_id]",
-        }
-    ),
-}
-
-#: Sort fields each resource accepts (``-`` prefix reverses).
-SORTS: dict[str, frozenset[str]] = {
-    "users": frozenset({"name", "email", "reputation", "id", "created_at", "updated_at"}),
-    "user_metrics": frozenset({"id", "created", "viewed", "edited", "deleted", "date"}),
-    "logs": frozenset({"created_at"}),
-    "expirations": frozenset({"id", "organization_id", "expiration_date", "created_at", "updated_at"}),
-    "organizations": frozenset(
-        {
-            "name",
-            "id",
-            "updated_at",
-            "organization_status_name",
-            "organization_type_name",
-            "created_at",
-            "short_name",
-            "my_glue_account_id",
         }
     ),
 }

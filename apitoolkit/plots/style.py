@@ -22,7 +22,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import NullLocator
 
-from apitoolkit.exceptions import InvalidArgumentError
+from apitoolkit.exceptions import InvalidArgumentError, MissingFontWarning
 
 __all__ = [
     "ACTION_COLORS",
@@ -87,10 +87,6 @@ CJK_PACKAGES = "`sudo apt-get install fonts-noto-cjk` (or the smaller fonts-wqy-
 OTHER_PACKAGES = "`sudo apt-get install fonts-noto-core`"
 _GLYPH_WARNING = r"Glyph .* missing from font"
 _WARNED: set[str] = set()  # MissingFontWarning is given once per process
-
-
-class MissingFontWarning(UserWarning):
-    """A label has characters that no installed font can draw: they show as boxes until a font is installed."""
 
 
 def axes(ax: Axes | None, *, figsize: tuple[float, float] = FIGSIZE) -> Axes:

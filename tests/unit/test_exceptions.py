@@ -61,3 +61,54 @@ def test_tree__the_docstring_drawing_matches_the_classes() -> None:
     assert set(parents) == classes
     for name, parent in parents.items():
         assert getattr(ex, name).__bases__[0].__name__ == (parent or "Exception"), name
+
+
+def _package_warnings() -> dict[str, type[Warning]]:
+    """Every Warning subclass defined by a module of apitoolkit (imported one by one), by qualified name."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import apitoolkit
+
+    found: dict[str, type[Warning]] = {}
+    for info in pkgutil.walk_packages(apitoolkit.__path__, "apitoolkit."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, Warning) and obj.__module__.startswith("apitoolkit"):
+                found[f"{obj.__module__}.{obj.__qualname__}"] = obj
+    return found
+
+
+def test_warnings__every_warning_class_is_defined_in_exceptions() -> None:
+    found = _package_warnings()
+    assert {ex.SchemaDriftWarning, ex.SyncWarning, ex.MissingFontWarning} <= set(found.values())
+    elsewhere = sorted(name for name, cls in found.items() if cls.__module__ != "apitoolkit.exceptions")
+    assert not elsewhere, f"define these in apitoolkit/exceptions.py (re-export them where they were): {elsewhere}"
+    exported = {name for name in ex.__all__ if name.endswith("Warning")}
+    assert {cls.__name__ for cls in found.values()} == exported
+
+
+def test_warnings__the_docstring_drawing_lists_every_warning() -> None:
+    drawing = (ex.__doc__ or "").split("```text", 2)[2].split("```", 1)[0]
+    drawn = set(re.findall(r"[├└]── (\w+)", drawing))
+    assert drawn == {name for name in ex.__all__ if name.endswith("Warning")}
+    assert all(issubclass(getattr(ex, name), UserWarning) for name in drawn)
+
+
+@pytest.mark.parametrize(
+    ("old_path", "name"),
+    [
+        ("apitoolkit.frames", "SchemaDriftWarning"),
+        ("apitoolkit.frames", "DuplicateRecordsWarning"),
+        ("apitoolkit.hitask", "SyncWarning"),
+        ("apitoolkit.hitask.loaders", "SyncWarning"),
+        ("apitoolkit.plots.style", "MissingFontWarning"),
+    ],
+)
+def test_warnings__old_import_paths_still_give_the_same_class(old_path: str, name: str) -> None:
+    import importlib
+
+    assert getattr(importlib.import_module(old_path), name) is getattr(ex, name)

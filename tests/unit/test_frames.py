@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from apitoolkit.exceptions import ResponseFormatError
@@ -25,39 +26,7 @@ from apitoolkit.frames import (
     table_to_frame,
     utc_timestamp,
 )
-
-USERS = Schema.jsonapi_resource(
-    "users",
-    [
-        ("first-name", "str"),
-        ("reputation", "int"),
-        ("score", "float"),
-        ("my-glue", "bool"),
-        ("created-at", "datetime"),
-        ("date", "date"),
-        ("parent-id", "int", "string"),
-    ],
-)
-
-
-def page(*records: dict, compact: bool = True) -> bytes:
-    body = {"data": list(records), "meta": {"current-page": 1}}
-    return json.dumps(body, separators=(",", ":") if compact else None, indent=None if compact else 2).encode()
-
-
-def rec(i: int, **attrs: object) -> dict:
-    base = {
-        "first-name": f"Ünïcode {i}",
-        "reputation": i,
-        "score": 1.5,
-        "my-glue": True,
-        "created-at": "2026-01-02T03:04:05.000Z",
-        "date": "2026-01-02",
-        "parent-id": "7",
-    }
-    base.update(attrs)
-    return {"id": str(i), "type": "users", "attributes": base, "relationships": {}}
-
+from tests.helpers import USERS, page, rec
 
 EXPECTED_DTYPES = {
     "id": "Int64",
@@ -229,13 +198,13 @@ def test_utc_timestamp__aware_is_converted_and_garbage_rejected() -> None:
         utc_timestamp("next tuesday", name="start")
 
 
-def test_frame_builder__pages_from_threads_in_any_order_match_sequential(monkeypatch) -> None:
+def test_frame_builder__pages_from_threads_in_any_order_match_sequential(monkeypatch: pytest.MonkeyPatch) -> None:
     import random
     from concurrent.futures import ThreadPoolExecutor
 
     from apitoolkit import frames
 
-    monkeypatch.setattr(frames, "BATCH_BYTES", 600)  # many small batches
+    monkeypatch.setattr(frames.builder, "BATCH_BYTES", 600)  # many small batches
     pages = [page(*(rec(p * 10 + i) for i in range(10))) for p in range(40)]
     order = list(range(40))
     random.Random(3).shuffle(order)
@@ -247,10 +216,10 @@ def test_frame_builder__pages_from_threads_in_any_order_match_sequential(monkeyp
     pd.testing.assert_frame_equal(built, pages_to_frame(pages, USERS))
 
 
-def test_frame_builder__drift_in_one_batch_falls_back_for_all(monkeypatch) -> None:
+def test_frame_builder__drift_in_one_batch_falls_back_for_all(monkeypatch: pytest.MonkeyPatch) -> None:
     from apitoolkit import frames
 
-    monkeypatch.setattr(frames, "BATCH_BYTES", 300)
+    monkeypatch.setattr(frames.builder, "BATCH_BYTES", 300)
     pages = [page(rec(i)) for i in range(10)]
     pages[7] = page(rec(7, reputation="seven"))
     with pytest.warns(SchemaDriftWarning, match="^1 value"):
@@ -263,7 +232,7 @@ def test_pages_to_frame__a_null_page_is_a_typed_error_not_a_crash() -> None:
     code = (
         "from apitoolkit.exceptions import ResponseFormatError\n"
         "from apitoolkit.frames import pages_to_frame\n"
-        "from tests.unit.test_frames import USERS\n"
+        "from tests.helpers import USERS\n"
         "for pages in ([b'null'], [b'null', b'{\"data\":[]}'], [b'{\"data\":[]}', b'null']):\n"
         "    try:\n"
         "        pages_to_frame(pages, USERS)\n"
@@ -302,20 +271,24 @@ def test_pages_to_frame__inferred_lists_starting_with_null_are_read_right() -> N
 
 
 # Issue 14 item 12: one rule for unknown fields on both paths.
-def slow_frame(pages: list[bytes], schema: Schema, monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> pd.DataFrame:
+def slow_frame(
+    pages: list[bytes], schema: Schema, monkeypatch: pytest.MonkeyPatch, *, records_key: str | None = "data"
+) -> pd.DataFrame:
     """The frame of the coercing path: the Arrow reader is made to refuse every batch."""
     from apitoolkit import frames
 
     def refuse(*_: object, **__: object) -> None:
-        raise frames.pa.ArrowInvalid("forced slow path")
+        raise pa.ArrowInvalid("forced slow path")
 
     with monkeypatch.context() as patch, warnings.catch_warnings():
         warnings.simplefilter("ignore", SchemaDriftWarning)
-        patch.setattr(frames, "_fast_table", refuse)
-        return pages_to_frame(pages, schema, **kwargs)
+        patch.setattr(frames.builder, "fast_table", refuse)
+        return pages_to_frame(pages, schema, records_key=records_key)
 
 
-def test_pages_to_frame__nested_unknown_attribute_flattens_the_same_on_both_paths(monkeypatch) -> None:
+def test_pages_to_frame__nested_unknown_attribute_flattens_the_same_on_both_paths(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     pages = [page(rec(1, address={"city": "Oslo", "zip": "0150"}), rec(2, address=None), rec(3, address={"zip": 9}))]
     fast = pages_to_frame(pages, USERS)
     slow = slow_frame(pages, USERS, monkeypatch)
@@ -324,10 +297,10 @@ def test_pages_to_frame__nested_unknown_attribute_flattens_the_same_on_both_path
     assert fast["address_city"].tolist()[0] == "Oslo" and pd.isna(fast["address_city"].tolist()[1])
 
 
-def test_pages_to_frame__an_unrelated_bad_value_does_not_change_the_columns(monkeypatch) -> None:
+def test_pages_to_frame__an_unrelated_bad_value_does_not_change_the_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     from apitoolkit import frames
 
-    monkeypatch.setattr(frames, "BATCH_BYTES", 300)
+    monkeypatch.setattr(frames.builder, "BATCH_BYTES", 300)
     pages = [page(rec(i, address={"city": f"c{i}"}, **{"seen-on": "2026-01-02"})) for i in range(10)]
     clean = pages_to_frame(pages, USERS)
     pages[7] = page(rec(7, reputation="seven", address={"city": "c7"}, **{"seen-on": "2026-01-02"}))
@@ -338,7 +311,7 @@ def test_pages_to_frame__an_unrelated_bad_value_does_not_change_the_columns(monk
     assert clean["seen_on"].tolist()[0] == "2026-01-02"  # unknown fields keep the JSON value: no inferred dates
 
 
-def test_pages_to_frame__unknown_fields_keep_json_values_on_both_paths(monkeypatch) -> None:
+def test_pages_to_frame__unknown_fields_keep_json_values_on_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     body = json.dumps(
         [
             {"id": 1, "title": "a", "since": "2026-01-02T03:04:05Z", "big": 2**63, "links": [{"rel": "x"}]},
@@ -353,7 +326,9 @@ def test_pages_to_frame__unknown_fields_keep_json_values_on_both_paths(monkeypat
     pd.testing.assert_frame_equal(fast, slow_frame([body], schema, monkeypatch, records_key=None))
 
 
-def test_pages_to_frame__a_to_many_or_null_relationship_is_a_missing_id_on_both_paths(monkeypatch) -> None:
+def test_pages_to_frame__a_to_many_or_null_relationship_is_a_missing_id_on_both_paths(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     r1, r2 = rec(1), rec(2)
     r1["relationships"] = {"tags": {"data": [{"id": "3", "type": "tags"}]}, "owner": {"data": None}}
     r2["relationships"] = {"owner": {"data": {"id": "9", "type": "users"}}}
@@ -363,7 +338,9 @@ def test_pages_to_frame__a_to_many_or_null_relationship_is_a_missing_id_on_both_
     pd.testing.assert_frame_equal(fast, slow_frame([page(r1, r2)], USERS, monkeypatch))
 
 
-def test_pages_to_frame__unknown_integers_beside_floats_are_floats_on_both_paths(monkeypatch) -> None:
+def test_pages_to_frame__unknown_integers_beside_floats_are_floats_on_both_paths(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     body = b'[{"id":1,"note":0.0},{"id":2,"note":9007199254740993}]'  # found by tests/unit/fuzz/test_extras_fuzz.py
     schema = Schema("items", (Field("id", "int"),))
     fast = pages_to_frame([body], schema, records_key=None)
@@ -371,10 +348,12 @@ def test_pages_to_frame__unknown_integers_beside_floats_are_floats_on_both_paths
     pd.testing.assert_frame_equal(fast, slow_frame([body], schema, monkeypatch, records_key=None))
 
 
-def test_frame_builder__a_field_null_in_one_batch_and_an_object_in_another_is_flattened(monkeypatch) -> None:
+def test_frame_builder__a_field_null_in_one_batch_and_an_object_in_another_is_flattened(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from apitoolkit import frames
 
-    monkeypatch.setattr(frames, "BATCH_BYTES", 1)  # one batch a page
+    monkeypatch.setattr(frames.builder, "BATCH_BYTES", 1)  # one batch a page
     pages = [page(rec(1, address=None)), page(rec(2, address={"city": "Oslo"}))]
     built = pages_to_frame(pages, USERS)
     assert list(built.columns[len(USERS.columns) :]) == ["address_city"]  # found by test_extras_fuzz.py

@@ -18,5 +18,3 @@ URL_MAP = Map(
     ],
     strict_slashes=False,
 )
-PUBLIC_ENDPOINTS = frozenset({"authenticate", "signout"})
-"""Endpoints served without a session."""
