@@ -25,6 +25,9 @@ A Redis URL (``redis://[[user]:password@]host[:port][/db]``, or ``rediss://`` fo
 the rate-limit log in that Redis server, shared by every machine that names it; its password never appears in
 a repr or a message.
 
+Each service's credentials, server, regions and rate limit are declared once, in its `apitoolkit.registry`
+entry; `SERVICES` holds them by name. The settings every client takes are `ClientSettings`.
+
 Glasshat documents no server name: ``https://api.glasshat.com`` is our choice; set ``GLASSHAT_BASE_URL``.
 Hitask and Happy Grasshopper document a per-minute limit without a number: their defaults are our choice.
 """
@@ -34,13 +37,15 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from numbers import Integral, Real
+from dataclasses import dataclass
+from numbers import Real
 from pathlib import Path
+from typing import TypedDict, Unpack
 from urllib.parse import parse_qs, urlsplit
 
 from apitoolkit.arguments import as_count, as_seconds, is_bool, shown
 from apitoolkit.exceptions import ConfigurationError, InvalidArgumentError
+from apitoolkit.registry import REGISTRY, RateLimit, ServiceSpec
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -49,6 +54,7 @@ __all__ = [
     "SERVICES",
     "CacheLocation",
     "ClientConfig",
+    "ClientSettings",
     "Credentials",
     "RateLimit",
     "RedisURL",
@@ -64,115 +70,8 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
 
-@dataclass(frozen=True)
-class RateLimit:
-    """At most ``limit`` requests in any window of ``period`` seconds.
-
-    Example:
-        >>> RateLimit(3000, 300.0)
-        RateLimit(limit=3000, period=300.0)
-    """
-
-    limit: int
-    period: float
-
-    def __post_init__(self) -> None:
-        count = self.limit if isinstance(self.limit, Integral) and not is_bool(self.limit) else 0
-        seconds = float(self.period) if isinstance(self.period, Real) and not is_bool(self.period) else math.nan
-        if count < 1 or not (math.isfinite(seconds) and seconds > 0):
-            raise InvalidArgumentError(
-                f"Invalid rate limit {shown(self.limit)} per {shown(self.period)} s: use a whole number of "
-                "requests of 1 or more and a finite number of seconds more than 0, such as (3000, 300)."
-            )
-        object.__setattr__(self, "limit", int(count))
-        object.__setattr__(self, "period", seconds)
-
-    @classmethod
-    def of(cls, value: object) -> RateLimit:
-        """A `RateLimit` from itself or from ``(requests, seconds)`` (a tuple or list).
-
-        Raises:
-            InvalidArgumentError: Anything else, or a count or period out of range.
-
-        Example:
-            >>> RateLimit.of((60, 60))
-            RateLimit(limit=60, period=60.0)
-        """
-        if isinstance(value, RateLimit):
-            return value
-        if isinstance(value, tuple | list) and len(value) == 2:
-            try:
-                return cls(*value)
-            except InvalidArgumentError:
-                pass
-        raise InvalidArgumentError(
-            f"rate_limit={shown(value)} is not a rate limit: give (requests, seconds), a whole number of requests "
-            "of 1 or more and a finite number of seconds more than 0, such as (3000, 300); or a RateLimit; or None "
-            "for the service's documented limit."
-        )
-
-
-@dataclass(frozen=True)
-class ServiceSpec:
-    """What apitoolkit knows about one service: where it lives and how it authenticates."""
-
-    name: str
-    title: str
-    credential_env: Mapping[str, str]
-    base_url_env: str
-    default_base_url: str
-    rate_limit: RateLimit
-    regions: Mapping[str, str] = field(default_factory=dict)
-    region_env: str | None = None
-
-
-SERVICES: dict[str, ServiceSpec] = {
-    spec.name: spec
-    for spec in (
-        ServiceSpec(
-            name="itglue",
-            title="IT Glue",
-            credential_env={"api_key": "ITGLUE_API_KEY"},
-            base_url_env="ITGLUE_BASE_URL",
-            default_base_url="https://api.itglue.com",
-            rate_limit=RateLimit(3000, 300.0),
-            regions={
-                "us": "https://api.itglue.com",
-                "eu": "https://api.eu.itglue.com",
-                "au": "https://api.au.itglue.com",
-            },
-            region_env="ITGLUE_REGION",
-        ),
-        ServiceSpec(
-            name="hitask",
-            title="Hitask",
-            credential_env={
-                "api_key": "HITASK_API_KEY",
-                "login": "HITASK_LOGIN",
-                "password": "HITASK_PASSWORD",
-            },
-            base_url_env="HITASK_BASE_URL",
-            default_base_url="https://hitask.com/api",
-            rate_limit=RateLimit(60, 60.0),
-        ),
-        ServiceSpec(
-            name="glasshat",
-            title="Glasshat",
-            credential_env={"api_key": "GLASSHAT_API_KEY"},
-            base_url_env="GLASSHAT_BASE_URL",
-            default_base_url="https://api.glasshat.com",
-            rate_limit=RateLimit(60, 60.0),
-        ),
-        ServiceSpec(
-            name="happygrasshopper",
-            title="Happy Grasshopper",
-            credential_env={"api_key": "HAPPYGRASSHOPPER_API_KEY"},
-            base_url_env="HAPPYGRASSHOPPER_BASE_URL",
-            default_base_url="https://api.happygrasshopper.com/v3",
-            rate_limit=RateLimit(60, 60.0),
-        ),
-    )
-}
+#: Every service's settings, by name, from its `apitoolkit.registry` entry.
+SERVICES: dict[str, ServiceSpec] = {name: service.spec for name, service in REGISTRY.items()}
 
 
 class Credentials(Mapping[str, str]):
@@ -486,20 +385,39 @@ def _resolve_base_url(spec: ServiceSpec, base_url: str | None, region: str | Non
     return spec.regions[key], key
 
 
+class ClientSettings(TypedDict, total=False):
+    """The settings `resolve_config` resolves besides credentials and server (every client takes them too).
+
+    Attributes:
+        cache: A cache directory (str or path), a Redis URL, or ``"off"``; default ``APITOOLKIT_CACHE``.
+        offline: Serve only from the cache: True or False, or a word ``APITOOLKIT_OFFLINE`` takes.
+        rate_limit: ``(requests, seconds)`` or a `RateLimit`; defaults to the service's documented limit.
+        timeout: Seconds (more than 0) to wait for a response before retrying (default 60).
+        max_workers: Requests in flight at once, 1 or more (default `DEFAULT_MAX_WORKERS`).
+        lock_timeout: Seconds (0 or more) a load waits for another one fetching the same query before it fetches
+            itself; default ``APITOOLKIT_LOCK_TIMEOUT``, else 300.
+        deadline: Seconds (more than 0) one listing may take in all, retries and waits included
+            (`DEFAULT_DEADLINE`).
+        max_body_size: Bytes (1 or more) a decompressed response body may hold (`DEFAULT_MAX_BODY_SIZE`).
+    """
+
+    cache: str | os.PathLike[str] | None
+    offline: bool | str | None
+    rate_limit: RateLimit | tuple[int, float] | list[float] | None
+    timeout: float | None
+    max_workers: int | None
+    lock_timeout: float | None
+    deadline: float | None
+    max_body_size: int | None
+
+
 def resolve_config(
     service: str,
     *,
     credentials: Mapping[str, str | None] | None = None,
     base_url: str | None = None,
     region: str | None = None,
-    cache: str | os.PathLike[str] | None = None,
-    offline: bool | str | None = None,
-    rate_limit: RateLimit | tuple[int, float] | list[float] | None = None,
-    timeout: float | None = None,
-    max_workers: int | None = None,
-    lock_timeout: float | None = None,
-    deadline: float | None = None,
-    max_body_size: int | None = None,
+    **settings: Unpack[ClientSettings],
 ) -> ClientConfig:
     """Resolve a service's settings: arguments first, then environment variables, then defaults.
 
@@ -509,15 +427,7 @@ def resolve_config(
             environment".
         base_url: The API root; wins over ``region`` and the environment.
         region: A region name for services that have them (IT Glue: ``us``, ``eu``, ``au``).
-        cache: A cache directory (str or path), a Redis URL, or ``"off"``.
-        offline: Serve only from the cache: True or False, or a word ``APITOOLKIT_OFFLINE`` takes.
-        rate_limit: ``(requests, seconds)`` or a `RateLimit`; defaults to the service's documented limit.
-        timeout: Seconds (more than 0) to wait for a response before retrying.
-        max_workers: Requests in flight at once, 1 or more (default `DEFAULT_MAX_WORKERS`).
-        lock_timeout: Seconds (0 or more) to wait for another process fetching the same query; default
-            ``APITOOLKIT_LOCK_TIMEOUT``, else 300.
-        deadline: Seconds (more than 0) one listing may take in all (`DEFAULT_DEADLINE`).
-        max_body_size: Bytes (1 or more) a decompressed response body may hold (`DEFAULT_MAX_BODY_SIZE`).
+        **settings: The `ClientSettings` (``cache``, ``offline``, ``rate_limit``, ``timeout``, ...).
 
     Raises:
         InvalidArgumentError: An argument of the wrong kind or out of range (the message says what it accepts).
@@ -528,9 +438,14 @@ def resolve_config(
         >>> cfg.base_url
         'https://api.eu.itglue.com'
     """
+    unknown_settings = sorted(set(settings) - ClientSettings.__optional_keys__)
+    if unknown_settings:
+        raise TypeError(f"resolve_config() got an unexpected keyword argument {unknown_settings[0]!r}")
     if service not in SERVICES:
         raise ConfigurationError(f"Unknown service {service!r}: use one of {', '.join(SERVICES)}.")
     spec = SERVICES[service]
+    rate_limit, max_workers = settings.get("rate_limit"), settings.get("max_workers")
+    timeout, deadline, max_body_size = settings.get("timeout"), settings.get("deadline"), settings.get("max_body_size")
     limit = spec.rate_limit if rate_limit is None else RateLimit.of(rate_limit)
     workers = DEFAULT_MAX_WORKERS if max_workers is None else as_count(max_workers, "max_workers", example=6)
     wait = 60.0 if timeout is None else as_seconds(timeout, "timeout", example=60)
@@ -540,7 +455,8 @@ def resolve_config(
         if max_body_size is None
         else as_count(max_body_size, "max_body_size", example=DEFAULT_MAX_BODY_SIZE)
     )
-    location, offline_on, lock_wait = cache_location(cache), offline_mode(offline), fetch_lock_timeout(lock_timeout)
+    location = cache_location(settings.get("cache"))
+    offline_on, lock_wait = offline_mode(settings.get("offline")), fetch_lock_timeout(settings.get("lock_timeout"))
     given = dict(credentials or {})
     unknown = set(given) - set(spec.credential_env)
     if unknown:

@@ -1,11 +1,11 @@
-"""The built-in API emulator: IT Glue, Hitask, Glasshat and Happy Grasshopper, in-process or over loopback HTTP.
+"""The built-in API emulator of every service in `apitoolkit.registry`, in-process or over loopback HTTP.
 
 Example:
     >>> from apitoolkit.emulator import EmulatorServer, mock_emulator
     >>> with mock_emulator(seed=1, size="small") as emu:
     ...     env = emu.environ()
-    >>> sorted(name for name in env if name.endswith("_BASE_URL"))
-    ['GLASSHAT_BASE_URL', 'HAPPYGRASSHOPPER_BASE_URL', 'HITASK_BASE_URL', 'ITGLUE_BASE_URL']
+    >>> env["ITGLUE_BASE_URL"].endswith("/itglue"), "HITASK_API_KEY" in env
+    (True, True)
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ try:
     import faker  # noqa: F401
     import werkzeug  # noqa: F401
 except ImportError as error:  # pragma: no cover - depends on the installed extras
-    raise ImportError(
-        "The apitoolkit emulator needs werkzeug and faker: pip install 'apitoolkit[emulator]'"
-    ) from error
+    raise ImportError("The apitoolkit emulator needs werkzeug and faker: pip install 'apitoolkit[emulator]'") from error
 
 from apitoolkit.emulator.core.app import EmulatorApp
 from apitoolkit.emulator.core.inprocess import mock_emulator

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pandas as pd
 
 from apitoolkit.arguments import as_flag, as_id, as_optional_flag
-from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.frames import Schema
 from apitoolkit.glasshat.client import GlasshatClient
 from apitoolkit.glasshat.schema import CLIENTS, PROJECTS, TASKS
@@ -21,14 +20,6 @@ from apitoolkit.loading import load_listing, load_windows
 __all__ = ["load_clients", "load_projects", "load_tasks"]
 
 PAGE_SIZE = 500
-
-
-def _client(client: GlasshatClient | None) -> GlasshatClient:
-    if client is None:
-        return GlasshatClient()
-    if not isinstance(client, GlasshatClient):
-        raise InvalidArgumentError(f"client must be a GlasshatClient, not {type(client).__name__}.")
-    return client
 
 
 def _options(refresh: object, progress: object) -> None:
@@ -73,10 +64,16 @@ def load_clients(
     """The licence's clients (``id``, ``name``, ``website``, ``created``).
 
     Example:
-        >>> load_clients()  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated Glasshat
+        ...     client = GlasshatClient(emu.app.glasshat.api_key, base_url=emu.base_url("glasshat"), cache=cache)
+        ...     clients = load_clients(client)
+        >>> clients.columns.tolist()
+        ['id', 'name', 'website', 'created']
     """
     _options(refresh, progress)
-    return _listing(_client(client), "account/0/clients", CLIENTS, refresh, progress)
+    return _listing(GlasshatClient.resolve(client), "account/0/clients", CLIENTS, refresh, progress)
 
 
 def load_projects(
@@ -89,11 +86,17 @@ def load_projects(
     """The projects of one client, or of every client (fetched concurrently).
 
     Example:
-        >>> load_projects()  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated Glasshat
+        ...     client = GlasshatClient(emu.app.glasshat.api_key, base_url=emu.base_url("glasshat"), cache=cache)
+        ...     projects = load_projects(client=client)
+        >>> projects.columns.tolist()
+        ['id', 'client_id', 'name', 'domain', 'created']
     """
     _options(refresh, progress)
     parent = None if client_id is None else as_id(client_id, "client_id")
-    c = _client(client)
+    c = GlasshatClient.resolve(client)
     if parent is not None:
         return _listing(c, f"client/{parent}/projects", PROJECTS, refresh, progress)
     clients = load_clients(c, refresh=refresh, progress=False)
@@ -110,11 +113,17 @@ def load_tasks(
     """The tasks (action recommendations) of one project, or of every project (fetched concurrently).
 
     Example:
-        >>> open_tasks = load_tasks().query("status != 'done'")  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated Glasshat
+        ...     client = GlasshatClient(emu.app.glasshat.api_key, base_url=emu.base_url("glasshat"), cache=cache)
+        ...     open_tasks = load_tasks(client=client).query("status != 'done'")
+        >>> sorted(open_tasks["status"].unique())
+        ['dismissed', 'in_progress', 'open']
     """
     _options(refresh, progress)
     parent = None if project_id is None else as_id(project_id, "project_id")
-    c = _client(client)
+    c = GlasshatClient.resolve(client)
     if parent is not None:
         return _listing(c, f"project/{parent}/tasks", TASKS, refresh, progress)
     projects = load_projects(client=c, refresh=refresh, progress=False)

@@ -35,7 +35,15 @@ def load_contacts(
         **search: ``first_name``, ``last_name``, ``email``, ``phone``, ``company``, ``status``, ``tag``.
 
     Example:
-        >>> load_contacts(company="Acme", tag="newsletter")  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated Happy Grasshopper
+        ...     client = HappyGrasshopperClient(
+        ...         emu.app.happygrasshopper.api_key, base_url=emu.base_url("happygrasshopper"), cache=cache
+        ...     )
+        ...     contacts = load_contacts(client, company="Acme", tag="newsletter")
+        >>> bool(contacts["tags"].map(lambda tags: "newsletter" in tags).all())  # no company is "Acme" here
+        True
     """
     as_flag(refresh, "refresh")
     as_optional_flag(progress, "progress")
@@ -50,11 +58,8 @@ def load_contacts(
             )
         if value is not None:
             params[name] = filter_value(name, value, service="Happy Grasshopper", many=False)
-    c = client if client is not None else HappyGrasshopperClient()
-    if not isinstance(c, HappyGrasshopperClient):
-        raise InvalidArgumentError(f"client must be a HappyGrasshopperClient, not {type(c).__name__}.")
     return load_listing(
-        c,
+        HappyGrasshopperClient.resolve(client),
         resource="contacts",
         spec=RequestSpec("contacts", params=params),
         schema=CONTACTS,

@@ -46,6 +46,7 @@ from apitoolkit.exceptions import (
     ResponseFormatError,
     RetriableError,
     StaleDataWarning,
+    SyncWarning,
 )
 from apitoolkit.frames import Schema, pages_to_table, table_to_frame
 from apitoolkit.hitask.client import HitaskClient
@@ -72,18 +73,6 @@ CATEGORY_DTYPE = pd.CategoricalDtype(list(CATEGORIES.values()))
 #: Seconds after which a snapshot synced by changes-only deltas is loaded in full again (deletions show then).
 FULL_RELOAD_AFTER = 24 * 3600.0
 STUBS, CHANGES_ONLY = "stubs", "changes_only"
-
-
-class SyncWarning(UserWarning):
-    """Incremental sync fell back to a full reload; the message says why."""
-
-
-def _client(client: HitaskClient | None) -> HitaskClient:
-    if client is None:
-        return HitaskClient()
-    if not isinstance(client, HitaskClient):
-        raise InvalidArgumentError(f"client must be a HitaskClient, not {type(client).__name__}.")
-    return client
 
 
 # Snapshots are written after `load_items` has returned, in order, by one thread per store: the write is
@@ -421,15 +410,24 @@ def load_items(
             list every item (stubs for the unchanged), since those show deletions.
 
     Example:
-        >>> tasks = load_items(category="task", include_completed=False)  # doctest: +SKIP
-        >>> tasks.groupby("project_title").size()  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated Hitask
+        ...     env = emu.environ()
+        ...     client = HitaskClient(
+        ...         env["HITASK_API_KEY"], env["HITASK_LOGIN"], env["HITASK_PASSWORD"], base_url=env["HITASK_BASE_URL"],
+        ...         cache=cache,
+        ...     )
+        ...     tasks = load_items(client, category="task", include_completed=False)
+        >>> tasks["category"].unique().tolist(), bool(tasks["completed"].any())
+        (['task'], False)
     """
     as_flag(include_completed, "include_completed")
     as_flag(refresh, "refresh")
     as_optional_flag(progress, "progress")
     reload_after = _seconds(full_reload_after)
     wanted = None if category is None else _categories(category)
-    c = _client(client)
+    c = HitaskClient.resolve(client)
     frame, source = _sync(c, refresh, reload_after)
     items = _present(frame)
     if wanted is not None:
@@ -477,7 +475,7 @@ def _simple(
     client: HitaskClient | None, path: str, schema: Schema, refresh: bool, params: dict[str, str] | None = None
 ) -> pd.DataFrame:
     as_flag(refresh, "refresh")
-    c = _client(client)
+    c = HitaskClient.resolve(client)
     return load_listing(
         c,
         resource=schema.name,
@@ -493,7 +491,18 @@ def load_item_history(item_id: int, *, client: HitaskClient | None = None, refre
     """One item's history: creation, updates, completion and comments, oldest first (``GET item/history?id=``).
 
     Example:
-        >>> load_item_history(3361634)  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated Hitask
+        ...     env = emu.environ()
+        ...     client = HitaskClient(
+        ...         env["HITASK_API_KEY"], env["HITASK_LOGIN"], env["HITASK_PASSWORD"], base_url=env["HITASK_BASE_URL"],
+        ...         cache=cache,
+        ...     )
+        ...     item_id = int(load_items(client)["id"].iloc[0])
+        ...     history = load_item_history(item_id, client=client)
+        >>> history.columns.tolist()
+        ['id', 'item_id', 'user_id', 'time', 'type', 'message']
     """
     frame = _simple(client, "item/history", HISTORY, refresh, {"id": str(as_id(item_id, "item_id"))})
     attrs = dict(frame.attrs)
@@ -515,7 +524,17 @@ def load_team_members(client: HitaskClient | None = None, *, refresh: bool = Fal
             documents such an answer, ``domainName``, ``licensesNumber``, ...) rather than its members.
 
     Example:
-        >>> load_team_members()[["id", "login", "business_level"]]  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated Hitask
+        ...     env = emu.environ()
+        ...     client = HitaskClient(
+        ...         env["HITASK_API_KEY"], env["HITASK_LOGIN"], env["HITASK_PASSWORD"], base_url=env["HITASK_BASE_URL"],
+        ...         cache=cache,
+        ...     )
+        ...     team = load_team_members(client)
+        >>> team.columns.tolist()
+        ['id', 'login', 'first_name', 'last_name', 'email', 'business_level', 'is_online']
     """
     frame = _simple(client, "team", TEAM_MEMBERS, refresh)
     if {"domain_name", "licenses_number"} & set(frame.columns):

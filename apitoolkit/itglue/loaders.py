@@ -66,20 +66,11 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 LOGS_PAGE_CAP = 5
 LOGS_RETENTION = timedelta(days=30)
-METRICS_WINDOW_DAYS = 7
 #: Filters that take True or False (sent as ``true``/``false``); those named ``*_at`` or ``*date`` take dates.
 BOOLEAN_FILTERS = frozenset({"primary"})
 
 
 # --------------------------------------------------------------------------------------------- helpers
-def _client(client: ITGlueClient | None) -> ITGlueClient:
-    if client is None:
-        return ITGlueClient()
-    if not isinstance(client, ITGlueClient):
-        raise InvalidArgumentError(f"client must be an ITGlueClient, not {type(client).__name__}.")
-    return client
-
-
 def _options(refresh: Any, progress: Any) -> None:
     """Refuse a ``refresh`` that is not True/False or a ``progress`` that is not True/False/None."""
     as_flag(refresh, "refresh")
@@ -189,7 +180,7 @@ def _load_filtered(
     _options(refresh, progress)
     spec = RequestSpec(path, params={**_filter_params(schema.name, filters, FILTERS[schema.name]), **(params or {})})
     return load_listing(
-        _client(client),
+        ITGlueClient.resolve(client),
         resource=schema.name,
         spec=spec,
         schema=schema,
@@ -212,8 +203,13 @@ def load_users(
             lists mean "any of".
 
     Example:
-        >>> users = load_users(role_name="Editor")  # doctest: +SKIP
-        >>> users[["id", "first_name", "role_name", "reputation"]].head()  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+        ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+        ...     users = load_users(client, role_name="Editor")
+        >>> users["role_name"].unique().tolist()
+        ['Editor']
     """
     return _load_filtered(client, USERS, filters, path="users", refresh=refresh, progress=progress)
 
@@ -224,7 +220,13 @@ def load_organizations(
     """Every organization of the account (type, status, parent), filtered as the reference allows.
 
     Example:
-        >>> orgs = load_organizations(organization_type_id=86)  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+        ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+        ...     orgs = load_organizations(client, organization_type_id=86)
+        >>> orgs["organization_type_id"].unique().tolist()
+        [86]
     """
     return _load_filtered(client, ORGANIZATIONS, filters, path="organizations", refresh=refresh, progress=progress)
 
@@ -232,8 +234,9 @@ def load_organizations(
 def _client_first_too(load: Callable[_P, _R]) -> Callable[_P, _R]:
     """Let ``load`` (a loader taking ``start, end`` first) still be called the old way, client first.
 
-    ``load(client, ...)`` with an `ITGlueClient` (or any other service client, refused by `_client` with the usual
-    message) as the first positional argument passes it on as ``client=``; any other first argument is ``start``.
+    ``load(client, ...)`` with an `ITGlueClient` (or any other service client, refused by `ITGlueClient.resolve`
+    with the usual message) as the first positional argument passes it on as ``client=``; any other first argument
+    is ``start``.
     """
 
     @functools.wraps(load)
@@ -281,8 +284,15 @@ def load_expirations(
         progress: Show a progress bar.
 
     Example:
-        >>> due = load_expirations("2026-11-01", "2026-12-31")  # doctest: +SKIP
-        >>> due.sort_values("days_until").head()  # doctest: +SKIP
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> today = pd.Timestamp.now("UTC").normalize()
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+        ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+        ...     due = load_expirations(today, today + pd.Timedelta(days=60), client=client)
+        >>> bool(due["days_until"].between(0, 60).all())
+        True
     """
     _options(refresh, progress)
     span = as_range(start, end)  # a date-only end includes its day (apitoolkit.arguments: "Date ranges")
@@ -298,7 +308,7 @@ def load_expirations(
     if organization is not None:  # never the nested route: real servers ignore filters there
         params["filter[organization_id]"] = str(organization)
     moment = as_timestamp(now, "now") if now is not None else None
-    c = _client(client)
+    c = ITGlueClient.resolve(client)
     frame = _load_filtered(c, EXPIRATIONS, {}, path="expirations", params=params, refresh=refresh, progress=progress)
     if organization is not None and frame.empty:  # an unknown organization is a 404, not an empty answer
         c.request("GET", RequestSpec(f"organizations/{organization}"), refresh=refresh)
@@ -322,6 +332,7 @@ def add_days_until(frame: pd.DataFrame, *, now: Any = None) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------------------------- user metrics
 def _week_windows(first: date, last: date) -> list[tuple[date, date]]:
+    """``first`` to ``last`` as ISO weeks (Monday to Sunday), so at most 7 days each, cut at both ends."""
     windows = []
     day = first
     while day <= last:
@@ -360,8 +371,15 @@ def load_user_metrics(
         progress: Show a progress bar over the windows.
 
     Example:
-        >>> metrics = load_user_metrics("2026-09-01", "2026-11-30")  # doctest: +SKIP
-        >>> metrics.groupby("user_id")[["created", "edited", "viewed"]].sum()  # doctest: +SKIP
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> today = pd.Timestamp.now("UTC").normalize()
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+        ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+        ...     metrics = load_user_metrics(today - pd.Timedelta(days=30), today, client=client)
+        >>> metrics.groupby("user_id")[["created", "edited", "viewed"]].sum().columns.tolist()
+        ['created', 'edited', 'viewed']
     """
     _options(refresh, progress)
     lo, hi, span = _range(start, end, default_days=29, now=_now())
@@ -370,7 +388,7 @@ def load_user_metrics(
         {"user_id": user_id, "organization_id": organization_id, "resource_type": resource_type},
         FILTERS["user_metrics"],
     )
-    c = _client(client)
+    c = ITGlueClient.resolve(client)
     windows = _week_windows(lo.date(), span.last_day or hi.date())
 
     def load_one(window: tuple[date, date]) -> pd.DataFrame:
@@ -440,9 +458,7 @@ def _last_created_at(content: bytes) -> pd.Timestamp | None:
     return utc_timestamp(value, name="created-at") if value else None
 
 
-def _walk_logs(
-    client: ITGlueClient, window: _Window, refresh: bool
-) -> tuple[list[bytes], str, int, int | None, int]:
+def _walk_logs(client: ITGlueClient, window: _Window, refresh: bool) -> tuple[list[bytes], str, int, int | None, int]:
     """Every log page of one window, walking past the 5-page cap by restarting at the last timestamp.
 
     A query is capped (`CappedJsonApiPaginator`) whatever ``meta`` says there: a ``total-pages`` above 5, a
@@ -512,13 +528,20 @@ def load_logs(
         progress: Show a progress bar over the days.
 
     Example:
-        >>> logs = load_logs("2026-11-01", "2026-11-23")  # doctest: +SKIP
-        >>> logs.groupby("action").size()  # doctest: +SKIP
+        >>> import tempfile
+        >>> import pandas as pd
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> today = pd.Timestamp.now("UTC").normalize()
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+        ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+        ...     logs = load_logs(today - pd.Timedelta(days=7), today, client=client)
+        >>> sorted(logs["action"].unique())
+        ['create', 'delete', 'export', 'sign_in', 'update', 'view']
     """
     _options(refresh, progress)
     now = _now()
     lo, hi, span = _range(start, end, default_days=30, now=now)
-    c = _client(client)
+    c = ITGlueClient.resolve(client)
     if start is not None and lo < now - LOGS_RETENTION - pd.Timedelta(days=1):
         warnings.warn(
             f"IT Glue keeps logs for 30 days: nothing before {now - LOGS_RETENTION:%Y-%m-%d} will be returned.",
@@ -588,9 +611,13 @@ def load_resource(
         InvalidArgumentError: An unknown endpoint, a missing ``:part``, or filters on a nested route.
 
     Example:
-        >>> configs = load_resource("configurations", organization_id=2)  # doctest: +SKIP
+        >>> configs = load_resource("configurations", organization_id=2)  # the real API  # doctest: +SKIP
         >>> path = "organizations/:organization_id/relationships/contacts"
         >>> contacts = load_resource(path, organization_id=2)  # doctest: +SKIP
+        >>> load_resource(path, organization_id=2, first_name="Ann")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        apitoolkit.exceptions.InvalidArgumentError: IT Glue does not filter nested relationship routes such as ...
     """
     _options(refresh, progress)
     clean = as_text(
@@ -620,7 +647,7 @@ def load_resource(
             f"instead, e.g. load_resource({clean.rsplit('/', 1)[-1]!r}, {parent}=..., {given[0]}=...)."
         )
     filters = _filter_params(clean.rsplit("/", 1)[-1], rest, None)
-    c = _client(client)
+    c = ITGlueClient.resolve(client)
     schema = Schema.jsonapi_resource(clean.rsplit("/", 1)[-1], [])
     frame = load_listing(
         c,

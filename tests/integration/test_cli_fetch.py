@@ -6,19 +6,19 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 
 import apitoolkit
 from apitoolkit.cli import main
+from apitoolkit.emulator import EmulatorServer
 from apitoolkit.hitask import flush_snapshots, load_items, load_tags
 from apitoolkit.itglue import load_expirations, load_logs, load_organizations
 
 
 @pytest.fixture
-def environ(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def environ(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The emulator's credentials and servers in the environment, as a script would have them."""
     values: dict[str, str] = emulator.environ()
     for name, value in values.items():
@@ -79,8 +79,13 @@ def test_fetch__users_to_excel_in_a_local_zone(environ: dict[str, str], tmp_path
     ],
 )
 def test_fetch__tz_is_for_excel_and_must_be_a_zone(
-    argv: list[str], message: str, environ: dict[str, str], emulator: Any, tmp_path: Path,
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    message: str,
+    environ: dict[str, str],
+    emulator: EmulatorServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert fetch("users", *argv) == 2
@@ -102,7 +107,7 @@ def test_fetch__reruns_come_from_the_cache_unless_refreshed(
 
 
 def test_fetch__offline_serves_the_cache_and_fails_on_a_miss(
-    environ: dict[str, str], emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    environ: dict[str, str], emulator: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "users.parquet"
     assert fetch("users", "--out", str(out), "--offline") == 1
@@ -148,7 +153,7 @@ def test_fetch__hitask_filters_become_arguments(environ: dict[str, str], tmp_pat
     assert as_loaded["participants"].dtype == expected["participants"].dtype
 
 
-def test_fetch__filters_lists_and_ints(environ: dict[str, str], emulator: Any, tmp_path: Path) -> None:
+def test_fetch__filters_lists_and_ints(environ: dict[str, str], emulator: EmulatorServer, tmp_path: Path) -> None:
     everyone = load_organizations()
     first, second = (int(i) for i in everyone["id"][:2])
     out = tmp_path / "two.parquet"
@@ -223,7 +228,7 @@ def test_fetch__bad_input_exits_2_with_one_line(
     argv: list[str],
     message: str,
     environ: dict[str, str],
-    emulator: Any,
+    emulator: EmulatorServer,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -239,7 +244,7 @@ def test_fetch__bad_input_exits_2_with_one_line(
 
 @pytest.mark.parametrize("name", ["users.json", "users.parquet.gz", "users", "users.xls"])
 def test_fetch__output_must_be_parquet_csv_or_xlsx(
-    name: str, environ: dict[str, str], emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    name: str, environ: dict[str, str], emulator: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert fetch("users", "--out", str(tmp_path / name)) == 2
     expected = f"apitoolkit fetch: --out {tmp_path / name} must end in .parquet, .csv or .xlsx.\n"

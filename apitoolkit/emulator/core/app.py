@@ -1,7 +1,7 @@
 """EmulatorApp: the WSGI app mounting every service under its prefix, with stats, latency, faults and rate limits.
 
-Services: IT Glue (``/itglue``), Hitask (``/hitask``), Glasshat (``/glasshat``) and Happy Grasshopper
-(``/happygrasshopper/v3``).
+Services: the ``emulator`` class of every `apitoolkit.registry` entry, in its order: IT Glue (``/itglue``),
+Hitask (``/hitask``), Glasshat (``/glasshat``) and Happy Grasshopper (``/happygrasshopper/v3``).
 
 A service request goes through: stats (in flight, start time) -> configured latency -> auth (401, 403, 402) ->
 per-key rate limit (429) -> routing (404/405) -> faults -> the service's handler -> the request log.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from werkzeug.wrappers import Request, Response
 
@@ -25,15 +25,17 @@ from apitoolkit.emulator.core.faults import DELAY_KINDS, RESPONSE_KINDS, FaultPl
 from apitoolkit.emulator.core.ratelimit import SlidingWindowLimiter
 from apitoolkit.emulator.core.service import SIZES, Backend, Service, ServiceError
 from apitoolkit.emulator.core.stats import RecordedRequest, Stats
-from apitoolkit.emulator.glasshat import GlasshatBackend, GlasshatService
-from apitoolkit.emulator.happygrasshopper import HappyGrasshopperBackend, HappyGrasshopperService
-from apitoolkit.emulator.hitask import HitaskBackend, HitaskService
-from apitoolkit.emulator.itglue import ITGlueBackend, ITGlueService
+from apitoolkit.registry import REGISTRY
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from apitoolkit.emulator.glasshat import GlasshatBackend
+    from apitoolkit.emulator.happygrasshopper import HappyGrasshopperBackend
+    from apitoolkit.emulator.hitask import HitaskBackend
+    from apitoolkit.emulator.itglue import ITGlueBackend
 
 READ_TIMEOUT_KEY = "apitoolkit.emulator.read_timeout"
 """WSGI environ key of the ``ClientTimeout`` an in-process client puts in its requests."""
@@ -91,7 +93,8 @@ class EmulatorApp:
         happygrasshopper: Overrides of Happy Grasshopper counts (``contacts``).
 
     Attributes:
-        services: The mounted services by name (``itglue``, ``hitask``, ``glasshat``, ``happygrasshopper``).
+        services: The mounted services by name: every service of `apitoolkit.registry` (``itglue``, ``hitask``,
+            ``glasshat``, ``happygrasshopper``).
         faults: The fault plan (``faults.add(kind, ...)``).
         stats: Request statistics and the recorded request log.
 
@@ -118,49 +121,41 @@ class EmulatorApp:
         self.seed = seed
         self.size = size
         self.now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        counts = {"itglue": itglue, "hitask": hitask, "glasshat": glasshat, "happygrasshopper": happygrasshopper}
         services: list[Service] = [
-            ITGlueService(seed=seed, size=size, now=self.now, counts=itglue),
-            HitaskService(seed=seed, size=size, now=self.now, counts=hitask),
-            GlasshatService(seed=seed, size=size, now=self.now, counts=glasshat),
-            HappyGrasshopperService(seed=seed, size=size, now=self.now, counts=happygrasshopper),
+            entry.emulator_class()(seed=seed, size=size, now=self.now, counts=counts.get(name))
+            for name, entry in REGISTRY.items()
         ]
         self.services = {service.name: service for service in services}
         self.faults = FaultPlan()
         self.stats = Stats()
         self.latency = 0.0
         self._limits = {
-            service.name: _Limit(None if service.default_rate_limit is None
-                                 else SlidingWindowLimiter(*service.default_rate_limit))
+            service.name: _Limit(
+                None if service.default_rate_limit is None else SlidingWindowLimiter(*service.default_rate_limit)
+            )
             for service in services
         }
 
     @property
     def itglue(self) -> ITGlueBackend:
         """The IT Glue backend (accounts and their data)."""
-        service = self.services["itglue"]
-        assert isinstance(service, ITGlueService)
-        return service.backend
+        return cast("ITGlueBackend", self.services["itglue"].backend)
 
     @property
     def hitask(self) -> HitaskBackend:
         """The Hitask backend (credentials, sessions, items and their mutations)."""
-        service = self.services["hitask"]
-        assert isinstance(service, HitaskService)
-        return service.backend
+        return cast("HitaskBackend", self.services["hitask"].backend)
 
     @property
     def glasshat(self) -> GlasshatBackend:
         """The Glasshat backend (accounts by API key, ``over_allowance``)."""
-        service = self.services["glasshat"]
-        assert isinstance(service, GlasshatService)
-        return service.backend
+        return cast("GlasshatBackend", self.services["glasshat"].backend)
 
     @property
     def happygrasshopper(self) -> HappyGrasshopperBackend:
         """The Happy Grasshopper backend (API key, revocations, contacts)."""
-        service = self.services["happygrasshopper"]
-        assert isinstance(service, HappyGrasshopperService)
-        return service.backend
+        return cast("HappyGrasshopperBackend", self.services["happygrasshopper"].backend)
 
     def backend(self, service: str) -> Backend:
         """The backend (state) of a service by name.
@@ -246,8 +241,9 @@ class EmulatorApp:
         if head == PREFIX:
             response = handle_control(self, request, full[len(PREFIX) + 1 :] or "/")
         else:
-            mounted = next((s for s in self.services.values() if full == s.prefix or
-                            full.startswith(f"{s.prefix}/")), None)
+            mounted = next(
+                (s for s in self.services.values() if full == s.prefix or full.startswith(f"{s.prefix}/")), None
+            )
             if mounted is not None:
                 response = self._serve(mounted, request, full[len(mounted.prefix) :] or "/")
             else:
