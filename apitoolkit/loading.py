@@ -7,7 +7,7 @@ windows (each cached on its own, so a later query reuses the windows it shares) 
 records came or went while it was paged.
 
 Fetches are single-flight: threads and processes (or machines, on Redis) loading the same query with a cold
-cache take the query's lock (`BaseClient.fetch_lock`); one fetches and stores the frame, the others wait for
+cache take the query's lock (`fetch_lock`); one fetches and stores the frame, the others wait for
 it (at most ``lock_timeout`` seconds) and read what it stored.
 
 A result's ``attrs["apitoolkit"]`` says where it came from: ``"frame-cache"`` (no HTTP at all),
@@ -23,13 +23,14 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from types import EllipsisType
 from typing import Any, TypeVar
 
 import pandas as pd
 
-from apitoolkit.cache import CachedFrame, CacheWarning, query_key
+from apitoolkit.cache import CachedFrame, CacheWarning, FrameCache, query_key
 from apitoolkit.exceptions import (
     CacheError,
     InvalidResponseError,
@@ -42,8 +43,19 @@ from apitoolkit.frames import FrameBuilder, Schema, drop_duplicate_records, empt
 from apitoolkit.http.client import BaseClient, PageSet
 from apitoolkit.http.paginators import Page, Paginator, RequestSpec
 from apitoolkit.http.progress import progress_bar, wants_progress
+from apitoolkit.stores import frame_store
+from apitoolkit.stores.locks import single_flight
 
-__all__ = ["cached_frame", "label_frame", "load_listing", "load_source", "load_windows", "paginate_listing"]
+__all__ = [
+    "cached_frame",
+    "fetch_lock",
+    "frame_cache",
+    "label_frame",
+    "load_listing",
+    "load_source",
+    "load_windows",
+    "paginate_listing",
+]
 
 W = TypeVar("W")
 #: Tries at paging a listing whose records were added or deleted while it was paged.
@@ -68,9 +80,13 @@ def load_source(frame: pd.DataFrame) -> str | None:
     ``"stale-cache"`` (the API could not be reached; an expired cached copy, with a StaleDataWarning), or None.
 
     Example:
+        >>> import tempfile
         >>> import apitoolkit
-        >>> users = apitoolkit.load_users()  # doctest: +SKIP
-        >>> apitoolkit.load_source(users)  # doctest: +SKIP
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+        ...     client = apitoolkit.ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+        ...     users = apitoolkit.load_users(client)
+        >>> apitoolkit.load_source(users)
         'network'
     """
     info = frame.attrs.get("apitoolkit")
@@ -85,6 +101,38 @@ def _pages(frame: pd.DataFrame) -> int:
 def source_of(pages: PageSet) -> str:
     """``"http-cache"`` when every page came from the HTTP cache, else ``"network"``."""
     return "http-cache" if pages.from_cache else "network"
+
+
+def frame_cache(client: BaseClient) -> FrameCache | None:
+    """A client's account's flattened frames (in the cache directory or on Redis), or None when caching is off.
+
+    Example:
+        >>> import tempfile
+        >>> from apitoolkit.itglue import ITGlueClient
+        >>> with tempfile.TemporaryDirectory() as cache:
+        ...     client = ITGlueClient("ITG.0123", cache=cache)
+        ...     frame_cache(client).get(query_key("users", {"path": "users"})) is None  # nothing stored yet
+        True
+    """
+    config = client.config
+    store = frame_store(config.cache, "frames", f"{config.service.name}-{client.namespace}", fmt="parquet")
+    return None if store is None else FrameCache(store)
+
+
+def fetch_lock(client: BaseClient, key: str) -> AbstractContextManager[bool]:
+    """A client's account's single-flight lock of one query (`apitoolkit.stores.locks`); yields whether it is held.
+
+    Example:
+        >>> import tempfile
+        >>> from apitoolkit.itglue import ITGlueClient
+        >>> with tempfile.TemporaryDirectory() as cache:
+        ...     client = ITGlueClient("ITG.0123", cache=cache)
+        ...     with fetch_lock(client, "users-0123abcd") as held:
+        ...         held  # then: frame_cache(client).get("users-0123abcd"), else fetch
+        True
+    """
+    config = client.config
+    return single_flight(config.cache, f"{config.service.name}-{client.namespace}", key, wait=config.lock_timeout)
 
 
 def cached_frame(
@@ -116,14 +164,14 @@ def cached_frame(
     Raises:
         CacheError: Online, the frame could not be stored (the message names the file and what to do).
     """
-    frames = client.frame_cache
+    frames = frame_cache(client)
     key = query_key(resource, query)
     began = time.time()
     if frames is not None and not refresh:
         hit = frames.get(key, allow_expired=client.config.offline, schema=schema)
         if hit is not None:
             return _from_cache(hit, resource)
-    with client.fetch_lock(key):
+    with fetch_lock(client, key):
         if frames is not None:
             hit = frames.get(key, allow_expired=client.config.offline, schema=schema)
             if hit is not None and (not refresh or hit.stored_at >= began):  # stored while this load waited
@@ -188,8 +236,16 @@ def paginate_listing(
     when an attempt and its ``finish`` succeeded: a failed listing leaves the cache as it was.
 
     Example:
-        >>> pages = paginate_listing(client, RequestSpec("users"), JsonApiPaginator(),
-        ...                          refresh=False, expire_after=3600.0)  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> from apitoolkit.http.paginators import JsonApiPaginator, RequestSpec
+        >>> from apitoolkit.itglue import ITGlueClient
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+        ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+        ...     pages = paginate_listing(client, RequestSpec("users"), JsonApiPaginator(),
+        ...                              refresh=False, expire_after=3600.0)
+        >>> len(pages)
+        1
     """
     attempt = 1
     with client.staged():
@@ -239,8 +295,17 @@ def load_listing(
         records_key: Where the records sit in each page, when not where the client's pages keep them.
 
     Example:
-        >>> frame = load_listing(client, resource="users", spec=RequestSpec("users"),
-        ...                      schema=USERS, paginator=JsonApiPaginator())  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> from apitoolkit.http.paginators import JsonApiPaginator, RequestSpec
+        >>> from apitoolkit.itglue import ITGlueClient
+        >>> from apitoolkit.itglue.schema import USERS
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+        ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+        ...     frame = load_listing(client, resource="users", spec=RequestSpec("users"),
+        ...                          schema=USERS, paginator=JsonApiPaginator())
+        >>> frame.columns[:3].tolist(), load_source(frame)
+        (['id', 'first_name', 'last_name'], 'network')
     """
 
     def fetch() -> tuple[pd.DataFrame, str, int]:

@@ -30,7 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from apitoolkit.config import resolve_config
+from apitoolkit.envvars import emulator_environment, environment
 from apitoolkit.exceptions import ApiToolkitError, InvalidArgumentError
+from apitoolkit.registry import entry
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,11 +57,15 @@ FILE_MODE = 0o644
 
 @dataclass(frozen=True)
 class Report:
-    """A report notebook and the services it loads from."""
+    """A report notebook and the services it loads from (names of `apitoolkit.registry.REGISTRY`)."""
 
     name: str
     services: tuple[str, ...]
     title: str
+
+    def __post_init__(self) -> None:
+        for service in self.services:
+            entry(service)  # a service the registry does not know fails here, naming the known ones
 
 
 REPORTS: dict[str, Report] = {
@@ -91,7 +98,7 @@ def notebooks_dir() -> Path:
     """Where the report notebooks are: ``APITOOLKIT_NOTEBOOKS``, else ``notebooks/`` beside the package.
 
     Example:
-        >>> notebooks_dir().name  # doctest: +SKIP
+        >>> notebooks_dir().name
         'notebooks'
     """
     configured = os.environ.get("APITOOLKIT_NOTEBOOKS", "").strip()
@@ -140,7 +147,7 @@ def report_parameters(name: str) -> dict[str, tuple[str, str]]:
         InvalidArgumentError: Unknown report, or the notebooks are not found.
 
     Example:
-        >>> report_parameters("expirations")["horizon"]  # doctest: +SKIP
+        >>> report_parameters("expirations")["horizon"]
         ('90', 'days ahead to show')
     """
     import papermill
@@ -163,10 +170,9 @@ def _check_writable(out: Path) -> None:
 
 
 def _check_credentials(reports: Sequence[Report]) -> None:
-    from apitoolkit.config import resolve_config
-
+    """Raise `ConfigurationError` naming the missing variable of the first service the reports load without it."""
     for service in sorted({s for r in reports for s in r.services}):
-        resolve_config(service)  # raises ConfigurationError naming the missing variable
+        resolve_config(entry(service).name)  # the registry's settings of the service, from the environment
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -236,12 +242,9 @@ def _maybe_emulator(start: bool, log: Callable[[str], None]) -> Iterator[None]:
     if not start:
         yield
         return
-    from apitoolkit.demo import demo_emulator, environment
-
-    with demo_emulator(seed=1, size="small") as emulator:
+    with emulator_environment(seed=1, size="small") as emulator:
         log(f"Emulator {'already serving' if emulator.reused else 'serving'} on {emulator.url}.")
-        with environment(emulator.environ()):
-            yield
+        yield
 
 
 def _render(path: Path, name: str, out: Path, parameters: dict[str, Any], kernel: str) -> tuple[Path, Path]:
@@ -297,7 +300,7 @@ def run_reports(
         parameters: Values for the notebooks' ``parameters`` cells; each must be declared by a report that runs
             and is passed to the reports that declare it.
         emulator: Point every service at the built-in emulator (seed 1, small): one already serving on the demo's
-            ports, else one started for the run (see `apitoolkit.demo.demo_emulator`).
+            ports, else one started for the run (see `apitoolkit.envvars.emulator_environment`).
         kernel: Jupyter kernel name.
         jobs: Reports rendered at once (each in its own process and kernel).
         log: Where progress lines go.
@@ -310,8 +313,33 @@ def run_reports(
             written.
 
     Example:
-        >>> run_reports(["expirations"], "reports", {"horizon": 60}, emulator=True)  # doctest: +SKIP
+        >>> run_reports(["expirations"], "reports", {"horizon": 60}, emulator=True)  # Jupyter  # doctest: +SKIP
     """
+    plan = _plan(names, parameters)
+    target = Path(out)
+    _check_writable(target)
+    path_with_this_python = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    with _maybe_emulator(emulator, log), environment({"PATH": path_with_this_python}):
+        _check_credentials([REPORTS[n] for n in plan.names])
+        rendered, failures = _render_all(plan, target, kernel, jobs, log)
+    rendered.sort(key=lambda r: plan.names.index(r.name))
+    if failures:
+        raise ReportError("\n".join(failures))
+    return rendered
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a report run renders, checked before any kernel starts: the reports, and the parameters of each."""
+
+    names: list[str]
+    folder: Path
+    parameters: dict[str, dict[str, Any]]
+
+
+def _plan(names: Sequence[str] | None, parameters: Mapping[str, Any] | None) -> _Plan:
+    """The reports to run (all for none) and the parameters each declares, or `InvalidArgumentError` naming the
+    unknown reports or parameters."""
     chosen = list(names) if names else list(REPORTS)
     unknown = [n for n in chosen if n not in REPORTS]
     if unknown:
@@ -319,49 +347,41 @@ def run_reports(
     folder = notebooks_dir()
     given = dict(parameters or {})
     declared = {name: _declared(folder / f"{name}.ipynb") for name in chosen}
-    stray = sorted(set(given) - set().union(*declared.values()))
+    accepted = set().union(*declared.values())
+    stray = sorted(set(given) - accepted)
     if stray:
-        accepted = sorted(set().union(*declared.values()))
         raise InvalidArgumentError(
-            f"Unknown parameter {', '.join(stray)} for {', '.join(chosen)}: these reports take {', '.join(accepted)}."
+            f"Unknown parameter {', '.join(stray)} for {', '.join(chosen)}: these reports take "
+            f"{', '.join(sorted(accepted))}."
         )
-    target = Path(out)
-    _check_writable(target)
-    rendered: list[Rendered] = []
-    path_with_this_python = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    from apitoolkit.demo import environment
+    each = {name: {k: v for k, v in given.items() if k in declared[name]} for name in chosen}
+    return _Plan(chosen, folder, each)
 
-    with _maybe_emulator(emulator, log), environment({"PATH": path_with_this_python}):
-        _check_credentials([REPORTS[n] for n in chosen])
-        failures: list[str] = []
-        # Most of a report's time is its kernel starting and importing; two at a time use two cores. Spawned
-        # (not forked) workers: the parent may be serving the emulator from threads.
-        workers = max(1, min(jobs, len(chosen)))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {
-                pool.submit(
-                    _timed_render,
-                    folder / f"{name}.ipynb",
-                    name,
-                    target,
-                    {k: v for k, v in given.items() if k in declared[name]},
-                    kernel,
-                ): name
-                for name in chosen
-            }
-            for future in as_completed(futures):
-                name = futures[future]
-                try:
-                    rendered.append(future.result())
-                except ReportError as error:  # the others still run: one broken report must not cost the rest
-                    failures.append(str(error))
-                    log(f"  {name:16s} FAILED")
-                    continue
-                log(f"  {name:16s} {rendered[-1].seconds:6.1f} s  {rendered[-1].html}")
-    rendered.sort(key=lambda r: chosen.index(r.name))
-    if failures:
-        raise ReportError("\n".join(failures))
-    return rendered
+
+def _render_all(
+    plan: _Plan, out: Path, kernel: str, jobs: int, log: Callable[[str], None]
+) -> tuple[list[Rendered], list[str]]:
+    """Render every report of ``plan``, ``jobs`` at a time: those written, and the failure of each that was not."""
+    rendered: list[Rendered] = []
+    failures: list[str] = []
+    # Most of a report's time is its kernel starting and importing; two at a time use two cores. Spawned (not
+    # forked) workers: the parent may be serving the emulator from threads.
+    workers = max(1, min(jobs, len(plan.names)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {
+            pool.submit(_timed_render, plan.folder / f"{name}.ipynb", name, out, plan.parameters[name], kernel): name
+            for name in plan.names
+        }
+        for future in as_completed(futures):
+            name = futures[future]
+            try:
+                rendered.append(future.result())
+            except ReportError as error:  # the others still run: one broken report must not cost the rest
+                failures.append(str(error))
+                log(f"  {name:16s} FAILED")
+                continue
+            log(f"  {name:16s} {rendered[-1].seconds:6.1f} s  {rendered[-1].html}")
+    return rendered, failures
 
 
 #: Where a loaded frame came from (``attrs["apitoolkit"]["source"]``, see `apitoolkit.load_source`), in words.
@@ -482,7 +502,12 @@ def report_setup() -> None:
     names with a fallback font, or warns once naming the font package to install).
 
     Example:
-        >>> report_setup()  # doctest: +SKIP
+        >>> import warnings
+        >>> import pandas as pd
+        >>> with warnings.catch_warnings(), pd.option_context("display.max_columns", 0, "display.width", 80):
+        ...     report_setup()  # outside a notebook, keep what it changes to the block
+        ...     pd.get_option("display.width")
+        160
     """
     import warnings
 

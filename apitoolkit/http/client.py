@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar, Self, cast
 from urllib.parse import urlsplit
 
 import orjson
 import requests
 import urllib3
 
-from apitoolkit.cache import FrameCache
-from apitoolkit.config import ClientConfig, RateLimit, resolve_config, validate_expire_after
+from apitoolkit.config import ClientConfig, ClientSettings, resolve_config, validate_expire_after
 from apitoolkit.exceptions import (
     OFFLINE_HINT,
     ApiError,
@@ -53,8 +51,6 @@ from apitoolkit.http.redaction import redact_logs, redact_url, register_secrets,
 from apitoolkit.http.retry import RetryPolicy, parse_retry_after
 from apitoolkit.http.session import account_namespace, make_session
 from apitoolkit.http.transport import ResponseTimeout, ResponseTooLarge
-from apitoolkit.stores import frame_store
-from apitoolkit.stores.locks import single_flight
 
 __all__ = ["BaseClient", "ClientOptions", "PageSet", "configure", "count_objects"]
 
@@ -109,35 +105,21 @@ def _unreachable(error: BaseException) -> str | None:
     return None
 
 
-class ClientOptions(TypedDict, total=False):
+class ClientOptions(ClientSettings, total=False):
     """Settings every service client takes besides its credentials and server.
+
+    They are the `ClientSettings` that `resolve_config` resolves (``cache``, ``offline``, ``rate_limit``,
+    ``timeout``, ...) and the three below, which `BaseClient` takes itself.
 
     Attributes:
         session: A requests session to send everything through (default: the cached, rate-limited one).
-        cache: A cache directory, a Redis URL, or ``"off"``; default ``APITOOLKIT_CACHE``.
-        offline: Serve only from the cache; default ``APITOOLKIT_OFFLINE``.
-        rate_limit: ``(requests, seconds)``; default the service's documented limit.
-        max_workers: Requests in flight at once (default 6).
-        timeout: Seconds to wait for a response before retrying.
         retry: The retry policy.
         expire_after: Seconds cached data stays fresh: one number, or per resource (``{"logs": 600}``).
-        lock_timeout: Seconds a load waits for another one fetching the same data before it fetches itself;
-            default ``APITOOLKIT_LOCK_TIMEOUT``, else 300.
-        deadline: Seconds one listing may take in all, retries and waits included (default 1800).
-        max_body_size: Bytes a response body may hold once decompressed (default 256 MiB).
     """
 
     session: requests.Session | None
-    cache: str | os.PathLike[str] | None
-    offline: bool | None
-    rate_limit: RateLimit | tuple[int, float] | None
-    max_workers: int | None
-    timeout: float | None
     retry: RetryPolicy | None
     expire_after: float | Mapping[str, float] | None
-    lock_timeout: float | None
-    deadline: float | None
-    max_body_size: int | None
 
 
 def configure(
@@ -150,25 +132,17 @@ def configure(
 ) -> dict[str, Any]:
     """The keyword arguments of `BaseClient` for a service client's constructor.
 
+    Options that are neither `ClientSettings` nor `BaseClient` arguments are ignored.
+
     Example:
-        >>> kwargs = configure("glasshat", {"api_key": "k" * 32}, {"cache": "off"})
-        >>> kwargs["config"].base_url
-        'https://api.glasshat.com'
+        >>> kwargs = configure("glasshat", {"api_key": "k" * 32}, {"cache": "off", "timeout": 5.0})
+        >>> kwargs["config"].service.name, kwargs["config"].timeout
+        ('glasshat', 5.0)
     """
-    config = resolve_config(
-        service,
-        credentials=credentials,
-        base_url=base_url,
-        region=region,
-        cache=options.get("cache"),
-        offline=options.get("offline"),
-        rate_limit=options.get("rate_limit"),
-        max_workers=options.get("max_workers"),
-        timeout=options.get("timeout"),
-        lock_timeout=options.get("lock_timeout"),
-        deadline=options.get("deadline"),
-        max_body_size=options.get("max_body_size"),
+    settings = cast(
+        "ClientSettings", {name: value for name, value in options.items() if name in ClientSettings.__optional_keys__}
     )
+    config = resolve_config(service, credentials=credentials, base_url=base_url, region=region, **settings)
     return {
         "config": config,
         "session": options.get("session"),
@@ -238,17 +212,72 @@ counted 9: records are missing or were added meanwhile.
 
 @dataclass
 class _Walk:
-    """What `BaseClient.paginate` learns as pages arrive, in any order.
+    """What `BaseClient.paginate` knows of a listing from page 1, and learns as the other pages arrive, in any order.
 
     Attributes:
+        where: The listing, for messages ("IT Glue users").
+        paginator: How it pages.
+        notify: The ``on_page`` callback.
+        first_from_cache: Whether page 1 came from the HTTP cache (every page must come from where it did).
+        expected: The record count page 1 reported, when it did.
+        per_page: The records on page 1: every page before the last holds as many.
         counted: Records per page that arrived (None where a fast parse did not count them).
         last: The 0-based index of the last page, once known.
         grown: The largest record count a later page reported, when the listing grew.
     """
 
+    where: str
+    paginator: Paginator
+    notify: Callable[[int, Page], Any]
+    first_from_cache: bool
+    expected: int | None
+    per_page: int
     counted: list[int | None]
     last: int | None = None
     grown: int | None = None
+
+    def arrived(self, index: int, page: Page) -> None:
+        """Check page ``index`` (0-based, after page 1) against page 1 and note what it says, then notify."""
+        self.paginator.check_page(index, page)
+        self._check_count(index, page)
+        if page.from_cache != self.first_from_cache:
+            raise ListingChangedError(
+                f"{self.where}: page {index + 1} came from {'the cache' if page.from_cache else 'the network'} and "
+                f"page 1 from {'the cache' if self.first_from_cache else 'the network'}; pages of two versions of the "
+                "listing are never joined."
+            )
+        last = self.last
+        if page.records is not None and (last is None or index < last) and page.records < self.per_page:
+            raise ListingChangedError(
+                f"{self.where}: page {index + 1} holds {page.records} records where page 1 held {self.per_page}, "
+                "and it is not the last page: records are missing."
+            )
+        self.counted.append(page.records)
+        self.notify(index, page)
+
+    def _check_count(self, index: int, page: Page) -> None:
+        """Raise when a page reports fewer records than page 1 did; note it when it reports more."""
+        expected, found = self.expected, self.paginator.reported_count(page)
+        if expected is None or found is None:
+            return
+        if found < expected:
+            raise ListingChangedError(
+                f"{self.where} changed while it was paged: page 1 counted {expected} records, page {index + 1} "
+                f"{found}. Records were deleted meanwhile, so some may have been skipped; load it again."
+            )
+        if found > max(expected, self.grown or 0):
+            self.grown = found  # growth alone only pushes records later: page on, and dedupe
+
+    def close(self, pages: PageSet) -> PageSet:
+        """``pages`` with what the walk learned, after checking that their records add up."""
+        pages.capped = bool(getattr(self.paginator, "capped", False))
+        pages.total_pages = self.paginator.total_pages
+        pages.expected_records = None if pages.capped else self.expected
+        pages.grew_to = self.grown
+        pages.what = self.where
+        if self.grown is None and all(n is not None for n in self.counted):  # with growth, the loader checks ids
+            pages.check_rows(sum(n or 0 for n in self.counted))
+        return pages
 
 
 def _join_nothing() -> None:
@@ -272,9 +301,7 @@ def count_objects(records: list[Any]) -> int:
     return len(records)
 
 
-def _most_pages(
-    where: str, count: int | None, per_page: int, total_pages: int | None, more: bool
-) -> int | None:
+def _most_pages(where: str, count: int | None, per_page: int, total_pages: int | None, more: bool) -> int | None:
     """The most pages a listing can have by its record count, after checking ``total_pages`` against it.
 
     Every page before the last holds as many records as page 1 (``per_page``), so ``count`` records fill
@@ -405,6 +432,28 @@ class BaseClient:
         return "Check the filters, sort and date range against the API documentation."
 
     # ----------------------------------------------------------------- public
+    @classmethod
+    def resolve(cls, client: object | None) -> Self:
+        """The client a loader was given, or (for None) one of this class from the environment.
+
+        Raises:
+            InvalidArgumentError: ``client`` is not of this class (a client of another service).
+            ConfigurationError: ``client`` is None and the environment lacks a credential.
+
+        Example:
+            >>> from apitoolkit.glasshat import GlasshatClient
+            >>> GlasshatClient.resolve(object())
+            Traceback (most recent call last):
+            apitoolkit.exceptions.InvalidArgumentError: client must be a GlasshatClient, not object.
+        """
+        if client is None:
+            from_environment = cast("Callable[[], Self]", cls)
+            return from_environment()
+        if not isinstance(client, cls):
+            article = "an" if cls.__name__[:1] in set("AEIOU") else "a"
+            raise InvalidArgumentError(f"client must be {article} {cls.__name__}, not {type(client).__name__}.")
+        return client
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(base_url={self.config.base_url!r}, cache='{self.config.cache}', "
@@ -415,22 +464,6 @@ class BaseClient:
     def base_url(self) -> str:
         """The API root."""
         return self.config.base_url
-
-    @property
-    def frame_cache(self) -> FrameCache | None:
-        """This account's flattened frames (in the cache directory or on Redis), or None when caching is off."""
-        store = frame_store(self.config.cache, "frames", f"{self.config.service.name}-{self.namespace}", fmt="parquet")
-        return None if store is None else FrameCache(store)
-
-    def fetch_lock(self, key: str) -> AbstractContextManager[bool]:
-        """This account's single-flight lock of one query (`apitoolkit.stores.locks`); yields whether it is held.
-
-        Example:
-            >>> with client.fetch_lock("users-0123abcd") as held:  # doctest: +SKIP
-            ...     frame = client.frame_cache.get("users-0123abcd") or fetch()
-        """
-        name = f"{self.config.service.name}-{self.namespace}"
-        return single_flight(self.config.cache, name, key, wait=self.config.lock_timeout)
 
     @property
     def secrets(self) -> list[str]:
@@ -448,8 +481,16 @@ class BaseClient:
         as it was. Yields the function a worker thread calls to join. Nested blocks join the outer one.
 
         Example:
-            >>> with client.staged():  # doctest: +SKIP
-            ...     pages = client.paginate(RequestSpec("users"), JsonApiPaginator())
+            >>> import tempfile
+            >>> from apitoolkit.emulator import mock_emulator
+            >>> from apitoolkit.http.paginators import JsonApiPaginator, RequestSpec
+            >>> from apitoolkit.itglue import ITGlueClient
+            >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+            ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+            ...     with client.staged():
+            ...         pages = client.paginate(RequestSpec("users"), JsonApiPaginator())
+            >>> len(pages)
+            1
         """
         staged = getattr(getattr(self.session, "cache", None), "staged", None)
         return staged() if staged is not None else nullcontext(_join_nothing)
@@ -515,31 +556,7 @@ class BaseClient:
         deadline_at: float,
     ) -> Page:
         url = f"{self.base_url}/{spec.path.lstrip('/')}"
-        params = {**spec.params, **(self.auth_params() if authenticate else {})}
-        headers = {**spec.headers, **(self.auth_headers() if authenticate else {})}
-        kwargs: dict[str, Any] = {"params": params, "headers": headers, "timeout": self.config.timeout}
-        cached_session = getattr(self.session, "cache", None) is not None
-        if self.config.offline and not cache:
-            raise OfflineError(
-                f"Offline mode is on, and {self.config.service.title} {spec.path} is never cached: "
-                "unset APITOOLKIT_OFFLINE to reach the service."
-            )
-        if cached_session:
-            if not cache:
-                # requests-cache 1.3 ignores a per-request DO_NOT_CACHE; the standard directive skips both the
-                # read and the write (sign-in answers carry session ids).
-                headers["Cache-Control"] = "no-store"
-            elif self.config.offline:
-                kwargs["only_if_cached"] = True
-            elif refresh:
-                kwargs["force_refresh"] = True
-            if cache and expire_after is not None:
-                kwargs["expire_after"] = expire_after
-        elif self.config.offline:
-            raise OfflineError(
-                f"Offline mode is on but caching is off, so {self.config.service.title} data cannot be served: "
-                "set APITOOLKIT_CACHE to a directory and load once online."
-            )
+        kwargs = self._request_kwargs(spec, refresh, expire_after, cache, authenticate)
         attempt = 0
         error: ApiError | None = None
         refused_since: float | None = None  # when the API began answering 429 without Retry-After
@@ -549,70 +566,121 @@ class BaseClient:
                 raise self._past_deadline(method, url, attempt, error)
             attempt += 1
             kwargs["timeout"] = min(self.config.timeout, left)
-            try:
-                with self._slots:
-                    response = self.session.request(method, url, **kwargs)
-            except RedirectError as exc:
-                raise RedirectError(
-                    scrub(f"{self.config.service.title}: {exc}", self.secrets),
-                    service=self.config.service.name,
-                    status=exc.status,
-                    url=exc.url,
-                    hint="Set the base URL to where the service now lives.",
-                ) from None
-            except ResponseTooLarge as exc:
-                # The same body would come again: fail now, and never with the bomb's bytes in memory.
-                raise self._error(InvalidResponseError, None, method, url, None, None, str(exc)) from None
-            except _TRANSPORT_ERRORS as exc:
-                reason = None if self._answered else _unreachable(exc)
-                if reason is not None:  # nothing listens there (yet): waiting would only hide the cause
-                    raise self._unreachable_error(reason) from None
-                what = (
-                    str(exc)
-                    if isinstance(exc, ResponseTimeout)
-                    else f"{type(exc).__name__} (connection failed or body cut short)"
-                )
-                error = self._error(TransportError, None, method, url, None, None, what)
-                retry_after = None
-            except ApiToolkitError:
-                raise
-            except _UNREADABLE as exc:
-                what = f"{type(exc).__name__} (not a valid HTTP answer)"
-                error = self._error(InvalidResponseError, None, method, url, None, None, what)
-                retry_after = None
-            else:
-                self._answered = True
-                outcome = self._interpret(method, response)
-                if isinstance(outcome, Page):
-                    return outcome
-                error, retry_after = outcome
+            outcome = self._attempt(method, url, kwargs)
+            if isinstance(outcome, Page):
+                return outcome
+            error, retry_after = outcome
             # (One attempt asked for is one attempt: no waiting out the window then.)
             silent_429 = isinstance(error, RateLimitedError) and retry_after is None and self.retry.max_attempts > 1
             if silent_429 and refused_since is None:
                 refused_since = time.monotonic()
+            # 429s that say nothing past the last attempt: the budget frees as the documented window slides.
+            waiting_since = refused_since if silent_429 and attempt >= self.retry.max_attempts else None
             if isinstance(error, FatalError | OfflineError) or (
-                attempt >= self.retry.max_attempts and not (silent_429 and self._window_left(refused_since) > 0)
+                attempt >= self.retry.max_attempts and self._window_left(waiting_since) <= 0
             ):
-                if attempt > 1 and not isinstance(error, FatalError):
-                    error.args = (f"{error.args[0]} Gave up after {attempt} attempts.",)
-                if silent_429 and attempt >= self.retry.max_attempts:
-                    window = self.config.rate_limit.period
-                    error.args = (
-                        f"{error.args[0]} The API refused every request for the whole rate-limit window "
-                        f"({window:g} s) without saying when to come back: another integration is probably using "
-                        "this key's budget.",
-                    )
-                raise error
-            pause = self.retry.wait(attempt=attempt, retry_after=retry_after)
-            if silent_429 and attempt >= self.retry.max_attempts:
-                # 429s that say nothing: the budget frees as the documented window slides, so wait it out.
-                pause = min(max(pause, self.config.rate_limit.period / 10), self._window_left(refused_since))
+                raise self._given_up(error, attempt, silent_429)
+            pause = self._retry_pause(attempt, retry_after, waiting_since)
             if time.monotonic() + pause >= deadline_at:
                 raise self._past_deadline(method, url, attempt, error)
-            if silent_429 and attempt >= self.retry.max_attempts:
-                self._wait_for_budget(pause, refused_since)
-            else:
+            if waiting_since is None:
                 time.sleep(pause)
+            else:
+                self._wait_for_budget(pause, waiting_since)
+
+    def _request_kwargs(
+        self, spec: RequestSpec, refresh: bool, expire_after: float | None, cache: bool, authenticate: bool
+    ) -> dict[str, Any]:
+        """The keyword arguments of ``session.request`` for ``spec``: its credentials, and how the cache treats it."""
+        params = {**spec.params, **(self.auth_params() if authenticate else {})}
+        headers = {**spec.headers, **(self.auth_headers() if authenticate else {})}
+        kwargs: dict[str, Any] = {"params": params, "headers": headers, "timeout": self.config.timeout}
+        return kwargs | self._cache_mode(spec, headers, refresh, expire_after, cache)
+
+    def _cache_mode(
+        self, spec: RequestSpec, headers: dict[str, str], refresh: bool, expire_after: float | None, cache: bool
+    ) -> dict[str, Any]:
+        """What the cached session is told of one request; raises `OfflineError` when offline mode cannot serve it."""
+        title = self.config.service.title
+        if self.config.offline and not cache:
+            raise OfflineError(
+                f"Offline mode is on, and {title} {spec.path} is never cached: unset APITOOLKIT_OFFLINE to reach the "
+                "service."
+            )
+        if getattr(self.session, "cache", None) is None:
+            if self.config.offline:
+                raise OfflineError(
+                    f"Offline mode is on but caching is off, so {title} data cannot be served: set APITOOLKIT_CACHE "
+                    "to a directory and load once online."
+                )
+            return {}
+        if not cache:
+            # requests-cache 1.3 ignores a per-request DO_NOT_CACHE; the standard directive skips both the read and
+            # the write (sign-in answers carry session ids).
+            return {"headers": {**headers, "Cache-Control": "no-store"}}
+        mode: dict[str, Any] = {} if expire_after is None else {"expire_after": expire_after}
+        if self.config.offline:
+            mode["only_if_cached"] = True
+        elif refresh:
+            mode["force_refresh"] = True
+        return mode
+
+    def _attempt(self, method: str, url: str, kwargs: dict[str, Any]) -> Page | tuple[ApiError, float | None]:
+        """Send the request once: the page, or the error and the ``Retry-After`` seconds to retry it after.
+
+        Raises what retrying cannot mend: a redirect off the base URL, a body over the size limit, a host where
+        nothing listens, and the toolkit's own errors.
+        """
+        try:
+            with self._slots:
+                response = self.session.request(method, url, **kwargs)
+        except RedirectError as exc:
+            raise RedirectError(
+                scrub(f"{self.config.service.title}: {exc}", self.secrets),
+                service=self.config.service.name,
+                status=exc.status,
+                url=exc.url,
+                hint="Set the base URL to where the service now lives.",
+            ) from None
+        except ResponseTooLarge as exc:
+            # The same body would come again: fail now, and never with the bomb's bytes in memory.
+            raise self._error(InvalidResponseError, None, method, url, None, None, str(exc)) from None
+        except _TRANSPORT_ERRORS as exc:
+            reason = None if self._answered else _unreachable(exc)
+            if reason is not None:  # nothing listens there (yet): waiting would only hide the cause
+                raise self._unreachable_error(reason) from None
+            what = (
+                str(exc)
+                if isinstance(exc, ResponseTimeout)
+                else f"{type(exc).__name__} (connection failed or body cut short)"
+            )
+            return self._error(TransportError, None, method, url, None, None, what), None
+        except ApiToolkitError:
+            raise
+        except _UNREADABLE as exc:
+            what = f"{type(exc).__name__} (not a valid HTTP answer)"
+            return self._error(InvalidResponseError, None, method, url, None, None, what), None
+        self._answered = True
+        return self._interpret(method, response)
+
+    def _given_up(self, error: ApiError, attempts: int, silent_429: bool) -> ApiError:
+        """``error`` as raised when retrying stops, saying how many attempts it took and why they all failed."""
+        if attempts > 1 and not isinstance(error, FatalError):
+            error.args = (f"{error.args[0]} Gave up after {attempts} attempts.",)
+        if silent_429 and attempts >= self.retry.max_attempts:
+            window = self.config.rate_limit.period
+            error.args = (
+                f"{error.args[0]} The API refused every request for the whole rate-limit window ({window:g} s) "
+                "without saying when to come back: another integration is probably using this key's budget.",
+            )
+        return error
+
+    def _retry_pause(self, attempt: int, retry_after: float | None, waiting_since: float | None) -> float:
+        """Seconds to wait before the next attempt; while waiting out a rate-limit window, a tenth of it at least."""
+        pause = self.retry.wait(attempt=attempt, retry_after=retry_after)
+        if waiting_since is None:
+            return pause
+        return min(max(pause, self.config.rate_limit.period / 10), self._window_left(waiting_since))
 
     def _window_left(self, since: float | None) -> float:
         """Seconds left of the rate-limit window that began with the first silent 429 at ``since``."""
@@ -680,7 +748,15 @@ class BaseClient:
         answers by paging again past the cache.
 
         Example:
-            >>> pages = client.paginate(RequestSpec("users"), JsonApiPaginator())  # doctest: +SKIP
+            >>> import tempfile
+            >>> from apitoolkit.emulator import mock_emulator
+            >>> from apitoolkit.http.paginators import JsonApiPaginator, RequestSpec
+            >>> from apitoolkit.itglue import ITGlueClient
+            >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+            ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+            ...     pages = client.paginate(RequestSpec("users"), JsonApiPaginator())
+            >>> [page.records for page in pages]
+            [40]
         """
         deadline_at = time.monotonic() + self.config.deadline
         with self.staged() as attach:
@@ -698,12 +774,9 @@ class BaseClient:
         deadline_at: float,
         attach: Callable[[], None],
     ) -> PageSet:
-        label = desc or f"{self.config.service.title} {spec.path}"
         where = f"{self.config.service.title} {spec.path}"
         first_spec = spec.copy()
         paginator.init_request(first_spec)
-        pages = PageSet()
-        notify = on_page or (lambda index, page: None)
 
         def fetch(request: RequestSpec) -> Page:
             return self.request("GET", request, refresh=refresh, expire_after=expire_after, deadline_at=deadline_at)
@@ -716,94 +789,84 @@ class BaseClient:
         per_page = first.records or 0
         most = _most_pages(where, expected, per_page, paginator.total_pages, paginator.has_next_page)
         paginator.check_page(0, first)
+        notify = on_page or (lambda index, page: None)
         notify(0, first)
-        walk = _Walk(counted=[first.records])
-
-        def arrived(index: int, page: Page) -> None:
-            paginator.check_page(index, page)
-            found = paginator.reported_count(page)
-            if expected is not None and found is not None and found < expected:
-                raise ListingChangedError(
-                    f"{where} changed while it was paged: page 1 counted {expected} records, page {index + 1} "
-                    f"{found}. Records were deleted meanwhile, so some may have been skipped; load it again."
-                )
-            if expected is not None and found is not None and found > max(expected, walk.grown or 0):
-                walk.grown = found  # growth alone only pushes records later: page on, and dedupe
-            if page.from_cache != first.from_cache:
-                raise ListingChangedError(
-                    f"{where}: page {index + 1} came from {'the cache' if page.from_cache else 'the network'} and "
-                    f"page 1 from {'the cache' if first.from_cache else 'the network'}; pages of two versions of the "
-                    "listing are never joined."
-                )
-            last = walk.last
-            if page.records is not None and (last is None or index < last) and page.records < per_page:
-                raise ListingChangedError(
-                    f"{where}: page {index + 1} holds {page.records} records where page 1 held {per_page}, and it "
-                    "is not the last page: records are missing."
-                )
-            walk.counted.append(page.records)
-            notify(index, page)
-
+        walk = _Walk(where, paginator, notify, first.from_cache, expected, per_page, counted=[first.records])
+        pages = PageSet()
         pages.append(self._release(first))
         remaining = paginator.remaining_requests(first_spec) if paginator.has_next_page else None
         if remaining is not None:
             walk.last = len(remaining)
         total = 1 + len(remaining) if remaining is not None else (paginator.total_pages or 1)
-        with progress_bar(total=total, desc=label, enabled=wants_progress(progress, total)) as bar:
+        with progress_bar(total=total, desc=desc or where, enabled=wants_progress(progress, total)) as bar:
             bar.update(1)
             if remaining:
-                first_index = 1
-                if len(remaining) > 1 and getattr(paginator, "probe_second_page", False):
-                    # A server that may ignore the page parameter shows it on page 2: ask for that one alone first.
-                    second = fetch(remaining[0])
-                    arrived(1, second)
-                    pages.append(self._release(second))
-                    bar.update(1)
-                    remaining, first_index = remaining[1:], 2
-                pages.extend(
-                    self._fetch_concurrently(remaining, fetch, bar.update, arrived, attach, first=first_index)
-                )
-                # Records inserted while paging pushed the last ones past the pages page 1 announced: fetch on.
-                # (Not past a page cap: a capped listing is walked on by its loader.)
-                cap = getattr(paginator, "max_pages", None) or math.inf
-                while walk.grown is not None and per_page and not getattr(paginator, "capped", False):
-                    need = int(min(cap, math.ceil(walk.grown / per_page)))
-                    more = getattr(remaining, "extended", None)
-                    if len(pages) >= need or more is None:
-                        break
-                    remaining = more(need)
-                    walk.last = need - 1
-                    bar.total = need
-                    pages.extend(
-                        self._fetch_concurrently(remaining, fetch, bar.update, arrived, attach, first=len(pages))
-                    )
+                self._page_counted(remaining, walk, pages, fetch, bar, attach)
             elif remaining is None:
-                current = first_spec
-                while paginator.has_next_page:
-                    if walk.grown is not None and per_page:
-                        most = max(most or 0, math.ceil(walk.grown / per_page))
-                    if most is not None and len(pages) >= most:
-                        raise PaginationError(
-                            f"{where}: the API promised more than {most} pages, which is all its record count "
-                            f"({expected}, {per_page} a page) can fill: its paging is broken."
-                        )
-                    current = current.copy()
-                    paginator.update_request(current)
-                    page = fetch(current)
-                    paginator.update_state(page)
-                    if not paginator.has_next_page:
-                        walk.last = len(pages)
-                    arrived(len(pages), page)
-                    pages.append(self._release(page))
-                    bar.update(1)
-        pages.capped = bool(getattr(paginator, "capped", False))
-        pages.total_pages = paginator.total_pages
-        pages.expected_records = None if pages.capped else expected
-        pages.grew_to = walk.grown
-        pages.what = where
-        if walk.grown is None and all(n is not None for n in walk.counted):  # with growth, the loader checks ids
-            pages.check_rows(sum(n or 0 for n in walk.counted))
-        return pages
+                self._page_on(first_spec, walk, pages, fetch, bar, most)
+        return walk.close(pages)
+
+    def _page_counted(
+        self,
+        remaining: Sequence[RequestSpec],
+        walk: _Walk,
+        pages: PageSet,
+        fetch: Callable[[RequestSpec], Page],
+        bar: Any,
+        attach: Callable[[], None],
+    ) -> None:
+        """Fetch the pages after page 1 of a listing whose page 1 told how many there are, concurrently."""
+        first_index = 1
+        if len(remaining) > 1 and getattr(walk.paginator, "probe_second_page", False):
+            # A server that may ignore the page parameter shows it on page 2: ask for that one alone first.
+            second = fetch(remaining[0])
+            walk.arrived(1, second)
+            pages.append(self._release(second))
+            bar.update(1)
+            remaining, first_index = remaining[1:], 2
+        pages.extend(self._fetch_concurrently(remaining, fetch, bar.update, walk.arrived, attach, first=first_index))
+        # Records inserted while paging pushed the last ones past the pages page 1 announced: fetch on.
+        # (Not past a page cap: a capped listing is walked on by its loader.)
+        cap = getattr(walk.paginator, "max_pages", None) or math.inf
+        while walk.grown is not None and walk.per_page and not getattr(walk.paginator, "capped", False):
+            need = int(min(cap, math.ceil(walk.grown / walk.per_page)))
+            more = getattr(remaining, "extended", None)
+            if len(pages) >= need or more is None:
+                break
+            remaining = more(need)
+            walk.last = need - 1
+            bar.total = need
+            pages.extend(self._fetch_concurrently(remaining, fetch, bar.update, walk.arrived, attach, first=len(pages)))
+
+    def _page_on(
+        self,
+        first_spec: RequestSpec,
+        walk: _Walk,
+        pages: PageSet,
+        fetch: Callable[[RequestSpec], Page],
+        bar: Any,
+        most: int | None,
+    ) -> None:
+        """Fetch the pages after page 1 one after another, each asking for the next, up to ``most`` pages."""
+        paginator, per_page = walk.paginator, walk.per_page
+        current = first_spec
+        while paginator.has_next_page:
+            if walk.grown is not None and per_page:
+                most = max(most or 0, math.ceil(walk.grown / per_page))
+            if most is not None and len(pages) >= most:
+                raise PaginationError(
+                    f"{walk.where}: the API promised more than {most} pages, which is all its record count "
+                    f"({walk.expected}, {per_page} a page) can fill: its paging is broken."
+                )
+            current = current.copy()
+            paginator.update_request(current)
+            page = fetch(current)
+            paginator.update_state(page)
+            if not paginator.has_next_page:
+                walk.last = len(pages)
+            walk.arrived(len(pages), page)
+            pages.append(self._release(page))
+            bar.update(1)
 
     def _count_records(self, first: Page) -> int | None:
         try:

@@ -1,18 +1,32 @@
-"""EmulatorServer: the emulator served over HTTP on loopback by a threaded werkzeug server in the background."""
+"""EmulatorServer: the emulator served over HTTP on loopback by a threaded werkzeug server in the background; and
+`shared_emulator`, one on a stable port that a rerun (of the demo, of a report) finds and reuses."""
 
 from __future__ import annotations
 
 import logging
 import socket
 import threading
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Unpack
 
+import orjson
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from apitoolkit.emulator.core.app import AppOptions, EmulatorApp
 
 _log = logging.getLogger("apitoolkit.emulator")
+
+#: A shared emulator is served on a fixed port when it can: the base URL is part of the cache namespace, so a
+#: fixed URL lets a rerun come from the cache.
+DEFAULT_PORT = 8765
+#: The ports `shared_emulator` tries, in order: the first that already serves the same emulator (same seed and
+#: size) is reused, else the first free one is served on. A rerun picks the same port again, and so the same cache.
+PORTS = tuple(range(DEFAULT_PORT, DEFAULT_PORT + 10))
+_PROBE_TIMEOUT = 2.0
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -35,8 +49,12 @@ class EmulatorServer:
         **options: ``EmulatorApp`` arguments (``seed``, ``size``, ``now``, per-service counts) when ``app`` is None.
 
     Example:
-        >>> with EmulatorServer(port=0, seed=1, size="small") as emu:  # doctest: +SKIP
-        ...     requests.get(f"{emu.base_url('itglue')}/users", headers={"x-api-key": emu.app.itglue.api_key})
+        >>> import requests
+        >>> with EmulatorServer(port=0, seed=1, size="small") as emu:  # on loopback
+        ...     key = emu.app.itglue.api_key
+        ...     response = requests.get(f"{emu.base_url('itglue')}/users", headers={"x-api-key": key})
+        >>> response.status_code
+        200
     """
 
     def __init__(
@@ -114,3 +132,89 @@ class EmulatorServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+@dataclass(frozen=True)
+class SharedEmulator:
+    """The emulator a run uses: its root URL, the settings that point clients at it, and whether it was running
+    already (started by someone else, e.g. ``apitoolkit emulator``)."""
+
+    url: str
+    variables: dict[str, str]
+    reused: bool
+
+    def environ(self) -> dict[str, str]:
+        """Environment variables pointing clients of every service at this emulator (as `EmulatorServer.environ`)."""
+        return dict(self.variables)
+
+
+@contextmanager
+def shared_emulator(*, seed: int = 1, size: str = "small", port: int | None = None) -> Iterator[SharedEmulator]:
+    """The emulator with ``seed`` and ``size`` on a stable port for the block: one already serving, else a new one.
+
+    Without ``port``, `PORTS` are tried in order: a port where an apitoolkit emulator with the same seed and size
+    answers is reused (it keeps running afterwards); else the first free port gets a new emulator, stopped after
+    the block. Only when all of them are taken by something else does it serve on any free port (and a rerun
+    then loads again). A given ``port`` is reused when it serves the same emulator, else served on (0: any port).
+
+    Raises:
+        OSError: The given ``port`` is taken by something else.
+
+    Example:
+        >>> with shared_emulator(seed=1, size="small", port=0) as emulator:  # port 0: any free port
+        ...     emulator.url  # doctest: +ELLIPSIS
+        'http://127.0.0.1:...'
+    """
+    app = EmulatorApp(seed=seed, size=size)
+    candidates = PORTS if port is None else (port,) if port else ()
+    chosen = 0 if port is None else port
+    for candidate in candidates:
+        if _same_emulator(candidate, app):
+            url = _url(candidate)
+            yield SharedEmulator(url, app.environ(url), reused=True)
+            return
+        if port is None and _listening(candidate) is False:
+            chosen = candidate
+            break
+    with EmulatorServer(port=chosen, app=app) as server:
+        yield SharedEmulator(server.url, server.environ(), reused=False)
+
+
+def _url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+def _listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(_PROBE_TIMEOUT)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _same_emulator(port: int, app: EmulatorApp) -> bool:
+    """Whether an apitoolkit emulator with ``app``'s seed and size answers on ``port``.
+
+    Its health endpoint must name the same services; the IT Glue key of ``app``'s seed must be accepted, and the
+    organizations, users and expirations it lists must number as many as ``app`` holds.
+    """
+    if not _listening(port):
+        return False
+    health = _get_json(f"{_url(port)}/_emulator/health", {})
+    if not isinstance(health, dict) or health.get("status") != "ok" or health.get("services") != sorted(app.services):
+        return False
+    headers = {"x-api-key": app.environ(_url(port))["ITGLUE_API_KEY"], "accept": "application/vnd.api+json"}
+    for resource in ("organizations", "users", "expirations"):
+        page = _get_json(f"{_url(port)}/itglue/{resource}?page[size]=1", headers)
+        meta = page.get("meta") if isinstance(page, dict) else None
+        if not isinstance(meta, dict) or meta.get("total-count") != getattr(app.itglue.default_counts, resource):
+            return False
+    return True
+
+
+def _get_json(url: str, headers: Mapping[str, str]) -> object:
+    """The JSON a loopback URL answers with, or None (no proxy: the emulator is on this machine)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(urllib.request.Request(url, headers=dict(headers)), timeout=_PROBE_TIMEOUT) as response:
+            return orjson.loads(response.read())
+    except (OSError, ValueError):
+        return None

@@ -39,42 +39,182 @@ CATEGORY_WEIGHTS = (0.02, 0.70, 0.12, 0.10, 0.06)
 PROJECT_COLORS = ("#5e93c3", "#fc2f6a", "#fd9426", "#fecb2e", "#55ce2e", "#cb77df", "#a18460")
 LEVELS = (10, 20, 30, 40, 50, 60, 70, 80)
 LOCALE_OFFSETS = {  # UTC offsets in minutes a member of each locale may use
-    "en_US": (-300, -360, -420, -480), "en_GB": (0,), "de_DE": (60,), "fr_FR": (60,), "es_ES": (60,),
-    "pl_PL": (60,), "ja_JP": (540,), "pt_BR": (-180,), "sv_SE": (60, 240),
+    "en_US": (-300, -360, -420, -480),
+    "en_GB": (0,),
+    "de_DE": (60,),
+    "fr_FR": (60,),
+    "es_ES": (60,),
+    "pl_PL": (60,),
+    "ja_JP": (540,),
+    "pt_BR": (-180,),
+    "sv_SE": (60, 240),
 }
-THINGS = ("the proposal", "Q3 budget", "landing page copy", "the contract", "slides for Monday", "release notes",
-          "the press kit", "onboarding checklist", "the newsletter", "pricing page", "the quarterly report",
-          "job posting", "support macros", "the style guide", "tax documents", "expense report", "API docs",
-          "the roadmap", "Angebot", "la présentation", "見積書", "umowa", "presupuesto")
-TASK_TEMPLATES = ("Call {first}", "Email {first} about {thing}", "Review {thing}", "Prepare {thing} for {company}",
-                  "Fix {thing}", "Update {thing}", "Send invoice to {company}", "Schedule meeting with {first} {last}",
-                  "Draft {thing}", "Follow up with {company}", "Book travel to {city}", "{Bs}",
-                  "Angebot an {company} senden", "Appeler {first}", "{company}様に見積書を送る",
-                  "Zadzwonić do {first}", "Enviar presupuesto a {company}")
-EVENT_TEMPLATES = ("Meeting with {first} {last}", "{company} kickoff", "Team standup", "Lunch with {first}",
-                   "Conference call with {company}", "Workshop: {thing}", "Dentist", "Quarterly review",
-                   "Flight to {city}", "Besprechung mit {first}", "Réunion avec {company}", "{city}出張")
-NOTE_TEMPLATES = ("Notes: {phrase}", "Ideas for {thing}", "Meeting notes – {company}", "Reading list",
-                  "Wi-Fi at the {city} office", "Checklist: {thing}", "メモ: {company}", "Notatki {first}")
-FILE_TEMPLATES = ("Contract {company}.pdf", "Invoice {number}.pdf", "IMG_{number}.jpg", "Q{quarter} report.xlsx",
-                  "Angebot {company}.docx", "Screenshot {number}.png", "見積書_{company}.pdf",
-                  "Presentation {city}.pptx", "Backup {number}.zip")
-PROJECT_KINDS = ("Website relaunch", "Marketing campaign", "Office move", "CRM migration", "Mobile app",
-                 "Annual report", "Customer onboarding", "Trade fair", "ERP rollout", "Brand refresh", "Hiring",
-                 "Product launch")
-MESSAGES = ("{phrase}.", "Please check with {first} before Friday.", "Details in the shared folder.",
-            "Budget: {number} EUR.", "Bitte bis Ende der Woche erledigen.", "Voir le document de {first}.",
-            "{company}の担当者に確認すること。", "Kontakt: {first} {last}", "{phrase}.\nSee also {thing}.")
-COMMENTS = ("Done.", "On it.", "Can you take a look?", "Waiting for feedback from {first}.", "Moved the deadline.",
-            "See attached file.", "Erledigt.", "C'est fait.", "確認しました。", "Gotowe.", "Listo, revisado.",
-            "Blocked by {company}.", "{phrase}?")
-UPDATES = ("Changed due date", "Changed priority", "Edited description", "Renamed", "Changed assignee",
-           "Added tags")
-TAG_NAMES = ("urgent", "work", "home", "client", "invoice", "meeting", "review", "bug", "design", "marketing",
-             "sales", "waiting", "someday", "Büro", "réunion", "お客様", "тег", "pilne", "ventas", "wichtig",
-             "finance", "hr", "legal", "travel", "ideas", "support", "release", "q3", "q4", "personal")
-DEPARTMENTS = ("Design", "Sales", "Support", "Engineering", "Marketing", "Operations", "Finance", "HR", "Legal",
-               "IT", "Quality", "Management")
+THINGS = (
+    "the proposal",
+    "Q3 budget",
+    "landing page copy",
+    "the contract",
+    "slides for Monday",
+    "release notes",
+    "the press kit",
+    "onboarding checklist",
+    "the newsletter",
+    "pricing page",
+    "the quarterly report",
+    "job posting",
+    "support macros",
+    "the style guide",
+    "tax documents",
+    "expense report",
+    "API docs",
+    "the roadmap",
+    "Angebot",
+    "la présentation",
+    "見積書",
+    "umowa",
+    "presupuesto",
+)
+TASK_TEMPLATES = (
+    "Call {first}",
+    "Email {first} about {thing}",
+    "Review {thing}",
+    "Prepare {thing} for {company}",
+    "Fix {thing}",
+    "Update {thing}",
+    "Send invoice to {company}",
+    "Schedule meeting with {first} {last}",
+    "Draft {thing}",
+    "Follow up with {company}",
+    "Book travel to {city}",
+    "{Bs}",
+    "Angebot an {company} senden",
+    "Appeler {first}",
+    "{company}様に見積書を送る",
+    "Zadzwonić do {first}",
+    "Enviar presupuesto a {company}",
+)
+EVENT_TEMPLATES = (
+    "Meeting with {first} {last}",
+    "{company} kickoff",
+    "Team standup",
+    "Lunch with {first}",
+    "Conference call with {company}",
+    "Workshop: {thing}",
+    "Dentist",
+    "Quarterly review",
+    "Flight to {city}",
+    "Besprechung mit {first}",
+    "Réunion avec {company}",
+    "{city}出張",
+)
+NOTE_TEMPLATES = (
+    "Notes: {phrase}",
+    "Ideas for {thing}",
+    "Meeting notes – {company}",
+    "Reading list",
+    "Wi-Fi at the {city} office",
+    "Checklist: {thing}",
+    "メモ: {company}",
+    "Notatki {first}",
+)
+FILE_TEMPLATES = (
+    "Contract {company}.pdf",
+    "Invoice {number}.pdf",
+    "IMG_{number}.jpg",
+    "Q{quarter} report.xlsx",
+    "Angebot {company}.docx",
+    "Screenshot {number}.png",
+    "見積書_{company}.pdf",
+    "Presentation {city}.pptx",
+    "Backup {number}.zip",
+)
+PROJECT_KINDS = (
+    "Website relaunch",
+    "Marketing campaign",
+    "Office move",
+    "CRM migration",
+    "Mobile app",
+    "Annual report",
+    "Customer onboarding",
+    "Trade fair",
+    "ERP rollout",
+    "Brand refresh",
+    "Hiring",
+    "Product launch",
+)
+MESSAGES = (
+    "{phrase}.",
+    "Please check with {first} before Friday.",
+    "Details in the shared folder.",
+    "Budget: {number} EUR.",
+    "Bitte bis Ende der Woche erledigen.",
+    "Voir le document de {first}.",
+    "{company}の担当者に確認すること。",
+    "Kontakt: {first} {last}",
+    "{phrase}.\nSee also {thing}.",
+)
+COMMENTS = (
+    "Done.",
+    "On it.",
+    "Can you take a look?",
+    "Waiting for feedback from {first}.",
+    "Moved the deadline.",
+    "See attached file.",
+    "Erledigt.",
+    "C'est fait.",
+    "確認しました。",
+    "Gotowe.",
+    "Listo, revisado.",
+    "Blocked by {company}.",
+    "{phrase}?",
+)
+UPDATES = ("Changed due date", "Changed priority", "Edited description", "Renamed", "Changed assignee", "Added tags")
+TAG_NAMES = (
+    "urgent",
+    "work",
+    "home",
+    "client",
+    "invoice",
+    "meeting",
+    "review",
+    "bug",
+    "design",
+    "marketing",
+    "sales",
+    "waiting",
+    "someday",
+    "Büro",
+    "réunion",
+    "お客様",
+    "тег",
+    "pilne",
+    "ventas",
+    "wichtig",
+    "finance",
+    "hr",
+    "legal",
+    "travel",
+    "ideas",
+    "support",
+    "release",
+    "q3",
+    "q4",
+    "personal",
+)
+DEPARTMENTS = (
+    "Design",
+    "Sales",
+    "Support",
+    "Engineering",
+    "Marketing",
+    "Operations",
+    "Finance",
+    "HR",
+    "Legal",
+    "IT",
+    "Quality",
+    "Management",
+)
 
 
 @dataclass(frozen=True)
@@ -207,28 +347,43 @@ class DataGenerator:
         ids = sequential_ids(rng, 184_700, n, 40).tolist()
         levels = rng.choice([1, 2, 10], n, p=[0.85, 0.1, 0.05]).tolist()
         online = (rng.random(n) < 0.3).tolist()
-        offsets = {id_: int(rng.choice(LOCALE_OFFSETS[LOCALES[index]]))
-                   for id_, index in zip(ids, locale.tolist(), strict=True)}
+        offsets = {
+            id_: int(rng.choice(LOCALE_OFFSETS[LOCALES[index]]))
+            for id_, index in zip(ids, locale.tolist(), strict=True)
+        }
         members = [
-            {"id": id_, "login": email, "firstName": f, "lastName": la, "email": email,
-             "businessLevel": 100 if row == 0 else level, "isOnline": is_online}
+            {
+                "id": id_,
+                "login": email,
+                "firstName": f,
+                "lastName": la,
+                "email": email,
+                "businessLevel": 100 if row == 0 else level,
+                "isOnline": is_online,
+            }
             for row, (id_, email, f, la, level, is_online) in enumerate(
-                zip(ids, emails, first.tolist(), last.tolist(), levels, online, strict=True))
+                zip(ids, emails, first.tolist(), last.tolist(), levels, online, strict=True)
+            )
         ]
         return members, offsets, domain
 
     def contacts(self, n: int, members: list[dict[str, Any]], domain: str) -> list[dict[str, Any]]:
         """Team members other than the owner first, then people outside the team; some without a login."""
         rng, pools = self.rng, self.pools
-        team = [{key: member[key] for key in ("id", "firstName", "lastName", "email", "login")}
-                for member in members[1 : n + 1]]
+        team = [
+            {key: member[key] for key in ("id", "firstName", "lastName", "email", "login")}
+            for member in members[1 : n + 1]
+        ]
         outside = n - len(team)
         _, first, last, first_ascii, last_ascii = people(rng, pools, outside)
         last[rng.random(outside) < 0.05] = None
-        domains = [f"{slug(str(company), 16) or 'mail'}.com"
-                   for company in pools.companies[rng.integers(0, len(pools.companies), outside)]]
-        locals_ = [f"{f or 'contact'}.{la}" if la else (f or "contact")
-                   for f, la in zip(first_ascii, last_ascii, strict=True)]
+        domains = [
+            f"{slug(str(company), 16) or 'mail'}.com"
+            for company in pools.companies[rng.integers(0, len(pools.companies), outside)]
+        ]
+        locals_ = [
+            f"{f or 'contact'}.{la}" if la else (f or "contact") for f, la in zip(first_ascii, last_ascii, strict=True)
+        ]
         emails = unique_emails(locals_, domains)
         logins = [local if keep else None for local, keep in zip(locals_, rng.random(outside) < 0.8, strict=True)]
         ids = sequential_ids(rng, 290_000, outside, 60).tolist()
@@ -238,7 +393,7 @@ class DataGenerator:
         ]
 
     def groups(self, n: int, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """"Everyone" (every member) first, then departments with some of the members."""
+        """ "Everyone" (every member) first, then departments with some of the members."""
         rng = self.rng
         ids = [member["id"] for member in members]
         groups = []
@@ -255,8 +410,10 @@ class DataGenerator:
 
     def tags(self, n: int) -> list[dict[str, Any]]:
         """Tags with unique names, about 60% of them shared."""
-        names = [TAG_NAMES[i % len(TAG_NAMES)] + (f" {i // len(TAG_NAMES) + 1}" if i >= len(TAG_NAMES) else "")
-                 for i in range(n)]
+        names = [
+            TAG_NAMES[i % len(TAG_NAMES)] + (f" {i // len(TAG_NAMES) + 1}" if i >= len(TAG_NAMES) else "")
+            for i in range(n)
+        ]
         shared = (self.rng.random(n) < 0.6).tolist()
         ids = sequential_ids(self.rng, 388_700, n, 3).tolist()
         return [{"id": i, "name": name, "shared": s} for i, name, s in zip(ids, names, shared, strict=True)]
@@ -265,6 +422,13 @@ class DataGenerator:
         self, n: int, members: list[dict[str, Any]], offsets: dict[int, int], tag_names: list[str]
     ) -> list[dict[str, Any]]:
         """``n`` items in id (and creation) order."""
+        drawn = self._item_columns(n, members, offsets, tag_names)
+        return [_item(drawn, row, tag_names) for row in range(n)]
+
+    def _item_columns(
+        self, n: int, members: list[dict[str, Any]], offsets: dict[int, int], tag_names: list[str]
+    ) -> dict[str, Any]:
+        """What `items` draws for ``n`` items, a column (array or list) per property, by name."""
         rng, now = self.rng, self.now_ms
         codes = np.array(list(CATEGORIES.values()))[rng.choice(len(CATEGORIES), n, p=CATEGORY_WEIGHTS)]
         if n:
@@ -283,13 +447,15 @@ class DataGenerator:
         due = np.where(all_day, _midnight(due, offset), due - due % (30 * MINUTE_MS))
         done_chance = np.where(has_due, np.where(due < now, 0.85, 0.1), 0.5)
         completed = (is_task & (rng.random(n) < done_chance)) | (
-            is_project & (rng.random(n) < np.where(created < now - 180 * DAY_MS, 0.25, 0.05)))
+            is_project & (rng.random(n) < np.where(created < now - 180 * DAY_MS, 0.25, 0.05))
+        )
         updated = np.where(completed & has_due, np.minimum(np.maximum(updated, due - DAY_MS), now), updated)
         updated = np.maximum(updated, created)
         event_start = now + rng.integers(-200 * DAY_MS, 120 * DAY_MS, n)
         event_all_day = is_event & (rng.random(n) < 0.25)
-        event_start = np.where(event_all_day, _midnight(event_start, offset),
-                               event_start - event_start % (30 * MINUTE_MS))
+        event_start = np.where(
+            event_all_day, _midnight(event_start, offset), event_start - event_start % (30 * MINUTE_MS)
+        )
         event_end = event_start + rng.choice([30, 60, 90, 120, 180], n) * MINUTE_MS
         project_start = _midnight(created, offset)
         project_due = _midnight(created + rng.integers(30 * DAY_MS, 240 * DAY_MS, n), offset)
@@ -300,10 +466,14 @@ class DataGenerator:
             [10_000 + rng.integers(0, 10_000, n), np.full(n, 30_000)],
             20_000 + rng.integers(0, 10_000, n),
         )
-        recurring = np.where((is_event & (rng.random(n) < 0.15)) | (is_task & (rng.random(n) < 0.03)),
-                             rng.integers(1, 5, n), 0)
-        assigned = np.where((is_task & (rng.random(n) < 0.7)) | (is_event & (rng.random(n) < 0.2)),
-                            member_ids[rng.integers(0, len(member_ids), n)], 0)
+        recurring = np.where(
+            (is_event & (rng.random(n) < 0.15)) | (is_task & (rng.random(n) < 0.03)), rng.integers(1, 5, n), 0
+        )
+        assigned = np.where(
+            (is_task & (rng.random(n) < 0.7)) | (is_event & (rng.random(n) < 0.2)),
+            member_ids[rng.integers(0, len(member_ids), n)],
+            0,
+        )
         tracked = is_task & (rng.random(n) < 0.2)
         estimate = np.where(tracked, rng.choice([0.5, 1.0, 2.0, 3.0, 4.0, 8.0, 16.0], n), 0.0)
         spent = np.round(estimate * rng.gamma(2.0, 0.5, n) * np.where(completed, 1.0, rng.random(n)) * 4) / 4
@@ -323,59 +493,48 @@ class DataGenerator:
         people_rows = rng.integers(0, len(member_ids), (n, 3))
         guest_counts = np.where(shared, rng.integers(1, 4, n), 0)
         guest_levels = rng.choice(LEVELS, (n, 3))
-        items = []
-        for row in range(n):
-            code, off, owner = int(codes[row]), int(offset[row]), int(owners[row])
-            start = end = due_at = None
-            if code == 0:
-                start = int(project_start[row]) if project_dates[0, row] < 0.5 else None
-                due_at = int(project_due[row]) if project_dates[1, row] < 0.45 else None
-            elif code == 1 and has_due[row]:
-                due_at = int(due[row])
-                start = int(task_start[row]) if project_dates[0, row] < 0.15 else None
-            elif code == 2:
-                start = int(event_start[row])
-                end = None if event_all_day[row] else int(event_end[row])
-            assignee = int(assigned[row])
-            participants = sorted({int(member_ids[i]) for i in people_rows[row, : people_counts[row]]}) or None
-            permissions = _permissions(owner, assignee, participants,
-                                       member_ids[people_rows[row, : guest_counts[row]]].tolist(),
-                                       guest_levels[row].tolist())
-            tags = list(dict.fromkeys(tag_names[i] for i in tag_rows[row, : tag_counts[row]])) or None
-            items.append({
-                "id": int(ids[row]),
-                "guid": str(uuid.UUID(bytes=guids[16 * row : 16 * row + 16], version=4)),
-                "user_id": owner,
-                "title": titles[row],
-                "short_name": shorts[row],
-                "issue_id": issue_ids[row],
-                "completed": bool(completed[row]),
-                "color": int(color[row]),
-                "color_value": str(color_value[row]) if code == 0 else None,
-                "category": code,
-                "message": messages[row],
-                "parent": int(parents[row]),
-                "recurring": int(recurring[row]),
-                "assigneeId": assignee,
-                "participants": participants,
-                "start_date": render_time(start, off),
-                "end_date": render_time(end, off),
-                "due_date": render_time(due_at, off),
-                "is_all_day": bool(event_all_day[row]) if code == 2 else bool(due_at is not None and all_day[row]),
-                "shared": bool(shared[row]),
-                "time_last_update": render_time(int(updated[row]), off),
-                "time_create": render_time(int(created[row]), off),
-                "starred": bool(starred[row]),
-                "time_track": bool(tracked[row]),
-                "time_est": float(estimate[row]),
-                "time_spent": float(spent[row]),
-                "priority": int(priority[row]),
-                "tags": tags,
-                "permissions": permissions,
-                "_updated_ms": int(updated[row]),
-                "_offset": off,
-            })
-        return items
+        return {
+            "codes": codes,
+            "offset": offset,
+            "owners": owners,
+            "project_start": project_start,
+            "project_dates": project_dates,
+            "project_due": project_due,
+            "has_due": has_due,
+            "due": due,
+            "task_start": task_start,
+            "event_start": event_start,
+            "event_all_day": event_all_day,
+            "event_end": event_end,
+            "assigned": assigned,
+            "member_ids": member_ids,
+            "people_rows": people_rows,
+            "people_counts": people_counts,
+            "guest_counts": guest_counts,
+            "guest_levels": guest_levels,
+            "tag_rows": tag_rows,
+            "tag_counts": tag_counts,
+            "ids": ids,
+            "guids": guids,
+            "titles": titles,
+            "shorts": shorts,
+            "issue_ids": issue_ids,
+            "completed": completed,
+            "color": color,
+            "color_value": color_value,
+            "messages": messages,
+            "parents": parents,
+            "recurring": recurring,
+            "all_day": all_day,
+            "shared": shared,
+            "updated": updated,
+            "created": created,
+            "starred": starred,
+            "tracked": tracked,
+            "estimate": estimate,
+            "spent": spent,
+            "priority": priority,
+        }
 
     def _parents(self, ids: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """0, or the id of an earlier project (most tasks, some events, notes, files) or task (sub-tasks)."""
@@ -417,8 +576,14 @@ class DataGenerator:
             events.append((updated, owner, "update", str(rng.choice(UPDATES))))
         events.sort(key=lambda event: event[0])
         return [
-            {"id": item["id"] * 100 + index, "item_id": item["id"], "user_id": user, "time": render_time(ms, offset),
-             "type": kind, "message": message}
+            {
+                "id": item["id"] * 100 + index,
+                "item_id": item["id"],
+                "user_id": user,
+                "time": render_time(ms, offset),
+                "type": kind,
+                "message": message,
+            }
             for index, (ms, user, kind, message) in enumerate(events)
         ]
 
@@ -430,8 +595,9 @@ class _Texts:
         self.rng = rng
         self.pools = pools
         self.firsts = object_array([m["firstName"] for m in members] + [name for p in pools.first for name in p[:20]])
-        self.lasts = object_array([m["lastName"] or m["firstName"] for m in members]
-                                  + [name for p in pools.last for name in p[:20]])
+        self.lasts = object_array(
+            [m["lastName"] or m["firstName"] for m in members] + [name for p in pools.last for name in p[:20]]
+        )
         self.cities = pools.places[:, 0]
 
     def fill(self, templates: tuple[str, ...]) -> str:
@@ -453,8 +619,10 @@ class _Texts:
     def _fill(self, template: str) -> str:
         rng = self.rng
         values = {
-            "first": lambda: self._pick(self.firsts), "last": lambda: self._pick(self.lasts),
-            "company": lambda: self._pick(self.pools.companies), "city": lambda: self._pick(self.cities),
+            "first": lambda: self._pick(self.firsts),
+            "last": lambda: self._pick(self.lasts),
+            "company": lambda: self._pick(self.pools.companies),
+            "city": lambda: self._pick(self.cities),
             "thing": lambda: THINGS[int(rng.integers(0, len(THINGS)))],
             "phrase": lambda: self._pick(self.pools.phrases),
             "Bs": lambda: self._pick(self.pools.phrases).capitalize(),
@@ -520,3 +688,79 @@ def _permissions(
     for person, floor in [*((p, 20) for p in participants or []), *([(assignee, 50)] if assignee else [])]:
         granted[person] = max(granted.get(person, 0), floor)
     return [{"principal": principal, "level": level} for principal, level in granted.items()]
+
+
+def _no_dates(drawn: dict[str, Any], row: int) -> tuple[int | None, int | None, int | None]:
+    return None, None, None
+
+
+def _project_dates(drawn: dict[str, Any], row: int) -> tuple[int | None, int | None, int | None]:
+    """A project's start and due dates (midnights), each shown on some projects only."""
+    start = int(drawn["project_start"][row]) if drawn["project_dates"][0, row] < 0.5 else None
+    due = int(drawn["project_due"][row]) if drawn["project_dates"][1, row] < 0.45 else None
+    return start, None, due
+
+
+def _task_dates(drawn: dict[str, Any], row: int) -> tuple[int | None, int | None, int | None]:
+    """A task's due date (when it has one) and, for a few of those, a start date."""
+    if not drawn["has_due"][row]:
+        return None, None, None
+    start = int(drawn["task_start"][row]) if drawn["project_dates"][0, row] < 0.15 else None
+    return start, None, int(drawn["due"][row])
+
+
+def _event_dates(drawn: dict[str, Any], row: int) -> tuple[int | None, int | None, int | None]:
+    """An event's start, and its end unless it lasts all day."""
+    end = None if drawn["event_all_day"][row] else int(drawn["event_end"][row])
+    return int(drawn["event_start"][row]), end, None
+
+
+#: ``(start, end, due)`` of an item of each category (project, task, event); none for the others.
+_DATES = {CATEGORIES["project"]: _project_dates, CATEGORIES["task"]: _task_dates, CATEGORIES["event"]: _event_dates}
+
+
+def _item(drawn: dict[str, Any], row: int, tag_names: list[str]) -> dict[str, Any]:
+    """Item ``row`` of the columns `DataGenerator.items` drew, as the API serves it (plus two private fields)."""
+    code, off, owner = int(drawn["codes"][row]), int(drawn["offset"][row]), int(drawn["owners"][row])
+    start, end, due_at = _DATES.get(code, _no_dates)(drawn, row)
+    assignee = int(drawn["assigned"][row])
+    member_ids, people_rows, guests = drawn["member_ids"], drawn["people_rows"], drawn["guest_counts"][row]
+    participants = sorted({int(member_ids[i]) for i in people_rows[row, : drawn["people_counts"][row]]}) or None
+    guest_ids, guest_levels = member_ids[people_rows[row, :guests]].tolist(), drawn["guest_levels"][row].tolist()
+    permissions = _permissions(owner, assignee, participants, guest_ids, guest_levels)
+    tags = list(dict.fromkeys(tag_names[i] for i in drawn["tag_rows"][row, : drawn["tag_counts"][row]])) or None
+    guids = drawn["guids"]
+    all_day = bool(drawn["event_all_day"][row]) if code == 2 else bool(due_at is not None and drawn["all_day"][row])
+    return {
+        "id": int(drawn["ids"][row]),
+        "guid": str(uuid.UUID(bytes=guids[16 * row : 16 * row + 16], version=4)),
+        "user_id": owner,
+        "title": drawn["titles"][row],
+        "short_name": drawn["shorts"][row],
+        "issue_id": drawn["issue_ids"][row],
+        "completed": bool(drawn["completed"][row]),
+        "color": int(drawn["color"][row]),
+        "color_value": str(drawn["color_value"][row]) if code == 0 else None,
+        "category": code,
+        "message": drawn["messages"][row],
+        "parent": int(drawn["parents"][row]),
+        "recurring": int(drawn["recurring"][row]),
+        "assigneeId": assignee,
+        "participants": participants,
+        "start_date": render_time(start, off),
+        "end_date": render_time(end, off),
+        "due_date": render_time(due_at, off),
+        "is_all_day": all_day,
+        "shared": bool(drawn["shared"][row]),
+        "time_last_update": render_time(int(drawn["updated"][row]), off),
+        "time_create": render_time(int(drawn["created"][row]), off),
+        "starred": bool(drawn["starred"][row]),
+        "time_track": bool(drawn["tracked"][row]),
+        "time_est": float(drawn["estimate"][row]),
+        "time_spent": float(drawn["spent"][row]),
+        "priority": int(drawn["priority"][row]),
+        "tags": tags,
+        "permissions": permissions,
+        "_updated_ms": int(drawn["updated"][row]),
+        "_offset": off,
+    }

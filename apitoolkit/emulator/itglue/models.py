@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import numpy as np
@@ -43,6 +44,14 @@ class ITGlueAccount:
         self.tables = {r.key: Table(r.type, r.fields, columns[r.key]) for r in RESOURCES}
         self._resources = {r.key: r for r in RESOURCES}
         self._insertions = 0
+        #: How `insert` adds records, by resource.
+        self._inserters: dict[str, Callable[[DataGenerator, int, int | None], None]] = {
+            "logs": self._insert_logs,
+            "organizations": self._insert_organizations,
+            "users": self._insert_users,
+            "expirations": self._insert_expirations,
+            "user_metrics": self._insert_user_metrics,
+        }
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{key}={len(table)}" for key, table in self.tables.items())
@@ -92,56 +101,86 @@ class ITGlueAccount:
         users' reputation. Nothing is added when a resource they depend on is empty.
 
         Example:
-            >>> account.insert(USERS, 3)  # doctest: +SKIP
+            >>> from datetime import UTC, datetime
+            >>> from apitoolkit.emulator.itglue.resources import USERS
+            >>> account = ITGlueAccount(seed=1, counts=Counts.for_size("small"), now=datetime(2025, 1, 1, tzinfo=UTC))
+            >>> account.insert(USERS, 3)
+            >>> len(account.users)
+            43
         """
         self._insertions += 1
-        generator = self._generator.fork(self._insertions)
-        rng, now = generator.rng, np.full(records, self.now, dtype=np.int64)
-        table, orgs, users = self.tables[resource.key], self.tables["organizations"], self.tables["users"]
-        if resource.key == "logs":
-            if not len(users):
-                return
-            floor = LOG_ID_BASE + LOG_DAYS * 86_400 * 2**20
-            first = max(table.issued[1] if table.issued else floor, floor)
-            columns = generator.log_rows(
-                first + np.arange(1, records + 1),
-                now,
-                users.columns,
-                orgs.columns,
-                rng.integers(0, len(users), records),
-                rng.integers(0, 4, records),
-                rng.integers(0, 4, records),
-            )
-            table.append(columns)
+        insert = self._inserters.get(resource.key)
+        if insert is not None:
+            insert(self._generator.fork(self._insertions), records, organization_id)
+
+    def _new_ids(self, key: str, records: int) -> np.ndarray:
+        """Ids below the smallest one resource ``key`` ever held, in ascending order: they sort first by id."""
+        table = self.tables[key]
+        return (table.issued[0] if table.issued else 1_000) - np.arange(records, 0, -1)
+
+    def _insert_logs(self, generator: DataGenerator, records: int, organization_id: int | None) -> None:
+        """New logs at ``now``, with ids above every log's (the newest sort first)."""
+        table, users = self.tables["logs"], self.tables["users"]
+        if not len(users):
             return
-        ids = (table.issued[0] if table.issued else 1_000) - np.arange(records, 0, -1)
-        if resource.key == "organizations":
-            table.append(generator.organizations(ids, now, owner_first=False))
-        elif resource.key == "users":
-            table.append(generator.users(ids, now, orgs.columns))
-        elif resource.key == "expirations" and len(orgs):
-            scope = orgs.columns
-            if organization_id is not None:
-                row = orgs.find(organization_id)
-                if row is None:
-                    return
-                scope = {name: column[[row]] for name, column in scope.items()}
-            table.append(generator.expirations(ids, scope, self.now))
-        elif resource.key == "user_metrics" and len(users) and len(orgs):
-            user_rows = rng.integers(0, len(users), records)
-            columns = generator.metric_rows(
-                ids,
-                users.columns,
-                user_rows,
-                orgs.columns["id"][rng.integers(0, len(orgs), records)],
-                rng.integers(0, len(METRIC_TYPES), records),
-                np.full(records, self.now // 86_400),
-            )
-            table.append(columns)
-            points = np.zeros(len(users), dtype=np.int64)
-            np.add.at(points, user_rows, 10 * columns["created"] + 5 * columns["edited"] + columns["viewed"])
-            changed = np.flatnonzero(points)
-            users.update("reputation", changed, users.columns["reputation"][changed] + points[changed])
+        rng = generator.rng
+        floor = LOG_ID_BASE + LOG_DAYS * 86_400 * 2**20
+        first = max(table.issued[1] if table.issued else floor, floor)
+        columns = generator.log_rows(
+            first + np.arange(1, records + 1),
+            np.full(records, self.now, dtype=np.int64),
+            users.columns,
+            self.tables["organizations"].columns,
+            rng.integers(0, len(users), records),
+            rng.integers(0, 4, records),
+            rng.integers(0, 4, records),
+        )
+        table.append(columns)
+
+    def _insert_organizations(self, generator: DataGenerator, records: int, organization_id: int | None) -> None:
+        now = np.full(records, self.now, dtype=np.int64)
+        self.tables["organizations"].append(
+            generator.organizations(self._new_ids("organizations", records), now, owner_first=False)
+        )
+
+    def _insert_users(self, generator: DataGenerator, records: int, organization_id: int | None) -> None:
+        now = np.full(records, self.now, dtype=np.int64)
+        orgs = self.tables["organizations"].columns
+        self.tables["users"].append(generator.users(self._new_ids("users", records), now, orgs))
+
+    def _insert_expirations(self, generator: DataGenerator, records: int, organization_id: int | None) -> None:
+        """New expirations of every organization, or of ``organization_id`` only (none when it does not exist)."""
+        orgs = self.tables["organizations"]
+        if not len(orgs):
+            return
+        scope = orgs.columns
+        if organization_id is not None:
+            row = orgs.find(organization_id)
+            if row is None:
+                return
+            scope = {name: column[[row]] for name, column in scope.items()}
+        self.tables["expirations"].append(generator.expirations(self._new_ids("expirations", records), scope, self.now))
+
+    def _insert_user_metrics(self, generator: DataGenerator, records: int, organization_id: int | None) -> None:
+        """New metrics of today, their points added to their users' reputation."""
+        users, orgs = self.tables["users"], self.tables["organizations"]
+        if not (len(users) and len(orgs)):
+            return
+        rng = generator.rng
+        user_rows = rng.integers(0, len(users), records)
+        columns = generator.metric_rows(
+            self._new_ids("user_metrics", records),
+            users.columns,
+            user_rows,
+            orgs.columns["id"][rng.integers(0, len(orgs), records)],
+            rng.integers(0, len(METRIC_TYPES), records),
+            np.full(records, self.now // 86_400),
+        )
+        self.tables["user_metrics"].append(columns)
+        points = np.zeros(len(users), dtype=np.int64)
+        np.add.at(points, user_rows, 10 * columns["created"] + 5 * columns["edited"] + columns["viewed"])
+        changed = np.flatnonzero(points)
+        users.update("reputation", changed, users.columns["reputation"][changed] + points[changed])
 
     def delete(self, resource: Resource, records: int, organization_id: int | None = None) -> None:
         """Delete the ``records`` records that sort first under the resource's default order.
@@ -149,7 +188,12 @@ class ITGlueAccount:
         With ``organization_id``, only that organization's records (its expirations) are candidates.
 
         Example:
-            >>> account.delete(USERS, 3)  # doctest: +SKIP
+            >>> from datetime import UTC, datetime
+            >>> from apitoolkit.emulator.itglue.resources import USERS
+            >>> account = ITGlueAccount(seed=1, counts=Counts.for_size("small"), now=datetime(2025, 1, 1, tzinfo=UTC))
+            >>> account.delete(USERS, 3)
+            >>> len(account.users)
+            37
         """
         table = self.tables[resource.key]
         rows = select(table, resource, ListQuery())
