@@ -14,7 +14,7 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --quiet -e '.[dev]'  # -qq: errors show, build-backend warnings do not
-	# Optional, and slows every Jupyter/papermill start by ~2.5 s (see shared/RECIPES.md).
+	# Optional, and slows every Jupyter/papermill start by ~2.5 s (its URI checks are never used here).
 	-$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
 	touch $(STAMP)
 
@@ -28,9 +28,12 @@ system-packages:
 system-packages-demo:
 	@.ci/system-packages demo
 
+# The checks .pre-commit-config.yaml runs too: lint rules and complexity, one format, types, the layers.
 lint: install
 	$(BIN)/ruff check apitoolkit tests benchmarks
+	$(BIN)/ruff format --check apitoolkit tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: install system-packages lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)

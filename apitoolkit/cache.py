@@ -70,10 +70,14 @@ class FrameCache:
         fmt: ``"parquet"`` or ``"arrow"``, for a directory; a store has its own.
 
     Example:
-        >>> fc = FrameCache(Path("/tmp/demo-frames"))  # doctest: +SKIP
-        >>> fc.put("users-abc", frame, ttl=3600)  # doctest: +SKIP
-        >>> fc.get("users-abc").frame.equals(frame)  # doctest: +SKIP
+        >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> fc = FrameCache(Path(tmp.name))
+        >>> frame = pd.DataFrame({"id": pd.array([1, 2], dtype="Int64")})
+        >>> fc.put("users-abc", frame, ttl=3600)
+        >>> fc.get("users-abc").frame.equals(frame)
         True
+        >>> tmp.cleanup()
     """
 
     def __init__(self, store: FrameStore | Path, *, fmt: str | None = None) -> None:
@@ -231,8 +235,11 @@ def cache_info(cache: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         CacheError: The Redis server cannot be reached.
 
     Example:
+        >>> import tempfile
         >>> import apitoolkit
-        >>> apitoolkit.cache_info().columns.tolist()  # doctest: +SKIP
+        >>> with tempfile.TemporaryDirectory() as cache:  # without it: APITOOLKIT_CACHE, else the user cache
+        ...     info = apitoolkit.cache_info(cache)
+        >>> info.columns.tolist()
         ['service', 'account', 'kind', 'files', 'bytes', 'updated', 'path']
     """
     location: CacheLocation = cache_location(cache)
@@ -249,8 +256,12 @@ def clear_cache(service: str | None = None, *, cache: str | os.PathLike[str] | N
     On Redis, keys are found with SCAN and unlinked in batches; the rate-limit logs stay.
 
     Example:
+        >>> import tempfile
         >>> import apitoolkit
-        >>> apitoolkit.clear_cache("itglue")  # doctest: +SKIP
-        1048576
+        >>> with tempfile.TemporaryDirectory() as cache:  # without it: APITOOLKIT_CACHE, else the user cache
+        ...     FrameCache(Path(cache, "frames", "itglue-0123")).put("users-abc", pd.DataFrame({"id": [1]}), ttl=60)
+        ...     freed = apitoolkit.clear_cache("itglue", cache=cache)
+        >>> freed > 0
+        True
     """
     return clear(cache_location(cache), service)

@@ -48,9 +48,12 @@ def write_frame(frame: pd.DataFrame, path: str | os.PathLike[str], *, tz: str | 
         OSError: The file could not be written (the previous file, if any, is kept).
 
     Example:
+        >>> import tempfile
         >>> import pandas as pd
-        >>> write_frame(pd.DataFrame({"id": [1]}), "exports/users.csv")  # doctest: +SKIP
-        PosixPath('exports/users.csv')
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = write_frame(pd.DataFrame({"id": [1]}), Path(folder, "exports", "users.csv"))
+        ...     path.read_text().splitlines()
+        ['id', '1']
     """
     target = Path(path)
     suffix = _suffix(target)
@@ -96,9 +99,13 @@ def to_excel(frame: pd.DataFrame, path: str | os.PathLike[str], *, tz: str | Non
         OSError: The file could not be written (the previous file, if any, is kept).
 
     Example:
+        >>> import tempfile
+        >>> import pandas as pd
         >>> import apitoolkit
-        >>> apitoolkit.to_excel(apitoolkit.load_logs(), "logs.xlsx", tz="Europe/London")  # doctest: +SKIP
-        PosixPath('logs.xlsx')
+        >>> logs = pd.DataFrame({"id": [1], "created_at": pd.to_datetime(["2026-11-01T12:00:00Z"])})
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     apitoolkit.to_excel(logs, Path(folder, "logs.xlsx"), tz="Europe/London").name
+        'logs.xlsx'
     """
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
@@ -131,6 +138,7 @@ def to_excel(frame: pd.DataFrame, path: str | os.PathLike[str], *, tz: str | Non
             cell.font = bold
             titles.append(cell)
         sheet.append(titles)
+
         def formatted(value: Any, number_format: str | None) -> Any:
             if number_format is None or value is None:
                 return value

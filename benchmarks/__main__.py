@@ -17,9 +17,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument(
-        "cases", nargs="*", metavar="CASE", help=f"cases to run (default all): {', '.join(CASES)}"
-    )
+    parser.add_argument("cases", nargs="*", metavar="CASE", help=f"cases to run (default all): {', '.join(CASES)}")
     parser.add_argument("--rounds", type=int, default=5, help="runs of every contender, alternated")
     parser.add_argument("--records", type=int, default=200_000, help="records in the test data")
     parser.add_argument("--no-record", action="store_true", help="print only; do not append to RESULTS.md")
@@ -40,9 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the cases; exit 0 even when a target fails (the tables say so), 1 when a run breaks."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        results = [
-            run_case(CASES[name](args.records), rounds=args.rounds, log=_log) for name in args.cases or CASES
-        ]
+        results = [run_case(CASES[name](args.records), rounds=args.rounds, log=_log) for name in args.cases or CASES]
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
         return 1

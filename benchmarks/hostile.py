@@ -109,13 +109,21 @@ def run(case: str, tree: Path, limit: float) -> dict[str, object]:
             peak = _peak_mib(child.pid)  # read before the kill: the process's high-water mark so far
             child.kill()
             child.communicate()
-            return {"outcome": f"still running at {limit:g} s: killed", "seconds": limit, "peak_mib": peak,
-                    "requests": server.requests}
+            return {
+                "outcome": f"still running at {limit:g} s: killed",
+                "seconds": limit,
+                "peak_mib": peak,
+                "requests": server.requests,
+            }
         done = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
         lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
         if not lines:
-            return {"outcome": f"child failed: {done.stderr.strip()[-200:]}", "seconds": time.monotonic() - started,
-                    "peak_mib": float("nan"), "requests": server.requests}
+            return {
+                "outcome": f"child failed: {done.stderr.strip()[-200:]}",
+                "seconds": time.monotonic() - started,
+                "peak_mib": float("nan"),
+                "requests": server.requests,
+            }
         figures = json.loads(lines[-1])
         return {
             "outcome": figures["outcome"],

@@ -19,9 +19,7 @@ _MB = 2**20
 
 def _git(*args: str) -> str | None:
     try:
-        proc = subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False
-        )
+        proc = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
     except OSError:
         return None
     return proc.stdout.strip() if proc.returncode == 0 else None
@@ -81,9 +79,7 @@ def results_table(results: list[CaseResult]) -> str:
             rows = "–" if s.rows is None else f"{s.rows:,}"
             spread = f"{min(s.seconds):.3f}–{max(s.seconds):.3f}"
             memory = f"{_mb(s.peak_rss_median)} | {_mb(s.increase_median)} | {_mb(s.result_bytes)}"
-            lines.append(
-                f"| {result.case.name} | {s.contender} | {s.median:.3f} | {spread} | {memory} | {rows} |"
-            )
+            lines.append(f"| {result.case.name} | {s.contender} | {s.median:.3f} | {spread} | {memory} | {rows} |")
     return "\n".join(lines)
 
 
@@ -94,9 +90,7 @@ def targets_table(results: list[CaseResult]) -> str:
         for target, value, passed in result.outcomes:
             goal = f"{target.op} {target.threshold:g}{target.unit}"
             verdict = "PASS" if passed else "FAIL"
-            lines.append(
-                f"| {result.case.name} | {target.label} | {value:.2f}{target.unit} | {goal} | {verdict} |"
-            )
+            lines.append(f"| {result.case.name} | {target.label} | {value:.2f}{target.unit} | {goal} | {verdict} |")
     return "\n".join(lines)
 
 

@@ -14,7 +14,33 @@ Example:
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names as mypy and editors see them; at run time __getattr__ imports on use
+    from apitoolkit.analysis.activity import activity_heatmap as activity_heatmap
+    from apitoolkit.analysis.activity import activity_over_time as activity_over_time
+    from apitoolkit.analysis.activity import events_by as events_by
+    from apitoolkit.analysis.activity import top_resources as top_resources
+    from apitoolkit.analysis.expirations import BUCKET_BOUNDS as BUCKET_BOUNDS
+    from apitoolkit.analysis.expirations import ActOn as ActOn
+    from apitoolkit.analysis.expirations import expiration_buckets as expiration_buckets
+    from apitoolkit.analysis.expirations import expiration_counts as expiration_counts
+    from apitoolkit.analysis.expirations import expirations_to_act_on as expirations_to_act_on
+    from apitoolkit.analysis.expirations import next_expirations as next_expirations
+    from apitoolkit.analysis.reputation import POINTS as POINTS
+    from apitoolkit.analysis.reputation import compare_reputation as compare_reputation
+    from apitoolkit.analysis.reputation import points_by_action as points_by_action
+    from apitoolkit.analysis.reputation import points_by_resource_type as points_by_resource_type
+    from apitoolkit.analysis.reputation import reputation_from_metrics as reputation_from_metrics
+    from apitoolkit.analysis.reputation import reputation_leaderboard as reputation_leaderboard
+    from apitoolkit.analysis.tasks import PRIORITY_BANDS as PRIORITY_BANDS
+    from apitoolkit.analysis.tasks import backlog as backlog
+    from apitoolkit.analysis.tasks import completion_times as completion_times
+    from apitoolkit.analysis.tasks import overdue as overdue
+    from apitoolkit.analysis.tasks import priority_bands as priority_bands
+    from apitoolkit.analysis.tasks import task_view as task_view
+    from apitoolkit.analysis.tasks import throughput as throughput
+    from apitoolkit.analysis.tasks import work_by as work_by
 
 _EXPORTS = {
     "reputation": (

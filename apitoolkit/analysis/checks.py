@@ -36,14 +36,12 @@ def require(frame: Any, columns: Iterable[str], *, what: str, loader: str) -> pd
     needed = list(columns)
     if not isinstance(frame, pd.DataFrame):
         raise InvalidArgumentError(
-            f"{what} needs a DataFrame with columns {', '.join(needed)} (from {loader}), "
-            f"not {type(frame).__name__}."
+            f"{what} needs a DataFrame with columns {', '.join(needed)} (from {loader}), not {type(frame).__name__}."
         )
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise InvalidArgumentError(
-            f"{what} needs the columns {', '.join(needed)}; missing: {', '.join(missing)}. "
-            f"Load the data with {loader}."
+            f"{what} needs the columns {', '.join(needed)}; missing: {', '.join(missing)}. Load the data with {loader}."
         )
     return frame
 

@@ -135,12 +135,14 @@ def reputation_leaderboard(users: pd.DataFrame, *, top: int | None = None, roles
     """
     require(users, [*NAME_COLUMNS, "role_name", "reputation"], what="reputation_leaderboard", loader=USERS_LOADER)
     count, wanted = _top(top), _roles(roles)
-    board = pd.DataFrame({
-        "user_id": _ints(users["id"]),
-        "name": _names(users),
-        "role_name": users["role_name"].astype("str"),
-        "reputation": _ints(users["reputation"]),
-    })
+    board = pd.DataFrame(
+        {
+            "user_id": _ints(users["id"]),
+            "name": _names(users),
+            "role_name": users["role_name"].astype("str"),
+            "reputation": _ints(users["reputation"]),
+        }
+    )
     if wanted is not None:
         board = board[board["role_name"].isin(wanted)]
     order = ["reputation", "name", "user_id"]

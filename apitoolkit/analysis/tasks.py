@@ -516,9 +516,7 @@ def _conform(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------- periods
-def _wall_periods(
-    firsts: pd.Series, lasts: pd.Series, freq: str, tz: str, start: Any, end: Any
-) -> pd.DatetimeIndex:
+def _wall_periods(firsts: pd.Series, lasts: pd.Series, freq: str, tz: str, start: Any, end: Any) -> pd.DatetimeIndex:
     """Period starts as wall times in ``tz`` (naive): from ``start``'s period, else the earliest of ``firsts``,
     to ``end``'s period, else the latest of ``lasts``."""
     since = None if start is None else _bound(start, "start", tz)

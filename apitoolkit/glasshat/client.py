@@ -38,7 +38,9 @@ class GlasshatClient(BaseClient):
         session, cache, offline, rate_limit, max_workers, timeout, retry, expire_after: As for every client.
 
     Example:
-        >>> client = GlasshatClient()  # doctest: +SKIP  (key from GLASSHAT_API_KEY)
+        >>> client = GlasshatClient(api_key="0123456789abcdef0123456789abcdef", cache="off")
+        >>> client.auth_params()  # the key travels as a query parameter
+        {'apikey': '0123456789abcdef0123456789abcdef'}
     """
 
     records_key: ClassVar[str | None] = None
@@ -76,7 +78,12 @@ class GlasshatClient(BaseClient):
         ``{"clients": [...]}`` (the flattener's input); the ``payload`` stays what the server sent.
 
         Example:
-            >>> client.request("GET", RequestSpec("account/0/clients")).content[:12]  # doctest: +SKIP
+            >>> import tempfile
+            >>> from apitoolkit.emulator import mock_emulator
+            >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:
+            ...     client = GlasshatClient(emu.app.glasshat.api_key, base_url=emu.base_url("glasshat"), cache=cache)
+            ...     page = client.request("GET", RequestSpec("account/0/clients"))
+            >>> page.content[:12]
             b'{"clients":['
         """
         key = spec.path.rstrip("/").rsplit("/", 1)[-1]

@@ -29,7 +29,9 @@ class HappyGrasshopperClient(BaseClient):
         session, cache, offline, rate_limit, max_workers, timeout, retry, expire_after: As for every client.
 
     Example:
-        >>> client = HappyGrasshopperClient()  # doctest: +SKIP  (key from HAPPYGRASSHOPPER_API_KEY)
+        >>> client = HappyGrasshopperClient(api_key="hg-key", cache="off")
+        >>> client.auth_headers()["Authorization"]
+        'Bearer hg-key'
     """
 
     records_key: ClassVar[str | None] = "data"
@@ -64,7 +66,13 @@ class HappyGrasshopperClient(BaseClient):
         """A listing page's ``content`` is its records as ``{"data": [...]}``, whatever its shape.
 
         Example:
-            >>> client.request("GET", RequestSpec("contacts")).content[:9]  # doctest: +SKIP
+            >>> import tempfile
+            >>> from apitoolkit.emulator import mock_emulator
+            >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:
+            ...     key, url = emu.app.happygrasshopper.api_key, emu.base_url("happygrasshopper")
+            ...     client = HappyGrasshopperClient(key, base_url=url, cache=cache)
+            ...     page = client.request("GET", RequestSpec("contacts"))
+            >>> page.content[:9]
             b'{"data":['
         """
         if isinstance(page.payload, list):

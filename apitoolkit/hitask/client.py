@@ -44,8 +44,8 @@ class HitaskClient(BaseClient):
             (see `apitoolkit.itglue.ITGlueClient`).
 
     Example:
-        >>> client = HitaskClient()  # doctest: +SKIP  (credentials from the environment)
-        >>> client.sign_out()  # doctest: +SKIP
+        >>> client = HitaskClient(api_key="key", login="ann", password="secret", cache="off")
+        >>> client.sign_out()  # nothing to do: it signs in on its first request
     """
 
     records_key: ClassVar[str | None] = None

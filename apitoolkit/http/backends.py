@@ -163,10 +163,21 @@ class StagedWrites:
     """A requests-cache backend mixin: every stored response is redacted; a listing's writes are staged.
 
     Example:
-        >>> with cache.staged() as attach:  # doctest: +SKIP
-        ...     with ThreadPoolExecutor(4, initializer=attach) as pool:
-        ...         pages = list(pool.map(fetch, specs))
-        ... # here every response the workers fetched is in the cache, all at once; on an error, none is
+        >>> import tempfile
+        >>> from concurrent.futures import ThreadPoolExecutor
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> from apitoolkit.http.paginators import RequestSpec
+        >>> from apitoolkit.itglue import ITGlueClient
+        >>> with tempfile.TemporaryDirectory() as folder, mock_emulator(seed=1) as emu:
+        ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=folder)
+        ...     cache = client.session.cache
+        ...     with cache.staged() as attach:
+        ...         with ThreadPoolExecutor(2, initializer=attach) as pool:
+        ...             pages = list(pool.map(lambda path: client.request("GET", RequestSpec(path)), ["users", "logs"]))
+        ...         cache.responses.count()  # nothing yet
+        ...     cache.responses.count()  # here every response the workers fetched is in the cache; on an error, none is
+        0
+        2
     """
 
     #: What a failed store names, and what it suggests.
@@ -356,7 +367,13 @@ class SQLiteHttpCache(StagedWrites, SQLiteCache):
     ``responses`` (and the redirect aliases into ``redirects``) in one transaction.
 
     Example:
-        >>> cache = SQLiteHttpCache(tmp_path / "itglue-0123.sqlite")  # doctest: +SKIP
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     cache = SQLiteHttpCache(Path(folder, "itglue-0123.sqlite"))
+        ...     cache.responses.count()
+        ...     cache.close()
+        0
     """
 
     def __init__(self, db_path: str | Any) -> None:

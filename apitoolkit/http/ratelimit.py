@@ -143,8 +143,10 @@ def shared_limiter(home: Path | RedisURL, bucket: str, rate: RateLimit) -> Limit
         ConfigurationError, CacheError: Redis without the redis package, or unreachable.
 
     Example:
-        >>> lim = shared_limiter(Path("/tmp/rl.sqlite"), "demo", RateLimit(10, 1.0))  # doctest: +SKIP
-        >>> lim.try_acquire("demo")  # doctest: +SKIP
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     lim = shared_limiter(Path(folder, "rl.sqlite"), "demo", RateLimit(10, 1.0))
+        ...     lim.try_acquire("demo")
         True
     """
     if not bucket.replace("_", "").isalnum():

@@ -53,7 +53,14 @@ class ReadOnlyHttpCache(SQLiteCache):
     """An account's HTTP cache read from its SQLite file without writing to it (see the module).
 
     Example:
-        >>> cache = ReadOnlyHttpCache(Path("/mnt/archive/http/itglue-0123.sqlite"))  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.http.backends import SQLiteHttpCache
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     SQLiteHttpCache(Path(folder, "itglue-0123.sqlite")).close()  # an archived cache
+        ...     cache = ReadOnlyHttpCache(Path(folder, "itglue-0123.sqlite"))
+        ...     cache.responses.count()
+        ...     cache.close()
+        0
     """
 
     def __init__(self, db_path: Path) -> None:

@@ -39,7 +39,7 @@ def redis_limiter(connection: Redis, key: str, limit: int, period_ms: int) -> Li
     """A limiter admitting ``limit`` requests per ``period_ms`` through the sorted set ``key``.
 
     Example:
-        >>> redis_limiter(connect(url), "apitoolkit:ratelimit:demo", 10, 1000)  # doctest: +SKIP
+        >>> redis_limiter(connect(url), "apitoolkit:ratelimit:demo", 10, 1000)  # needs a Redis server  # doctest: +SKIP
     """
     bucket = _SturdyRedisBucket.init([Rate(limit, period_ms)], connection, key)
     return Limiter(bucket)

@@ -165,7 +165,9 @@ def make_session(
     Example:
         >>> from apitoolkit.config import resolve_config
         >>> cfg = resolve_config("itglue", credentials={"api_key": "k"}, cache="off")
-        >>> s = make_session(cfg, namespace="x", accept=lambda r: True)  # doctest: +SKIP
+        >>> s = make_session(cfg, namespace="x", accept=lambda r: True)
+        >>> s.get_adapter("https://api.itglue.com").max_retries.total  # the client retries, not urllib3
+        0
     """
     limiter = shared_limiter(_limiter_home(config), f"{config.service.name}_{namespace}", config.rate_limit)
     limiter_kwargs: dict[str, Any] = {

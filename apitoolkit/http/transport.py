@@ -292,9 +292,12 @@ class WholeBodyAdapter(HTTPAdapter):
     Other errors are the ones requests raises for a broken body.
 
     Example:
+        >>> from apitoolkit.emulator import EmulatorServer
         >>> session = requests.Session()
-        >>> session.mount("https://", WholeBodyAdapter(max_body_size=64 * 1024 * 1024))
-        >>> session.get("https://api.example.com/users", timeout=30)  # doctest: +SKIP
+        >>> session.mount("http://", WholeBodyAdapter(max_body_size=64 * 1024 * 1024))
+        >>> with EmulatorServer(port=0, seed=1) as emu:  # a real server, on loopback
+        ...     key = emu.app.itglue.api_key
+        ...     session.get(f"{emu.base_url('itglue')}/users", headers={"x-api-key": key}, timeout=30)
         <Response [200]>
     """
 

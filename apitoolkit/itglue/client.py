@@ -29,8 +29,8 @@ class ITGlueClient(JsonApiClient):
         lock_timeout: Seconds to wait for another load fetching the same data (default 300).
 
     Example:
-        >>> client = ITGlueClient(api_key="...", region="eu")  # doctest: +SKIP
-        >>> client.base_url  # doctest: +SKIP
+        >>> client = ITGlueClient(api_key="ITG.0123", region="eu", cache="off")
+        >>> client.base_url
         'https://api.eu.itglue.com'
     """
 

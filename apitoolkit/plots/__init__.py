@@ -18,7 +18,23 @@ Example:
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names as mypy and editors see them; at run time __getattr__ imports on use
+    from apitoolkit.plots.activity import plot_activity_heatmap as plot_activity_heatmap
+    from apitoolkit.plots.activity import plot_activity_over_time as plot_activity_over_time
+    from apitoolkit.plots.expirations import plot_expiration_buckets as plot_expiration_buckets
+    from apitoolkit.plots.expirations import plot_expiration_timeline as plot_expiration_timeline
+    from apitoolkit.plots.reputation import plot_leaderboard as plot_leaderboard
+    from apitoolkit.plots.reputation import plot_points_heatmap as plot_points_heatmap
+    from apitoolkit.plots.reputation import plot_points_over_time as plot_points_over_time
+    from apitoolkit.plots.style import MissingFontWarning as MissingFontWarning
+    from apitoolkit.plots.style import category_colors as category_colors
+    from apitoolkit.plots.style import font_family as font_family
+    from apitoolkit.plots.style import use_fonts as use_fonts
+    from apitoolkit.plots.tasks import plot_backlog as plot_backlog
+    from apitoolkit.plots.tasks import plot_overdue_by_assignee as plot_overdue_by_assignee
+    from apitoolkit.plots.tasks import plot_throughput as plot_throughput
 
 _EXPORTS = {
     "reputation": ("plot_leaderboard", "plot_points_over_time", "plot_points_heatmap"),

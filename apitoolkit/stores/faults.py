@@ -116,8 +116,11 @@ def file_errors(path: Path | str, *, doing: str) -> Iterator[None]:
     """Turn an `OSError` or `sqlite3.Error` raised inside into a `CacheError` naming ``path`` (`cache_error`).
 
     Example:
-        >>> with file_errors("/c/frames", doing="list the frame cache"):  # doctest: +SKIP
-        ...     sizes = [p.stat().st_size for p in Path("/c/frames").rglob("*")]
+        >>> with file_errors("/c/frames", doing="list the frame cache"):  # doctest: +ELLIPSIS
+        ...     raise PermissionError(13, "Permission denied", "/c/frames")
+        Traceback (most recent call last):
+        ...
+        apitoolkit.exceptions.CacheError: Could not list the frame cache /c/frames (Permission denied): fix the ...
     """
     try:
         yield
@@ -161,8 +164,11 @@ def move_aside(path: Path, *, companions: tuple[str, ...] = ()) -> Path:
         CacheError: It cannot be renamed (read-only directory).
 
     Example:
-        >>> move_aside(Path("/c/http/itglue-0123.sqlite"), companions=("-wal", "-shm"))  # doctest: +SKIP
-        PosixPath('/c/http/itglue-0123.sqlite.corrupt-20260101T120000')
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     size = Path(folder, "itglue-0123.sqlite").write_bytes(b"damaged")
+        ...     move_aside(Path(folder, "itglue-0123.sqlite"), companions=("-wal", "-shm")).name  # doctest: +ELLIPSIS
+        'itglue-0123.sqlite.corrupt-2...T...'
     """
     stamp = time.strftime("%Y%m%dT%H%M%S")
     aside = path.with_name(f"{path.name}.corrupt-{stamp}")

@@ -49,9 +49,11 @@ def single_flight(location: CacheLocation, name: str, key: str, *, wait: float, 
         lease: Seconds a Redis lock outlives its holder.
 
     Example:
+        >>> import tempfile
         >>> from apitoolkit.config import cache_location
-        >>> with single_flight(cache_location("/tmp/cache"), "itglue-0123", "users-ab12", wait=300) as held:
-        ...     held  # doctest: +SKIP
+        >>> with tempfile.TemporaryDirectory() as cache:
+        ...     with single_flight(cache_location(cache), "itglue-0123", "users-ab12", wait=300) as held:
+        ...         held
         True
     """
     if location.redis is not None:

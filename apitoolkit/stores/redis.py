@@ -96,8 +96,12 @@ def redis_errors(url: RedisURL) -> Iterator[None]:
     The message names host and port, never the password, and says what to do; the redis traceback is dropped.
 
     Example:
-        >>> with redis_errors(RedisURL("redis://localhost:1/0")):  # doctest: +SKIP
-        ...     connect(...).ping()
+        >>> import redis
+        >>> with redis_errors(RedisURL("redis://localhost:1/0")):  # doctest: +ELLIPSIS
+        ...     raise redis.ConnectionError("Error 111 connecting to localhost:1. Connection refused.")
+        Traceback (most recent call last):
+        ...
+        apitoolkit.exceptions.CacheError: Could not reach the Redis cache at localhost:1 (db 0): Error 111 ...
     """
     import redis
 
@@ -136,7 +140,7 @@ def connect(url: RedisURL) -> Redis:
         CacheError: The server cannot be reached.
 
     Example:
-        >>> connect(RedisURL("redis://localhost:6379/0")).ping()  # doctest: +SKIP
+        >>> connect(RedisURL("redis://localhost:6379/0")).ping()  # needs a Redis server  # doctest: +SKIP
         True
     """
     try:
@@ -162,7 +166,7 @@ class RedisStore:
     """Entries as Redis hashes ``apitoolkit:<area>:<name>:<key>`` holding ``meta`` (JSON) and ``data`` (bytes).
 
     Example:
-        >>> store = RedisStore(RedisURL("redis://localhost/0"), "frames", "itglue-0123")  # doctest: +SKIP
+        >>> store = RedisStore(RedisURL("redis://localhost/0"), "frames", "itglue-0123")  # Redis  # doctest: +SKIP
         >>> store.where  # doctest: +SKIP
         'redis://localhost:6379/0 apitoolkit:frames:itglue-0123:*'
     """

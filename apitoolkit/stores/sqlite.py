@@ -48,7 +48,13 @@ def check_sqlite(path: Path, *, what: str, read_only: bool = False) -> None:
         CacheError: It cannot be opened for another reason (permissions, a full disk, an I/O error).
 
     Example:
-        >>> check_sqlite(Path("/c/http/itglue-0123.sqlite"), what="the HTTP cache")  # doctest: +SKIP
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     size = Path(folder, "itglue-0123.sqlite").write_bytes(b"not a database" * 100)
+        ...     check_sqlite(Path(folder, "itglue-0123.sqlite"), what="the HTTP cache")
+        Traceback (most recent call last):
+        ...
+        sqlite3.DatabaseError: file is not a database
     """
     if not path.exists():
         return
@@ -111,8 +117,17 @@ def open_sqlite(path: Path, open_file: Callable[[], T], *, what: str, lost: str,
             moved aside (a read-only directory).
 
     Example:
-        >>> cache = open_sqlite(path, lambda: SQLiteHttpCache(path), what="the HTTP cache",
-        ...                     lost="its responses are fetched again")  # doctest: +SKIP
+        >>> import tempfile
+        >>> import warnings
+        >>> from apitoolkit.http.backends import SQLiteHttpCache
+        >>> with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings(record=True) as caught:
+        ...     path = Path(folder, "itglue-0123.sqlite")
+        ...     size = path.write_bytes(b"not a database" * 100)
+        ...     cache = open_sqlite(path, lambda: SQLiteHttpCache(path), what="the HTTP cache",
+        ...                         lost="its responses are fetched again")
+        ...     cache.close()
+        >>> print(caught[0].message)  # doctest: +ELLIPSIS
+        The HTTP cache /.../itglue-0123.sqlite was damaged (file is not a database): moved aside to ...
     """
     seen = file_identity(path)
     try:
@@ -179,8 +194,11 @@ def sqlite_errors(path: Path, *, what: str, opened: tuple[int, int] | None = Non
     `file_identity`), so the next load starts a new one.
 
     Example:
-        >>> with sqlite_errors(Path("/c/http/itglue-0123.sqlite"), what="the HTTP cache"):  # doctest: +SKIP
-        ...     response = session.send(request)
+        >>> with sqlite_errors(Path("/c/http/itglue-0123.sqlite"), what="the HTTP cache"):  # doctest: +ELLIPSIS
+        ...     raise sqlite3.OperationalError("disk I/O error")
+        Traceback (most recent call last):
+        ...
+        apitoolkit.exceptions.CacheError: Could not use the HTTP cache /c/http/itglue-0123.sqlite (disk I/O error): ...
     """
     try:
         yield

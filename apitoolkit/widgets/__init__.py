@@ -5,7 +5,7 @@ a Refresh button that loads again from the API and shows a readable error when t
 
 Example:
     >>> from apitoolkit.widgets import explore_expirations
-    >>> explore_expirations(load_expirations())  # doctest: +SKIP
+    >>> explore_expirations(load_expirations())  # shows it in Jupyter  # doctest: +SKIP
 """
 
 from __future__ import annotations

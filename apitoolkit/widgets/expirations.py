@@ -48,8 +48,16 @@ class ExpirationsExplorer(Explorer):
     what lapsed recently, and a sentence counting the rest.
 
     Example:
-        >>> explorer = ExpirationsExplorer(expirations, now="2026-11-23")  # doctest: +SKIP
-        >>> explorer.controls["horizon"].value = 30  # redraws every view  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> from apitoolkit.itglue import ITGlueClient, load_expirations
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+        ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+        ...     expirations = load_expirations(client=client)
+        >>> explorer = ExpirationsExplorer(expirations, now="2026-11-23")
+        >>> explorer.controls["horizon"].value = 30  # redraws every view
+        >>> explorer.updates  # the first drawing, and this one
+        2
     """
 
     title = "Expirations"
@@ -141,7 +149,7 @@ def explore_expirations(
         reload: A function returning ``{"expirations": ...}``; default: `load_expirations(refresh=True)`.
 
     Example:
-        >>> explore_expirations(load_expirations())  # doctest: +SKIP
+        >>> explore_expirations(load_expirations())  # shows it in Jupyter  # doctest: +SKIP
     """
     if reload is None:
 

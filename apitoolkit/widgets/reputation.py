@@ -52,8 +52,16 @@ class ReputationExplorer(Explorer):
     Colours stay with their role or action whatever is chosen.
 
     Example:
-        >>> explorer = ReputationExplorer(users, metrics)  # doctest: +SKIP
-        >>> explorer.controls["top"].value = 5  # redraws every view  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> from apitoolkit.itglue import ITGlueClient, load_user_metrics, load_users
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated IT Glue
+        ...     client = ITGlueClient(emu.app.itglue.api_key, base_url=emu.base_url("itglue"), cache=cache)
+        ...     users, metrics = load_users(client), load_user_metrics(client=client)
+        >>> explorer = ReputationExplorer(users, metrics)
+        >>> explorer.controls["top"].value = 5  # redraws every view
+        >>> explorer.updates  # the first drawing, and this one
+        2
     """
 
     title = "Documentation reputation"
@@ -161,7 +169,7 @@ def explore_reputation(
             ``refresh=True`` (credentials from the environment) over the metrics' date range.
 
     Example:
-        >>> explore_reputation(load_users(), load_user_metrics())  # doctest: +SKIP
+        >>> explore_reputation(load_users(), load_user_metrics())  # shows it in Jupyter  # doctest: +SKIP
     """
     if reload is None:
         dates = _dates(metrics).dropna()

@@ -49,8 +49,20 @@ class TaskExplorer(Explorer):
     overdue tasks (by due date) are listed; Per sets the charts' periods.
 
     Example:
-        >>> explorer = TaskExplorer(load_items(), users=load_team_members(), now="2026-11-23")  # doctest: +SKIP
-        >>> explorer.controls["granularity"].value = "month"  # redraws  # doctest: +SKIP
+        >>> import tempfile
+        >>> from apitoolkit.emulator import mock_emulator
+        >>> from apitoolkit.hitask import HitaskClient, load_items, load_team_members
+        >>> with tempfile.TemporaryDirectory() as cache, mock_emulator(seed=1) as emu:  # an emulated Hitask
+        ...     env = emu.environ()
+        ...     client = HitaskClient(
+        ...         env["HITASK_API_KEY"], env["HITASK_LOGIN"], env["HITASK_PASSWORD"], base_url=env["HITASK_BASE_URL"],
+        ...         cache=cache,
+        ...     )
+        ...     items, members = load_items(client), load_team_members(client)
+        >>> explorer = TaskExplorer(items, users=members, now="2026-11-23")
+        >>> explorer.controls["granularity"].value = "month"  # redraws
+        >>> explorer.updates  # the first drawing, and this one
+        2
     """
 
     title = "Task activity"
@@ -144,7 +156,7 @@ def explore_tasks(
             and `load_team_members(refresh=True)` when ``users`` was given.
 
     Example:
-        >>> explore_tasks(load_items(), users=load_team_members())  # doctest: +SKIP
+        >>> explore_tasks(load_items(), users=load_team_members())  # shows it in Jupyter  # doctest: +SKIP
     """
     if reload is None:
         hitask, with_users = "time_create" in tasks.columns, users is not None

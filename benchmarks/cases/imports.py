@@ -23,7 +23,5 @@ def build(records: int) -> Case:
             Contender("import apitoolkit", target, {"code": "import apitoolkit"}),
             Contender("import apitoolkit.frames", target, {"code": "import apitoolkit.frames"}),
         ],
-        targets=[
-            Target("import apitoolkit: wall time", median_seconds("import apitoolkit"), "<", 0.5, unit=" s")
-        ],
+        targets=[Target("import apitoolkit: wall time", median_seconds("import apitoolkit"), "<", 0.5, unit=" s")],
     )

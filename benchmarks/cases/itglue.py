@@ -103,8 +103,18 @@ def _refused(name: str) -> Callable[[dict[str, Stats]], float]:
 def build(records: int) -> Case:
     """The case; ``records`` is not used (the sizes are the issue's)."""
     bound = LATENCY * (1 + math.ceil((PAGES - 1) / WORKERS))
-    command = [sys.executable, "-m", "apitoolkit", "emulator", "--port", "0", "--size", "large",
-               "--latency", str(LATENCY)]
+    command = [
+        sys.executable,
+        "-m",
+        "apitoolkit",
+        "emulator",
+        "--port",
+        "0",
+        "--size",
+        "large",
+        "--latency",
+        str(LATENCY),
+    ]
     module, rivals = "benchmarks.cases.itglue", "benchmarks.rivals.itglue"
     frames = [f"pandas=={version('pandas')}", f"pyarrow=={version('pyarrow')}"]
     pages = {"page_size": PAGE_SIZE}
@@ -126,14 +136,28 @@ def build(records: int) -> Case:
         stats_url=lambda env: env["ITGLUE_BASE_URL"].rsplit("/itglue", 1)[0] + "/_emulator/stats?window=300",
         targets=[
             Target("users: sequential time / concurrent time", ratio("sequential", "concurrent"), ">=", 3.0),
-            Target(f"users: concurrent time / latency bound ({bound:.2f} s)",
-                   lambda s: s["concurrent"].median / bound, "<=", 1.5),
+            Target(
+                f"users: concurrent time / latency bound ({bound:.2f} s)",
+                lambda s: s["concurrent"].median / bound,
+                "<=",
+                1.5,
+            ),
             Target("users: py-itglue time / concurrent time", ratio("py-itglue", "concurrent"), ">=", 5.0),
             Target("users: loop time / concurrent time", ratio("loop", "concurrent"), ">=", 5.0),
-            Target("users: most requests the emulator saw in 300 s", _worst("concurrent", "max_in_window"),
-                   "<=", LIMIT, unit=""),
-            Target("users + logs: requests refused with 429",
-                   lambda s: _refused("concurrent")(s) + _refused("logs")(s), "<=", 0, unit=""),
+            Target(
+                "users: most requests the emulator saw in 300 s",
+                _worst("concurrent", "max_in_window"),
+                "<=",
+                LIMIT,
+                unit="",
+            ),
+            Target(
+                "users + logs: requests refused with 429",
+                lambda s: _refused("concurrent")(s) + _refused("logs")(s),
+                "<=",
+                0,
+                unit="",
+            ),
             Target("logs: rows returned (of 200,000)", lambda s: float(s["logs"].rows or 0), ">=", 200_000, unit=""),
         ],
     )

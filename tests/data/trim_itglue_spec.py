@@ -1,8 +1,8 @@
 """Writes itglue-openapi-get.json: the GET paths and query parameters of the community IT Glue OpenAPI spec.
 
-The full spec (570 KB) lives in ../shared/reference/; tests validate requests against this trimmed copy so
-they also run from a clone without shared/ beside it. Regenerate after the spec changes:
-``python tests/data/trim_itglue_spec.py ../shared/reference/itglue-openapi.yaml``.
+The full spec (570 KB) is not in this repository; tests read only the committed trimmed copy. Run by hand with
+the full spec's path: ``python tests/data/trim_itglue_spec.py --check SPEC.yaml`` says whether the trimmed copy
+still matches it (exit status 1 if not), and ``python tests/data/trim_itglue_spec.py SPEC.yaml`` rewrites it.
 """
 
 from __future__ import annotations
@@ -46,6 +46,24 @@ def load_full(path: Path) -> dict[str, Any]:
     return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+def main(argv: list[str]) -> int:
+    """Rewrite the trimmed copy from the full spec, or with ``--check`` only compare them; return the exit status."""
+    check = "--check" in argv
+    paths = [arg for arg in argv if arg != "--check"]
+    if len(paths) != 1:
+        print("usage: python tests/data/trim_itglue_spec.py [--check] PATH/TO/itglue-openapi.yaml", file=sys.stderr)
+        return 2
+    text = json.dumps(trim(load_full(Path(paths[0]))), indent=1, sort_keys=True) + "\n"
+    if not check:
+        OUT.write_text(text)
+        print(f"wrote {OUT}")
+        return 0
+    if json.loads(text) == json.loads(OUT.read_text()):
+        print(f"{OUT.name} matches {paths[0]}")
+        return 0
+    print(f"{OUT.name} differs from {paths[0]}: rerun without --check to rewrite it", file=sys.stderr)
+    return 1
+
+
 if __name__ == "__main__":
-    OUT.write_text(json.dumps(trim(load_full(Path(sys.argv[1]))), indent=1, sort_keys=True) + "\n")
-    print(f"wrote {OUT}")
+    sys.exit(main(sys.argv[1:]))

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from apitoolkit import glasshat, happygrasshopper, hitask, itglue
-from apitoolkit.stores import files
+from apitoolkit.stores import files, tables
 
 #: Page sizes small enough for several pages per listing; the parent's loads use the same (they are cache keys).
 PAGE_SIZES = {itglue.loaders: 25, glasshat.loaders: 15, happygrasshopper.loaders: 30}
@@ -54,29 +54,29 @@ class _Countdown:
             return self.left == 0
 
 
-def _file_hooks(fmt: str, due: Callable[[], bool], when: str) -> None:
-    write_table, replace = files.write_table, os.replace
+def _file_hooks(target: str, due: Callable[[], bool], when: str) -> None:
+    write_table, replace = tables.write_table, os.replace
 
-    def half_written(table: pa.Table, sink: Any, kind: str) -> None:
-        if kind != fmt or when != "half" or not due():
-            write_table(table, sink, kind)
+    def half_written(table: pa.Table, sink: Any, fmt: str) -> None:
+        if fmt != target or when != "half" or not due():
+            write_table(table, sink, fmt)
             return
         buffer = pa.BufferOutputStream()
-        write_table(table, buffer, kind)
+        write_table(table, buffer, fmt)
         data = buffer.getvalue()
         sink.write(data[: len(data) // 2])
         sink.flush()
         _die()
 
     def renamed(src: Any, dst: Any) -> None:
-        ours = str(dst).endswith(f".{fmt}") and when in ("before", "after") and due()
+        ours = str(dst).endswith(f".{target}") and when in ("before", "after") and due()
         if ours and when == "before":
             _die()
         replace(src, dst)
         if ours:
             _die()
 
-    files.write_table = half_written  # type: ignore[assignment]
+    files.write_table = half_written  # type: ignore[attr-defined]
     os.replace = renamed  # type: ignore[assignment]
 
 

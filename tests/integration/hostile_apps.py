@@ -69,8 +69,8 @@ class Hostile:
             return response(environ, start_response)
         status = self.fail(request) if self.fail is not None else None
         if status is not None:
-            body = json.dumps({"errors": [{"status": str(status), "title": "Hostile", "detail": "failed"}]})
-            return Response(body, status=status, content_type="application/json")(environ, start_response)
+            error = json.dumps({"errors": [{"status": str(status), "title": "Hostile", "detail": "failed"}]})
+            return Response(error, status=status, content_type="application/json")(environ, start_response)
         if self.rewrite is None:
             return self.inner(environ, start_response)
         captured: dict[str, Any] = {}

@@ -26,6 +26,8 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Request
 
+    from apitoolkit.emulator import EmulatorServer
+
 CHROMIUM = Path("/usr/bin/chromium")
 VIEWPORT = {"width": 1280, "height": 1000}
 
@@ -102,7 +104,7 @@ def _wait_for(condition: Callable[[], Any], seconds: float, what: str, details: 
 
 
 @pytest.fixture
-def lab(emulator: Any, cache_dir: Path, tmp_path: Path) -> Iterator[Lab]:
+def lab(emulator: EmulatorServer, cache_dir: Path, tmp_path: Path) -> Iterator[Lab]:
     """JupyterLab on loopback serving copies of the explorer notebooks, their kernels loading from the emulator."""
     root, home = tmp_path / "lab", tmp_path / "home"
     root.mkdir()
@@ -309,7 +311,7 @@ class Explorer:
                 folder.mkdir(parents=True, exist_ok=True)
                 self.root.screenshot(path=str(folder / f"explorer-{name}.png"), animations="disabled")
         finally:
-            self.page.set_viewport_size(size)
+            self.page.set_viewport_size({"width": size["width"], "height": size["height"]})
 
 
 FIGURES_AND_TABLE = {"figure 0", "figure 1", "table"}

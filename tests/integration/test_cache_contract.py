@@ -24,16 +24,28 @@ import redis
 import apitoolkit
 from apitoolkit.cache import FrameCache
 from apitoolkit.config import cache_location
+from apitoolkit.emulator import EmulatorServer
 from apitoolkit.exceptions import CacheError, ConfigurationError, OfflineError
 from apitoolkit.frames import pages_to_frame
-from apitoolkit.hitask import HitaskClient, flush_snapshots, load_items, load_tags
+from apitoolkit.hitask import flush_snapshots, load_items, load_tags
 from apitoolkit.http import RequestSpec
 from apitoolkit.itglue import ITGlueClient, load_organizations, load_users
 from apitoolkit.loading import load_source
 from apitoolkit.stores import frame_store
 from apitoolkit.stores.redis import STALE_RETENTION
-from tests.conftest import FAST_RETRY, files_containing, redis_keys_containing, start_redis_server, stop_process
-from tests.unit.test_frames import USERS, page, rec
+from tests.helpers import (
+    FAST_RETRY,
+    USERS,
+    cached,
+    cached_meta,
+    files_containing,
+    hitask_client,
+    page,
+    rec,
+    redis_keys_containing,
+    start_redis_server,
+    stop_process,
+)
 
 OTHER_KEY = "itg-second-account-key-7f3e9a1c5b"
 
@@ -84,34 +96,31 @@ def itglue(backend: Backend, itglue: ITGlueClient) -> ITGlueClient:
     return itglue
 
 
-def itglue_client(emulator: Any, key: str | None = None, **options: Any) -> ITGlueClient:
+def itglue_client(emulator: EmulatorServer, key: str | None = None, **options: Any) -> ITGlueClient:
     env = emulator.environ()
     return ITGlueClient(
         api_key=key or env["ITGLUE_API_KEY"], base_url=env["ITGLUE_BASE_URL"], retry=FAST_RETRY, **options
     )
 
 
-def hitask_client(emulator: Any, **options: Any) -> HitaskClient:
-    env = emulator.environ()
-    return HitaskClient(
-        api_key=env["HITASK_API_KEY"],
-        login=env["HITASK_LOGIN"],
-        password=env["HITASK_PASSWORD"],
-        base_url=env["HITASK_BASE_URL"],
-        retry=FAST_RETRY,
-        **options,
-    )
-
-
-def sent(emulator: Any) -> int:
+def sent(emulator: EmulatorServer) -> int:
     return emulator.app.stats.snapshot()["total"]
+
+
+def contract_frames(fmt: str) -> FrameCache:
+    """A frame cache of the configured location (the backend under test)."""
+    store = frame_store(cache_location(), "frames", "itglue-contract", fmt=fmt)
+    assert store is not None
+    return FrameCache(store)
 
 
 def by_id(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("id").reset_index(drop=True)
 
 
-def test_contract__http_and_frame_caches_answer_without_requests(backend: Backend, itglue, emulator) -> None:
+def test_contract__http_and_frame_caches_answer_without_requests(
+    backend: Backend, itglue: ITGlueClient, emulator: EmulatorServer
+) -> None:
     first = load_users(client=itglue)
     count = sent(emulator)
     second = load_users(client=itglue)
@@ -123,7 +132,9 @@ def test_contract__http_and_frame_caches_answer_without_requests(backend: Backen
     pd.testing.assert_frame_equal(third, first)
 
 
-def test_contract__accounts_never_see_each_others_data(backend: Backend, itglue, emulator) -> None:
+def test_contract__accounts_never_see_each_others_data(
+    backend: Backend, itglue: ITGlueClient, emulator: EmulatorServer
+) -> None:
     emulator.app.itglue.add_account(OTHER_KEY, seed=7, users=7)
     other = itglue_client(emulator, OTHER_KEY)
     mine = load_users(client=itglue)
@@ -138,7 +149,7 @@ def test_contract__accounts_never_see_each_others_data(backend: Backend, itglue,
     pd.testing.assert_frame_equal(again, theirs)
 
 
-def test_contract__credentials_never_stored(backend: Backend, itglue, emulator) -> None:
+def test_contract__credentials_never_stored(backend: Backend, itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     load_users(client=itglue)
     hitask = hitask_client(emulator)
     load_items(hitask)
@@ -152,11 +163,14 @@ def test_contract__credentials_never_stored(backend: Backend, itglue, emulator) 
         for shown in (repr(itglue), repr(itglue.config), str(apitoolkit.cache_info().to_dict())):
             assert password not in shown
     for secret in secrets:
+        assert secret is not None
         assert secret and backend.containing(secret) == [], secret[:4]
     assert backend.containing(f"login={env['HITASK_LOGIN']}") == []
 
 
-def test_contract__refresh_fetches_again_and_replaces(backend: Backend, itglue, emulator) -> None:
+def test_contract__refresh_fetches_again_and_replaces(
+    backend: Backend, itglue: ITGlueClient, emulator: EmulatorServer
+) -> None:
     load_users(client=itglue)
     count = sent(emulator)
     refreshed = load_users(client=itglue, refresh=True)
@@ -165,7 +179,7 @@ def test_contract__refresh_fetches_again_and_replaces(backend: Backend, itglue, 
     assert load_source(load_users(client=itglue)) == "frame-cache" and sent(emulator) == count
 
 
-def test_contract__expired_entries_are_fetched_again(backend: Backend, emulator) -> None:
+def test_contract__expired_entries_are_fetched_again(backend: Backend, emulator: EmulatorServer) -> None:
     client = itglue_client(emulator, expire_after=0.2)
     load_users(client=client)
     assert load_source(load_users(client=client)) == "frame-cache"
@@ -176,22 +190,22 @@ def test_contract__expired_entries_are_fetched_again(backend: Backend, emulator)
 
 @pytest.mark.parametrize("fmt", ["parquet", "arrow"])
 def test_contract__frame_entries_round_trip_expire_and_replace_whole(backend: Backend, fmt: str) -> None:
-    frames = FrameCache(frame_store(cache_location(), "frames", "itglue-contract", fmt=fmt))
+    frames = contract_frames(fmt)
     users = pages_to_frame([page(rec(1), rec(2, reputation=None), rec(3))], USERS)
     frames.put("k", users, ttl=0.1, extra={"cursor": "7"})
     assert frames.exists("k") and not frames.exists("other")
-    pd.testing.assert_frame_equal(frames.get("k").frame, users)
-    assert frames.meta("k")["extra"] == {"cursor": "7"}
+    pd.testing.assert_frame_equal(cached(frames, "k").frame, users)
+    assert cached_meta(frames, "k")["extra"] == {"cursor": "7"}
     time.sleep(0.15)
     assert frames.get("k") is None
     stale = frames.get("k", allow_expired=True)
     assert stale is not None and stale.expires_at - stale.stored_at == pytest.approx(0.1)
     frames.put("k", users.head(2), ttl=60)
-    assert len(frames.get("k").frame) == 2 and frames.meta("k")["extra"] == {}
+    assert len(cached(frames, "k").frame) == 2 and cached_meta(frames, "k")["extra"] == {}
 
 
 def test_contract__readers_never_see_half_an_entry(backend: Backend) -> None:
-    frames = FrameCache(frame_store(cache_location(), "frames", "itglue-contract", fmt="parquet"))
+    frames = contract_frames("parquet")
     versions = [pages_to_frame([page(*(rec(i) for i in range(1, n + 1)))], USERS) for n in (1, 500)]
     frames.put("k", versions[0], ttl=60, extra={"rows": 1})
     stop = threading.Event()
@@ -215,7 +229,9 @@ def test_contract__readers_never_see_half_an_entry(backend: Backend) -> None:
     assert all(hit is not None and len(hit.frame) == hit.meta["rows"] for hit in seen)
 
 
-def test_contract__offline_serves_the_cache_and_misses_clearly(backend: Backend, itglue, emulator) -> None:
+def test_contract__offline_serves_the_cache_and_misses_clearly(
+    backend: Backend, itglue: ITGlueClient, emulator: EmulatorServer
+) -> None:
     online = load_users(client=itglue)
     offline = itglue_client(emulator, offline=True)
     count = sent(emulator)
@@ -227,7 +243,9 @@ def test_contract__offline_serves_the_cache_and_misses_clearly(backend: Backend,
     assert sent(emulator) == count
 
 
-def test_contract__hitask_snapshot_syncs_deltas_and_serves_offline_and_stale(backend: Backend, emulator) -> None:
+def test_contract__hitask_snapshot_syncs_deltas_and_serves_offline_and_stale(
+    backend: Backend, emulator: EmulatorServer
+) -> None:
     hitask = hitask_client(emulator)
     assert load_source(load_items(hitask)) == "network"
     flush_snapshots()
@@ -246,7 +264,7 @@ def test_contract__hitask_snapshot_syncs_deltas_and_serves_offline_and_stale(bac
         assert load_source(load_items(hitask)) == "stale-cache"
 
 
-def test_contract__cache_info_and_clear_cache(backend: Backend, itglue, emulator) -> None:
+def test_contract__cache_info_and_clear_cache(backend: Backend, itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     load_users(client=itglue)
     hitask = hitask_client(emulator)
     load_items(hitask)
@@ -266,7 +284,7 @@ def test_contract__cache_info_and_clear_cache(backend: Backend, itglue, emulator
     assert load_source(load_items(hitask_client(emulator))) == "network"
 
 
-def test_contract__api_down_serves_the_expired_copy(backend: Backend, emulator) -> None:
+def test_contract__api_down_serves_the_expired_copy(backend: Backend, emulator: EmulatorServer) -> None:
     client = itglue_client(emulator, expire_after=0.05)
     fresh = load_users(client=client)
     emulator.app.faults.add("server_error", rate=1.0, service="itglue", status=503)
@@ -292,7 +310,7 @@ WORKER = textwrap.dedent(
 )
 
 
-def test_contract__processes_share_one_rate_limit(backend: Backend, emulator) -> None:
+def test_contract__processes_share_one_rate_limit(backend: Backend, emulator: EmulatorServer) -> None:
     emulator.app.configure(service="itglue", rate_limit=(5, 1.0), retry_after=True)
     env = emulator.environ()
     worker = subprocess.Popen(
@@ -316,7 +334,9 @@ def test_contract__processes_share_one_rate_limit(backend: Backend, emulator) ->
 
 
 # ----------------------------------------------------------------------------------- Redis only
-def test_redis__keys_carry_the_layout_and_expiry(redis_url: str, monkeypatch, emulator) -> None:
+def test_redis__keys_carry_the_layout_and_expiry(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch, emulator: EmulatorServer
+) -> None:
     monkeypatch.setenv("APITOOLKIT_CACHE", redis_url)
     client = itglue_client(emulator, expire_after=600)
     load_users(client=client)
@@ -331,7 +351,9 @@ def test_redis__keys_carry_the_layout_and_expiry(redis_url: str, monkeypatch, em
     assert all(600 < keys[k] <= 600 + 3600 for k in http)
 
 
-def test_redis__unreachable_server_names_host_and_port_only(monkeypatch, emulator) -> None:
+def test_redis__unreachable_server_names_host_and_port_only(
+    monkeypatch: pytest.MonkeyPatch, emulator: EmulatorServer
+) -> None:
     with __import__("socket").socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -343,7 +365,9 @@ def test_redis__unreachable_server_names_host_and_port_only(monkeypatch, emulato
         apitoolkit.cache_info()
 
 
-def test_redis__wrong_password_is_a_configuration_error(redis_url: str, monkeypatch, emulator) -> None:
+def test_redis__wrong_password_is_a_configuration_error(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch, emulator: EmulatorServer
+) -> None:
     wrong = redis_url.replace("redis://:", "redis://:not-the-password-", 1)
     monkeypatch.setenv("APITOOLKIT_CACHE", wrong)
     with pytest.raises(ConfigurationError, match="refused the credentials") as info:
@@ -351,7 +375,9 @@ def test_redis__wrong_password_is_a_configuration_error(redis_url: str, monkeypa
     assert "not-the-password" not in str(info.value)
 
 
-def test_redis__server_lost_mid_session_is_a_cache_error(monkeypatch, emulator) -> None:
+def test_redis__server_lost_mid_session_is_a_cache_error(
+    monkeypatch: pytest.MonkeyPatch, emulator: EmulatorServer
+) -> None:
     process, url = start_redis_server("lost-server-pw")
     try:
         monkeypatch.setenv("APITOOLKIT_CACHE", f"{url}/0")

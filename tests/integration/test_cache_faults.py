@@ -25,18 +25,18 @@ import pytest
 
 from apitoolkit import hitask
 from apitoolkit.cache import CacheWarning, FrameCache, cache_info, clear_cache
+from apitoolkit.emulator import EmulatorServer
 from apitoolkit.exceptions import CacheError
 from apitoolkit.hitask import load_items
 from apitoolkit.http import ratelimit
 from apitoolkit.itglue import ITGlueClient, load_logs, load_organizations, load_users
-from apitoolkit.loading import load_source
-from apitoolkit.stores import files
+from apitoolkit.loading import frame_cache, load_source
+from apitoolkit.stores import files, tables
 from apitoolkit.stores.files import DirectoryStore
-from tests.conftest import FAST_RETRY
-from tests.integration.test_cache_contract import hitask_client
+from tests.helpers import FAST_RETRY, hitask_client
 
 
-def itglue_client(emulator: Any, **options: Any) -> ITGlueClient:
+def itglue_client(emulator: EmulatorServer, **options: Any) -> ITGlueClient:
     env = emulator.environ()
     return ITGlueClient(api_key=env["ITGLUE_API_KEY"], base_url=env["ITGLUE_BASE_URL"], retry=FAST_RETRY, **options)
 
@@ -110,14 +110,9 @@ def tree(root: Path) -> dict[str, tuple[int, int]]:
     return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in [root, *root.rglob("*")]}
 
 
-@pytest.fixture
-def read_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
-    """``read_only(root)``: nothing under ``root`` may be created or written.
-
-    ``chmod -R a-w``; root may still write, so for root the file system calls apitoolkit makes refuse with
-    ``EACCES`` too, as the kernel does for a user without write permission.
-    """
-    roots: list[Path] = []
+def _refuse_writes_under(roots: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file system calls apitoolkit makes refuse to write under ``roots`` with ``EACCES``, as for a user
+    without write permission (for root, whom ``chmod`` does not stop)."""
 
     def under(path: Any) -> bool:
         text = os.fspath(path) if isinstance(path, str | os.PathLike) else ""
@@ -126,32 +121,43 @@ def read_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None
     def refuse(path: Any) -> PermissionError:
         return PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
 
+    real_access, real_open, real_mkdir, real_unlink = os.access, os.open, os.mkdir, os.unlink
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+    def access(path: Any, mode: int, *args: Any, **kwargs: Any) -> bool:
+        return False if under(path) and mode & os.W_OK else real_access(path, mode, *args, **kwargs)
+
+    def open_(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if under(path) and flags & writing:
+            raise refuse(path)
+        return real_open(path, flags, *args, **kwargs)
+
+    def mkdir(path: Any, *args: Any, **kwargs: Any) -> None:
+        if under(path):
+            raise refuse(path) if not os.path.isdir(path) else FileExistsError(errno.EEXIST, "File exists", path)
+        real_mkdir(path, *args, **kwargs)
+
+    def unlink(path: Any, *args: Any, **kwargs: Any) -> None:
+        if under(path):
+            raise refuse(path)
+        real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.setattr(os, "unlink", unlink)
+
+
+@pytest.fixture
+def read_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
+    """``read_only(root)``: nothing under ``root`` may be created or written.
+
+    ``chmod -R a-w``; root may still write, so for root the file system calls apitoolkit makes refuse with
+    ``EACCES`` too, as the kernel does for a user without write permission.
+    """
+    roots: list[Path] = []
     if os.geteuid() == 0:
-        real_access, real_open, real_mkdir, real_unlink = os.access, os.open, os.mkdir, os.unlink
-        writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-
-        def access(path: Any, mode: int, *args: Any, **kwargs: Any) -> bool:
-            return False if under(path) and mode & os.W_OK else real_access(path, mode, *args, **kwargs)
-
-        def open_(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-            if under(path) and flags & writing:
-                raise refuse(path)
-            return real_open(path, flags, *args, **kwargs)
-
-        def mkdir(path: Any, *args: Any, **kwargs: Any) -> None:
-            if under(path):
-                raise refuse(path) if not os.path.isdir(path) else FileExistsError(errno.EEXIST, "File exists", path)
-            real_mkdir(path, *args, **kwargs)
-
-        def unlink(path: Any, *args: Any, **kwargs: Any) -> None:
-            if under(path):
-                raise refuse(path)
-            real_unlink(path, *args, **kwargs)
-
-        monkeypatch.setattr(os, "access", access)
-        monkeypatch.setattr(os, "open", open_)
-        monkeypatch.setattr(os, "mkdir", mkdir)
-        monkeypatch.setattr(os, "unlink", unlink)
+        _refuse_writes_under(roots, monkeypatch)
 
     def make(root: Path) -> None:
         roots.append(root)
@@ -166,9 +172,9 @@ def read_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None
 
 # ----------------------------------------------------------------------------------------- read-only
 def test_read_only_cache__offline_serves_the_frames_it_holds(
-    emulator: Any, cache_dir: Path, read_only: Callable[[Path], None], new_process: Callable[[], None]
+    emulator: EmulatorServer, cache_dir: Path, read_only: Callable[[Path], None], new_process: Callable[[], None]
 ) -> None:
-    clients = [itglue_client(emulator), hitask_client(emulator)]
+    clients = (itglue_client(emulator), hitask_client(emulator))
     users = load_users(clients[0])
     items = load_items(clients[1])
     hitask.flush_snapshots()
@@ -188,7 +194,7 @@ def test_read_only_cache__offline_serves_the_frames_it_holds(
 
 
 def test_read_only_cache__offline_reads_the_http_cache_without_writing(
-    emulator: Any, cache_dir: Path, read_only: Callable[[Path], None], new_process: Callable[[], None]
+    emulator: EmulatorServer, cache_dir: Path, read_only: Callable[[Path], None], new_process: Callable[[], None]
 ) -> None:
     first = itglue_client(emulator)
     users = load_users(first)
@@ -208,7 +214,7 @@ def test_read_only_cache__offline_reads_the_http_cache_without_writing(
 
 
 def test_read_only_cache__online_is_a_cache_error_naming_it(
-    emulator: Any, cache_dir: Path, read_only: Callable[[Path], None]
+    emulator: EmulatorServer, cache_dir: Path, read_only: Callable[[Path], None]
 ) -> None:
     close_after = itglue_client(emulator)
     load_users(close_after)
@@ -224,7 +230,7 @@ def test_read_only_cache__online_is_a_cache_error_naming_it(
 
 
 def test_read_only_cache__clearing_it_is_a_cache_error_naming_it(
-    emulator: Any, cache_dir: Path, read_only: Callable[[Path], None]
+    emulator: EmulatorServer, cache_dir: Path, read_only: Callable[[Path], None]
 ) -> None:
     first = itglue_client(emulator)
     load_users(first)
@@ -240,7 +246,7 @@ def test_read_only_cache__clearing_it_is_a_cache_error_naming_it(
 
 # ----------------------------------------------------------------------------------------- full disk
 def test_disk_full__new_http_cache_is_a_cache_error_naming_it(
-    emulator: Any, cache_dir: Path, sqlite_full: Callable[[Path], None]
+    emulator: EmulatorServer, cache_dir: Path, sqlite_full: Callable[[Path], None]
 ) -> None:
     sqlite_full(cache_dir / "http")
 
@@ -253,7 +259,7 @@ def test_disk_full__new_http_cache_is_a_cache_error_naming_it(
 
 
 def test_disk_full__storing_responses_is_a_cache_error_and_the_cache_stays_usable(
-    emulator: Any, cache_dir: Path, sqlite_full: Callable[[Path], None]
+    emulator: EmulatorServer, cache_dir: Path, sqlite_full: Callable[[Path], None]
 ) -> None:
     organizations = load_organizations(itglue_client(emulator))
     sqlite_full(cache_dir / "http")
@@ -268,7 +274,7 @@ def test_disk_full__storing_responses_is_a_cache_error_and_the_cache_stays_usabl
 
 
 def test_disk_full__rate_limit_log_is_a_cache_error_naming_it(
-    emulator: Any, cache_dir: Path, sqlite_full: Callable[[Path], None]
+    emulator: EmulatorServer, cache_dir: Path, sqlite_full: Callable[[Path], None]
 ) -> None:
     sqlite_full(cache_dir / "ratelimit.sqlite")
 
@@ -281,9 +287,9 @@ def test_disk_full__rate_limit_log_is_a_cache_error_naming_it(
 
 
 def test_disk_full__frame_write_is_a_cache_error_and_leaves_no_partial_file(
-    emulator: Any, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+    emulator: EmulatorServer, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_table = files.write_table
+    write_table = tables.write_table
 
     def out_of_space(table: pa.Table, sink: Any, fmt: str) -> None:
         buffer = pa.BufferOutputStream()
@@ -316,7 +322,7 @@ def _truncated(path: Path) -> None:
 
 @pytest.mark.parametrize("damage", [_garbage, _truncated], ids=["garbage", "truncated"])
 def test_damaged_http_cache__moved_aside_with_a_warning_and_rebuilt(
-    emulator: Any, cache_dir: Path, damage: Callable[[Path], None]
+    emulator: EmulatorServer, cache_dir: Path, damage: Callable[[Path], None]
 ) -> None:
     first = itglue_client(emulator)
     users = load_users(first)
@@ -341,7 +347,9 @@ def test_damaged_http_cache__moved_aside_with_a_warning_and_rebuilt(
     assert not aside(path)
 
 
-def test_damaged_http_cache__found_by_a_request_is_a_cache_error_then_rebuilt(emulator: Any, cache_dir: Path) -> None:
+def test_damaged_http_cache__found_by_a_request_is_a_cache_error_then_rebuilt(
+    emulator: EmulatorServer, cache_dir: Path
+) -> None:
     first = itglue_client(emulator)
     users = load_users(first)
     close(first)
@@ -367,7 +375,7 @@ def test_damaged_http_cache__found_by_a_request_is_a_cache_error_then_rebuilt(em
     pd.testing.assert_frame_equal(rows(again), rows(users))
 
 
-def test_damaged_rate_limit_log__moved_aside_with_a_warning(emulator: Any, cache_dir: Path) -> None:
+def test_damaged_rate_limit_log__moved_aside_with_a_warning(emulator: EmulatorServer, cache_dir: Path) -> None:
     cache_dir.mkdir(parents=True)
     log = cache_dir / "ratelimit.sqlite"
     _garbage(log)
@@ -382,7 +390,7 @@ def test_damaged_rate_limit_log__moved_aside_with_a_warning(emulator: Any, cache
 
 # ----------------------------------------------------------------------------------------- not a directory
 def test_cache_pointing_at_a_file__is_a_cache_error_naming_it(
-    emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     not_a_directory = tmp_path / "cache.txt"
     not_a_directory.write_text("notes")
@@ -414,7 +422,7 @@ def _rewrite(path: Path, change: Callable[[pa.Table], pa.Table]) -> None:
 
 @pytest.mark.parametrize("change", [_drop_column, _string_ids], ids=["column-missing", "other-dtype"])
 def test_frame_of_another_schema__not_served_warned_refetched_and_replaced(
-    emulator: Any, cache_dir: Path, change: Callable[[pa.Table], pa.Table]
+    emulator: EmulatorServer, cache_dir: Path, change: Callable[[pa.Table], pa.Table]
 ) -> None:
     users = load_users(itglue_client(emulator))
     (path,) = frame_files(cache_dir, "users")
@@ -431,7 +439,7 @@ def test_frame_of_another_schema__not_served_warned_refetched_and_replaced(
     pd.testing.assert_frame_equal(rows(third), rows(users))
 
 
-def test_frame_unreadable__warned_refetched_and_replaced(emulator: Any, cache_dir: Path) -> None:
+def test_frame_unreadable__warned_refetched_and_replaced(emulator: EmulatorServer, cache_dir: Path) -> None:
     users = load_users(itglue_client(emulator))
     (path,) = frame_files(cache_dir, "users")
     path.write_bytes(path.read_bytes()[:200])
@@ -443,7 +451,7 @@ def test_frame_unreadable__warned_refetched_and_replaced(emulator: Any, cache_di
     assert pq.read_table(path).num_rows == len(users)
 
 
-def test_logs_window_of_another_schema__refetched(emulator: Any, cache_dir: Path) -> None:
+def test_logs_window_of_another_schema__refetched(emulator: EmulatorServer, cache_dir: Path) -> None:
     now = pd.Timestamp(emulator.app.now)
     start, end = now - pd.Timedelta(days=3), now - pd.Timedelta(days=2)
     logs = load_logs(start, end, client=itglue_client(emulator))
@@ -457,11 +465,11 @@ def test_logs_window_of_another_schema__refetched(emulator: Any, cache_dir: Path
     pd.testing.assert_frame_equal(rows(again), rows(logs))
 
 
-def test_frame_cache__schema_check_passes_a_fresh_frame(emulator: Any, cache_dir: Path) -> None:
+def test_frame_cache__schema_check_passes_a_fresh_frame(emulator: EmulatorServer, cache_dir: Path) -> None:
     client = itglue_client(emulator)
     load_users(client)
     (path,) = frame_files(cache_dir, "users")
-    frames = client.frame_cache
+    frames = frame_cache(client)
     assert isinstance(frames, FrameCache)
     from apitoolkit.itglue.schema import USERS
 

@@ -32,7 +32,7 @@ import pytest
 
 from apitoolkit import glasshat, happygrasshopper, hitask, itglue
 from apitoolkit.emulator import EmulatorApp, EmulatorServer
-from tests.conftest import FAST_RETRY
+from tests.helpers import FAST_RETRY
 from tests.integration.crashing_load import PAGE_SIZES, loaders
 
 pytestmark = pytest.mark.slow
@@ -117,8 +117,11 @@ def _client(service: str, env: dict[str, str], cache: str) -> Any:
     options: dict[str, Any] = {"cache": cache, "retry": FAST_RETRY, "rate_limit": (10**6, 1.0)}
     if service == "items":
         return hitask.HitaskClient(
-            api_key=env["HITASK_API_KEY"], login=env["HITASK_LOGIN"], password=env["HITASK_PASSWORD"],
-            base_url=env["HITASK_BASE_URL"], **options,
+            api_key=env["HITASK_API_KEY"],
+            login=env["HITASK_LOGIN"],
+            password=env["HITASK_PASSWORD"],
+            base_url=env["HITASK_BASE_URL"],
+            **options,
         )
     if service == "tasks":
         return glasshat.GlasshatClient(api_key=env["GLASSHAT_API_KEY"], base_url=env["GLASSHAT_BASE_URL"], **options)
@@ -152,7 +155,10 @@ def test_crash__next_load_after_sigkill_equals_a_fault_free_load(
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.integration.crashing_load", point.loader, point.hook, now.isoformat()],
-        cwd=ROOT, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=child_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     if point.kill_path:
         app.arm(child.pid, point.kill_path, point.kill_at)
@@ -180,8 +186,9 @@ def test_crash__next_load_after_sigkill_equals_a_fault_free_load(
     assert not [w for w in caught if "SyncWarning" in type(w.message).__name__], [str(w.message) for w in caught]
 
 
-def _report(point: Point, frame: pd.DataFrame, caught: list[Any], recovery: float, leftovers: list[str],
-            seconds: float) -> None:
+def _report(
+    point: Point, frame: pd.DataFrame, caught: list[Any], recovery: float, leftovers: list[str], seconds: float
+) -> None:
     line = {
         "suite": "crash",
         "point": point.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import socket
 from collections.abc import Iterator
@@ -10,21 +11,22 @@ from typing import Any
 
 import pytest
 
-import apitoolkit.demo
+import apitoolkit.emulator.core.server
 from apitoolkit.analysis import reputation_leaderboard
 from apitoolkit.demo import demo_emulator, display_width, environment, fit, run_demo
 from apitoolkit.emulator import EmulatorServer
+from apitoolkit.envvars import emulator_environment
 
 
 @pytest.fixture
 def ports(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, int]]:
-    """Two free loopback ports standing in for the demo's `PORTS` (the real 8765 may be in use on this machine)."""
+    """Two free loopback ports standing in for the shared emulator's `PORTS` (8765 may be in use on this machine)."""
     probes = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]
     chosen = tuple(p.getsockname()[1] for p in probes)
     for probe in probes:
         probe.close()
-    monkeypatch.setattr(apitoolkit.demo, "PORTS", chosen)
-    yield chosen  # type: ignore[misc]
+    monkeypatch.setattr(apitoolkit.emulator.core.server, "PORTS", chosen)
+    yield chosen
 
 
 @pytest.fixture
@@ -95,6 +97,20 @@ def test_demo__a_given_port_is_served_on_or_reused(ports: tuple[int, int]) -> No
             assert reused.reused and reused.environ() == served.environ()
     with socket.create_server(("127.0.0.1", ports[0])), pytest.raises(OSError), demo_emulator(port=ports[0]):
         pass
+
+
+def test_emulator_environment__points_every_service_at_the_emulator_for_the_block(
+    ports: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ITGLUE_BASE_URL", "https://api.itglue.com")
+    monkeypatch.delenv("HITASK_BASE_URL", raising=False)
+    with emulator_environment(seed=1, size="small") as emulator:
+        assert emulator.url == f"http://127.0.0.1:{ports[0]}" and not emulator.reused
+        assert {name: os.environ[name] for name in emulator.environ()} == emulator.environ()
+        assert os.environ["HITASK_BASE_URL"] == f"{emulator.url}/hitask"
+    assert os.environ["ITGLUE_BASE_URL"] == "https://api.itglue.com" and "HITASK_BASE_URL" not in os.environ
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", ports[0]), timeout=2).close()  # the emulator it started is stopped
 
 
 def test_demo__summary_columns_align_by_display_width_and_ties_sort_as_the_leaderboard(ports: Any) -> None:

@@ -2,7 +2,7 @@
 
 A loopback server answers the Hitask sign-in and a Glasshat listing with an error whose body quotes the
 request's query string and form body raw, percent-decoded, JSON-escaped and HTML-escaped. Every spelling of
-every credential (`tests.unit.http.test_redaction.echoes`) must be absent from the error's str, repr and
+every credential (`tests.helpers.echoes`) must be absent from the error's str, repr and
 attributes, from its pickled copy, and from every log record at DEBUG, a hook that logs each answer's body
 included. The server's own access log (werkzeug) is the stand-in service's, not ours, and is left out.
 """
@@ -35,8 +35,7 @@ from apitoolkit.hitask import HitaskClient
 from apitoolkit.http import RequestSpec
 from apitoolkit.http.client import BaseClient
 from apitoolkit.http.redaction import REDACTED, register_secrets
-from tests.conftest import FAST_RETRY
-from tests.unit.http.test_redaction import HITASK_PASSWORD, NASTY_PASSWORD, echoes
+from tests.helpers import FAST_RETRY, HITASK_PASSWORD, NASTY_PASSWORD, echoes
 
 HITASK_KEY = "hitask-key-Q7x/9+k=="
 HITASK_LOGIN = "ops+alerts@example.com"
@@ -201,6 +200,7 @@ def test_glasshat_request__key_under_another_parameter_name_stays_out_of_error_u
 def test_echo_server__quotes_every_spelling_the_test_looks_for() -> None:
     """The check above is only as good as the server's echo: it must hold the spellings `leaks` searches."""
     prepared = requests.Request("GET", "http://h/x", params={"password": NASTY_PASSWORD}).prepare()
+    assert prepared.url is not None
     echo = quoted(Request.from_values(query_string=prepared.url.split("?", 1)[1]))
     found = [name for name, echoed in echoes(NASTY_PASSWORD).items() if echoed in echo]
     assert {"raw", "quote_plus", "json", "json ensure_ascii=False", "json escaped /", "html"} <= set(found)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import requests
@@ -27,9 +28,10 @@ def server() -> Iterator[EmulatorServer]:
         yield running
 
 
-def _users(server: EmulatorServer, **kwargs: object) -> requests.Response:
-    return requests.get(f"{server.base_url('itglue')}/users", headers={"x-api-key": server.app.itglue.api_key},
-                        **kwargs)  # type: ignore[arg-type]
+def _users(server: EmulatorServer, **kwargs: Any) -> requests.Response:
+    return requests.get(
+        f"{server.base_url('itglue')}/users", headers={"x-api-key": server.app.itglue.api_key}, **kwargs
+    )
 
 
 def _free_port() -> int:
@@ -40,10 +42,14 @@ def _free_port() -> int:
 
 def _expected_environ(url: str, app: EmulatorApp, seed: int) -> dict[str, str]:
     return {
-        "ITGLUE_BASE_URL": f"{url}/itglue", "ITGLUE_API_KEY": f"itg-emulator-key-{seed}",
-        "HITASK_BASE_URL": f"{url}/hitask", "HITASK_API_KEY": f"hitask-emulator-key-{seed}",
-        "HITASK_LOGIN": app.hitask.login, "HITASK_PASSWORD": app.hitask.password,
-        "GLASSHAT_BASE_URL": f"{url}/glasshat", "GLASSHAT_API_KEY": app.glasshat.api_key,
+        "ITGLUE_BASE_URL": f"{url}/itglue",
+        "ITGLUE_API_KEY": f"itg-emulator-key-{seed}",
+        "HITASK_BASE_URL": f"{url}/hitask",
+        "HITASK_API_KEY": f"hitask-emulator-key-{seed}",
+        "HITASK_LOGIN": app.hitask.login,
+        "HITASK_PASSWORD": app.hitask.password,
+        "GLASSHAT_BASE_URL": f"{url}/glasshat",
+        "GLASSHAT_API_KEY": app.glasshat.api_key,
         "HAPPYGRASSHOPPER_BASE_URL": f"{url}/happygrasshopper/v3",
         "HAPPYGRASSHOPPER_API_KEY": f"hg-emulator-key-{seed}",
     }
@@ -61,18 +67,21 @@ def test_server__serves_over_loopback(server: EmulatorServer) -> None:
 def test_server__all_four_services_answer_with_the_advertised_environment(server: EmulatorServer) -> None:
     env = server.environ()
     assert _users(server).status_code == 200
-    session = requests.post(f"{env['HITASK_BASE_URL']}/user/authenticate", data={
-        "api_key": env["HITASK_API_KEY"], "login": env["HITASK_LOGIN"], "password": env["HITASK_PASSWORD"]}).json()
+    session = requests.post(
+        f"{env['HITASK_BASE_URL']}/user/authenticate",
+        data={"api_key": env["HITASK_API_KEY"], "login": env["HITASK_LOGIN"], "password": env["HITASK_PASSWORD"]},
+    ).json()
     items = requests.get(f"{env['HITASK_BASE_URL']}/item", params={"session_id": session["session_id"]})
     assert items.status_code == 200 and len(items.json()) == 300 and int(items.headers["X-Cursor"]) > 0
     clients = requests.get(f"{env['GLASSHAT_BASE_URL']}/account/0/clients", params={"apikey": env["GLASSHAT_API_KEY"]})
     assert clients.status_code == 200 and clients.json()["total"] == 4
-    contacts = requests.get(f"{env['HAPPYGRASSHOPPER_BASE_URL']}/contacts",
-                            headers={"Authorization": f"Bearer {env['HAPPYGRASSHOPPER_API_KEY']}"})
+    contacts = requests.get(
+        f"{env['HAPPYGRASSHOPPER_BASE_URL']}/contacts",
+        headers={"Authorization": f"Bearer {env['HAPPYGRASSHOPPER_API_KEY']}"},
+    )
     assert contacts.status_code == 200 and contacts.json()["meta"]["total"] == 200
     assert contacts.links["next"]["url"].startswith(f"{env['HAPPYGRASSHOPPER_BASE_URL']}/contacts?")
-    assert server.app.stats.snapshot()["by_service"] == {"itglue": 1, "hitask": 2, "glasshat": 1,
-                                                          "happygrasshopper": 1}
+    assert server.app.stats.snapshot()["by_service"] == {"itglue": 1, "hitask": 2, "glasshat": 1, "happygrasshopper": 1}
 
 
 def test_server__concurrent_requests_overlap(server: EmulatorServer) -> None:
@@ -118,19 +127,26 @@ def test_cli__serves_prints_exports_and_exits_on_sigterm() -> None:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "apitoolkit", "emulator", "--port", str(port), "--seed", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(11)]
-        exports = {name: shlex.split(value)[0] for name, value in
-                   (line.removeprefix("export ").strip().split("=", 1) for line in lines[:10])}
+        exports = {
+            name: shlex.split(value)[0]
+            for name, value in (line.removeprefix("export ").strip().split("=", 1) for line in lines[:10])
+        }
         assert exports == _expected_environ(f"http://127.0.0.1:{port}", EmulatorApp(seed=2), 2)
         assert "Ctrl+C" in lines[10]
         response = requests.get(f"{exports['ITGLUE_BASE_URL']}/users", headers={"x-api-key": exports["ITGLUE_API_KEY"]})
         assert response.status_code == 200
-        contacts = requests.get(f"{exports['HAPPYGRASSHOPPER_BASE_URL']}/contacts",
-                                headers={"Authorization": f"Bearer {exports['HAPPYGRASSHOPPER_API_KEY']}"})
+        contacts = requests.get(
+            f"{exports['HAPPYGRASSHOPPER_BASE_URL']}/contacts",
+            headers={"Authorization": f"Bearer {exports['HAPPYGRASSHOPPER_API_KEY']}"},
+        )
         assert contacts.status_code == 200 and contacts.json()["meta"]["total"] == 200
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0

@@ -35,9 +35,8 @@ from apitoolkit.http import JsonApiPaginator, RequestSpec
 from apitoolkit.itglue import ITGlueClient, load_users
 from apitoolkit.itglue.schema import USERS
 from apitoolkit.loading import load_listing, load_source
-from tests.conftest import FAST_RETRY
+from tests.helpers import FAST_RETRY, Scan
 from tests.integration.hostile_apps import Hostile, Recorder, on_meta
-from tests.integration.test_secrets import Scan
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -75,10 +74,10 @@ SECRET_NAMES = {
 
 
 @pytest.fixture
-def hostile(emulator: Any) -> Iterator[tuple[Hostile, EmulatorServer]]:
+def hostile(emulator: EmulatorServer) -> Iterator[tuple[Hostile, EmulatorServer]]:
     """The emulator's own data behind a `Hostile` wrapper, served on another loopback port."""
     app = Hostile(emulator.app)
-    with EmulatorServer(app=app, port=0) as server:
+    with EmulatorServer(app=app, port=0) as server:  # type: ignore[arg-type]  # any WSGI app serves
         yield app, server
 
 
@@ -120,7 +119,7 @@ def test_redirect__off_the_base_url_is_refused_and_no_credential_leaves(
 ) -> None:
     app, server = hostile
     recorder = Recorder()
-    with EmulatorServer(app=recorder, port=0) as elsewhere:
+    with EmulatorServer(app=recorder, port=0) as elsewhere:  # type: ignore[arg-type]  # any WSGI app serves
         app.redirect_status = status
         app.redirect = lambda r: f"{elsewhere.url}/stolen{r.path}?{r.query_string.decode()}"
         env = server.environ()
@@ -151,7 +150,7 @@ def test_redirect__another_host_name_on_the_same_port_is_another_origin(
 def test_redirect__on_the_same_origin_is_followed_and_no_credential_is_cached(
     request: pytest.FixtureRequest,
     hostile: tuple[Hostile, EmulatorServer],
-    emulator: Any,
+    emulator: EmulatorServer,
     service: str,
     backend: str,
     cache_dir: Path,
@@ -263,9 +262,7 @@ def test_rows__a_count_the_pages_do_not_reach_is_an_error_not_a_frame(
         users_listing(CLIENTS["itglue"](server.environ()))
 
 
-@pytest.mark.parametrize(
-    ("service", "count_at"), [("glasshat", ("total",)), ("happygrasshopper", ("meta", "total"))]
-)
+@pytest.mark.parametrize(("service", "count_at"), [("glasshat", ("total",)), ("happygrasshopper", ("meta", "total"))])
 def test_rows__every_paginator_with_a_count_checks_it(
     hostile: tuple[Hostile, EmulatorServer], service: str, count_at: tuple[str, ...]
 ) -> None:
@@ -483,7 +480,7 @@ def test_rate_limit__429s_without_retry_after_are_waited_out_for_the_whole_windo
 
 
 def test_rows__a_logs_day_that_grows_while_walked_loads_every_log(
-    hostile: tuple[Hostile, EmulatorServer], emulator: Any, monkeypatch: pytest.MonkeyPatch
+    hostile: tuple[Hostile, EmulatorServer], emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from apitoolkit.itglue import load_logs, loaders
 

@@ -14,7 +14,7 @@ from apitoolkit.demo import environment
 from apitoolkit.reports import REPORTS, Rendered, run_reports
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import FloatRect, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 WIDTH = 1280
@@ -75,7 +75,7 @@ def _screenshot(page: Page, name: str, tmp_path: Path) -> None:
     folder = os.environ.get("APITOOLKIT_SCREENSHOTS", "").strip()
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        top = {"x": 0, "y": 0, "width": WIDTH, "height": 1400}
+        top: FloatRect = {"x": 0, "y": 0, "width": WIDTH, "height": 1400}
         page.screenshot(path=str(Path(folder) / f"report-{name}.png"), full_page=True, clip=top)
 
 

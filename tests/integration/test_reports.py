@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import stat
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from apitoolkit.emulator import EmulatorServer
 from apitoolkit.exceptions import ConfigurationError, InvalidArgumentError
 from apitoolkit.reports import REPORTS, ReportError, run_reports
 
@@ -18,7 +18,7 @@ SECRET_NAMES = ("ITGLUE_API_KEY", "HITASK_API_KEY", "HITASK_PASSWORD", "GLASSHAT
 
 
 @pytest.fixture
-def environment(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def environment(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     env = emulator.environ()
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -26,7 +26,7 @@ def environment(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str
 
 
 def test_run_reports__every_report_renders_figures_without_code_tracebacks_or_secrets(
-    environment, tmp_path, capfd
+    environment: dict[str, str], tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     rendered = run_reports(None, tmp_path / "out", {"interactive": False}, log=lambda line: None)
     assert [r.name for r in rendered] == list(REPORTS)
@@ -48,7 +48,9 @@ def test_run_reports__every_report_renders_figures_without_code_tracebacks_or_se
             assert environment[name] not in report.notebook.read_text(encoding="utf-8")
 
 
-def test_run_reports__warm_cache_renders_while_the_api_is_down(environment, emulator, tmp_path) -> None:
+def test_run_reports__warm_cache_renders_while_the_api_is_down(
+    environment: dict[str, str], emulator: EmulatorServer, tmp_path: Path
+) -> None:
     run_reports(["expirations"], tmp_path / "first", {"interactive": False}, log=lambda line: None)
     emulator.app.faults.add("server_error", rate=1.0, service="itglue", status=503)
     (again,) = run_reports(["expirations"], tmp_path / "second", {"interactive": False}, log=lambda line: None)
@@ -56,9 +58,10 @@ def test_run_reports__warm_cache_renders_while_the_api_is_down(environment, emul
     assert "from the cache" in html and "data:image/png;base64" in html
 
 
-def test_run_reports__a_stale_report_says_so_once_without_a_warning_box(tmp_path, monkeypatch) -> None:
+def test_run_reports__a_stale_report_says_so_once_without_a_warning_box(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The API unreachable and the cached copy expired: the header's one bold sentence, no stderr box."""
-    from apitoolkit.emulator import EmulatorServer
     from apitoolkit.itglue import ITGlueClient, load_expirations
 
     with EmulatorServer(port=0, seed=1, size="small") as gone:
@@ -75,14 +78,17 @@ def test_run_reports__a_stale_report_says_so_once_without_a_warning_box(tmp_path
     assert "data:image/png;base64" in shown
 
 
-def test_run_reports__a_failing_cell_is_named_and_leaves_its_notebook_not_html(environment, tmp_path) -> None:
+def test_run_reports__a_failing_cell_is_named_and_leaves_its_notebook_not_html(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "activity_logs.html").write_text("<p>last week's report</p>")  # must not look current after a failure
     failed = r"'activity_logs' failed in cell \[\d+\]: InvalidArgumentError: .*Mars"
     with pytest.raises(ReportError, match=failed) as info:
-        run_reports(["activity_logs", "expirations"], out, {"tz": "Mars/Olympus", "interactive": False},
-                    log=lambda line: None)
+        run_reports(
+            ["activity_logs", "expirations"], out, {"tz": "Mars/Olympus", "interactive": False}, log=lambda line: None
+        )
     assert f"Open the executed notebook {out / 'activity_logs.ipynb'} to see" in str(info.value)
     assert not (out / "activity_logs.html").exists()
     assert "Mars/Olympus" in _error_outputs(out / "activity_logs.ipynb")
@@ -104,7 +110,7 @@ def _error_outputs(path: Path) -> str:
 
 
 def test_run_reports__a_wrong_key_or_an_empty_cache_offline_leaves_the_executed_notebook(
-    environment, tmp_path, monkeypatch
+    environment: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
     monkeypatch.setenv("ITGLUE_API_KEY", "itg-wrong-key-5c1d")
@@ -122,14 +128,16 @@ def test_run_reports__a_wrong_key_or_an_empty_cache_offline_leaves_the_executed_
     assert sorted(p.name for p in out.iterdir()) == ["expirations.ipynb", "getting_started.ipynb"]
 
 
-def test_run_reports__missing_credentials_fail_before_any_kernel(emulator, tmp_path, monkeypatch) -> None:
+def test_run_reports__missing_credentials_fail_before_any_kernel(
+    emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ITGLUE_BASE_URL", emulator.environ()["ITGLUE_BASE_URL"])
     with pytest.raises(ConfigurationError, match="ITGLUE_API_KEY"):
         run_reports(["reputation"], tmp_path / "out", log=lambda line: None)
     assert not list((tmp_path / "out").glob("*.html"))
 
 
-def test_run_reports__bad_names_parameters_and_directories(environment, tmp_path) -> None:
+def test_run_reports__bad_names_parameters_and_directories(environment: dict[str, str], tmp_path: Path) -> None:
     with pytest.raises(InvalidArgumentError, match="Unknown report weekly.*choose from getting_started"):
         run_reports(["weekly"], tmp_path)
     with pytest.raises(InvalidArgumentError, match="Unknown parameter colour .*take .*horizon"):
@@ -153,14 +161,16 @@ def test_notebooks__committed_without_outputs_and_with_a_parameters_cell() -> No
         assert "os.environ[" not in "".join(c.source for c in code)  # credentials only via the loaders
 
 
-def test_report_command__exit_codes_and_the_emulator_option(tmp_path, capfd, monkeypatch) -> None:
+def test_report_command__exit_codes_and_the_emulator_option(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import socket
 
-    import apitoolkit.demo
+    import apitoolkit.emulator.core.server
     from apitoolkit.cli import main
 
     with socket.create_server(("127.0.0.1", 0)) as probe:  # not 8765: another emulator may serve there
-        monkeypatch.setattr(apitoolkit.demo, "PORTS", (probe.getsockname()[1],))
+        monkeypatch.setattr(apitoolkit.emulator.core.server, "PORTS", (probe.getsockname()[1],))
     assert main(["report", "weekly", "--out", str(tmp_path)]) == 2
     assert "Unknown report weekly" in capfd.readouterr().err
     assert main(["report", "expirations", "--out", str(tmp_path / "r"), "-p", "nonsense"]) == 2
@@ -168,7 +178,7 @@ def test_report_command__exit_codes_and_the_emulator_option(tmp_path, capfd, mon
     code = main(["report", "expirations", "--emulator", "--out", str(tmp_path / "r"), "-p", "interactive=False"])
     err = capfd.readouterr().err  # ours, the workers' and the kernels'
     assert code == 0, err
-    assert f"Emulator serving on http://127.0.0.1:{apitoolkit.demo.PORTS[0]}." in err
+    assert f"Emulator serving on http://127.0.0.1:{apitoolkit.emulator.core.server.PORTS[0]}." in err
     assert "without encryption" not in err and "KeyboardInterrupt" not in err and "[IPKernelApp]" not in err, err
     assert (tmp_path / "r" / "expirations.html").stat().st_size > 10_000
     code = main(["report", "activity_logs", "--emulator", "--out", str(tmp_path / "r"), "-p", "tz='Mars/Olympus'"])

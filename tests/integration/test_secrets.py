@@ -12,26 +12,22 @@ through its own reader, so compression or page boundaries hide nothing.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import logging
-import sqlite3
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import quote, urlsplit
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-import redis
 
 from apitoolkit.cache import cache_info
 from apitoolkit.config import cache_location
 from apitoolkit.demo import run_demo
+from apitoolkit.emulator import EmulatorServer
 from apitoolkit.exceptions import ApiToolkitError
 from apitoolkit.glasshat import GlasshatClient, load_clients, load_projects, load_tasks
 from apitoolkit.happygrasshopper import HappyGrasshopperClient
@@ -55,8 +51,9 @@ from apitoolkit.itglue import (
     load_user_metrics,
     load_users,
 )
+from apitoolkit.loading import frame_cache
 from apitoolkit.reports import run_reports
-from tests.conftest import FAST_RETRY, redis_values
+from tests.helpers import FAST_RETRY, Scan, forms
 
 pytestmark = pytest.mark.slow
 
@@ -68,94 +65,6 @@ WRONG = {
     "GLASSHAT_API_KEY (wrong)": "0badc0de0badc0de0badc0de0badc0de",
     "HAPPYGRASSHOPPER_API_KEY (wrong)": "hg-wrong-key-6d2f40a1",
 }
-
-
-def forms(secret: str) -> dict[str, bytes]:
-    """The spellings a secret may take: plain, URL-encoded, base64 (standard and URL-safe) at each alignment."""
-    raw = secret.encode()
-    found = {"plain": raw, "url-encoded": quote(secret, safe="").encode(), "form-encoded": quote_plus(secret).encode()}
-    for shift in range(3):
-        for name, encode in (("base64", base64.b64encode), ("base64url", base64.urlsafe_b64encode)):
-            text = encode(b"\0" * shift + raw)
-            # Drop the characters that also encode the bytes before and after the secret: the rest is the same
-            # wherever the secret sits in a longer encoded text.
-            start = -(-shift * 4 // 3)
-            end = (shift + len(raw)) * 4 // 3
-            found[f"{name}@{shift}"] = text[start:end]
-    return found
-
-
-@dataclass
-class Scan:
-    """Searches whatever it is shown for every form of every secret, counting what it saw."""
-
-    secrets: dict[str, str]
-    found: list[tuple[str, str, str]] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def blob(self, where: str, data: bytes) -> None:
-        self.counts["bytes"] += len(data)
-        for name, secret in self.secrets.items():
-            for form, needle in forms(secret).items():
-                if needle in data:
-                    self.found.append((where, name, form))
-
-    def text(self, where: str, text: str, kind: str) -> None:
-        self.counts[kind] += 1
-        self.blob(where, text.encode("utf-8", "surrogatepass"))
-
-    def file(self, path: Path) -> None:
-        data = path.read_bytes()
-        self.counts["files"] += 1
-        self.blob(str(path), data)
-        for view, decoded in _decoded(path, data):
-            self.counts[f"files read as {view}"] += 1
-            self.blob(f"{path} ({view})", decoded)
-
-    def tree(self, root: Path) -> None:
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            self.file(path)
-
-    def redis(self, url: str) -> None:
-        with redis.Redis.from_url(url) as client:
-            for key in client.scan_iter(count=500):
-                self.counts["redis keys"] += 1
-                self.blob(f"redis key {key!r}", key)
-                for value in redis_values(client, key):
-                    self.counts["redis values"] += 1
-                    self.blob(f"redis value of {key!r}", value)
-                    for view, decoded in _decoded_bytes(value):
-                        self.counts[f"redis values read as {view}"] += 1
-                        self.blob(f"redis value of {key!r} ({view})", decoded)
-
-    def objects(self, where: str, *objects: object) -> None:
-        for obj in objects:
-            self.text(f"{where}: {type(obj).__name__}", f"{obj!r}\n{obj!s}", "reprs")
-
-
-def _decoded_bytes(data: bytes) -> Iterator[tuple[str, bytes]]:
-    """Stored tables read back through Arrow: every value and all metadata as text."""
-    if data.startswith(b"PAR1"):
-        yield "parquet", _table_text(pq.read_table(io.BytesIO(data)))
-    elif data.startswith(b"ARROW1"):
-        yield "arrow", _table_text(pa.ipc.open_file(pa.BufferReader(data)).read_all())
-    elif data[:8].startswith((b"\xff\xff\xff\xff", b"\x10\x00\x00\x00")):  # an Arrow IPC stream
-        with contextlib.suppress(pa.ArrowInvalid):
-            yield "arrow stream", _table_text(pa.ipc.open_stream(pa.BufferReader(data)).read_all())
-
-
-def _decoded(path: Path, data: bytes) -> Iterator[tuple[str, bytes]]:
-    yield from _decoded_bytes(data)
-    if data.startswith(b"SQLite format 3\x00"):
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-            rows = [repr(row).encode() for table in tables for row in db.execute(f'SELECT * FROM "{table}"')]
-        yield "sqlite rows", b"\n".join(rows)
-
-
-def _table_text(table: pa.Table) -> bytes:
-    metadata = repr(table.schema.metadata or {}).encode()
-    return metadata + b"\n" + repr(table.to_pydict()).encode("utf-8", "surrogatepass")
 
 
 @dataclass
@@ -206,13 +115,13 @@ def loads_of_every_service(tour: Tour, env: dict[str, str], refresh: bool) -> No
     flush_snapshots()
 
 
-def failed_loads(tour: Tour, env: dict[str, str], emulator: Any) -> None:
-    wrong = [
+def failed_loads(tour: Tour, env: dict[str, str], emulator: EmulatorServer) -> None:
+    wrong = (
         ITGlueClient(api_key=WRONG["ITGLUE_API_KEY (wrong)"], retry=FAST_RETRY),
         HitaskClient(password=WRONG["HITASK_PASSWORD (wrong)"], retry=FAST_RETRY),
         GlasshatClient(api_key=WRONG["GLASSHAT_API_KEY (wrong)"], retry=FAST_RETRY),
         HappyGrasshopperClient(api_key=WRONG["HAPPYGRASSHOPPER_API_KEY (wrong)"], retry=FAST_RETRY),
-    ]
+    )
     tour.clients += wrong
     attempt(tour, lambda: load_users(client=wrong[0]))
     attempt(tour, lambda: load_tags(wrong[1]))
@@ -220,8 +129,12 @@ def failed_loads(tour: Tour, env: dict[str, str], emulator: Any) -> None:
     attempt(tour, lambda: load_hg_contacts(wrong[3]))
     for service in ("itglue", "hitask", "glasshat", "happygrasshopper"):
         emulator.app.faults.add("server_error", rate=1.0, service=service, status=500)
-    down = [ITGlueClient(retry=FAST_RETRY), HitaskClient(retry=FAST_RETRY), GlasshatClient(retry=FAST_RETRY)]
-    down.append(HappyGrasshopperClient(retry=FAST_RETRY))
+    down = (
+        ITGlueClient(retry=FAST_RETRY),
+        HitaskClient(retry=FAST_RETRY),
+        GlasshatClient(retry=FAST_RETRY),
+        HappyGrasshopperClient(retry=FAST_RETRY),
+    )
     tour.clients += down
     attempt(tour, lambda: load_users(client=down[0], refresh=True))
     attempt(tour, lambda: load_team_members(down[1], refresh=True))
@@ -230,7 +143,7 @@ def failed_loads(tour: Tour, env: dict[str, str], emulator: Any) -> None:
     emulator.app.faults.clear()
 
 
-def run_tour(tour: Tour, env: dict[str, str], emulator: Any, out: Path) -> None:
+def run_tour(tour: Tour, env: dict[str, str], emulator: EmulatorServer, out: Path) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         loads_of_every_service(tour, env, refresh=False)
@@ -250,8 +163,28 @@ def location(request: pytest.FixtureRequest, cache_dir: Path) -> str:
     return request.getfixturevalue("redis_url") if request.param == "redis" else str(cache_dir)
 
 
+def scan_what_the_tour_left(
+    scan: Scan, tour: Tour, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Log records, printed text, warnings, and the reprs of every client, error and cache of the tour."""
+    for record in caplog.records:
+        scan.text(f"log record {record.name}", f"{record.getMessage()}\n{record.args!r}", "log records")
+    scan.text("log text", caplog.text, "log texts")
+    captured = capsys.readouterr()
+    for where, text in (("stdout", captured.out), ("stderr", captured.err), *(("printed", p) for p in tour.printed)):
+        scan.text(where, text, "printed texts")
+    for message in tour.warnings:
+        scan.text("warning", message, "warnings")
+    for client in tour.clients:
+        scan.objects("client", client, client.session, client.config, client.config.credentials, client.config.cache)
+        scan.objects("client's cache", getattr(client.session, "cache", None), frame_cache(client))
+    for error in tour.errors:
+        scan.objects("error", error, *error.args, *(getattr(error, a, None) for a in ("url", "code", "detail", "hint")))
+    scan.objects("cache", cache_location(), cache_info())
+
+
 def test_secrets__nowhere_after_loads_reports_demo_and_failures(
-    emulator: Any,
+    emulator: EmulatorServer,
     location: str,
     cache_dir: Path,
     tmp_path: Path,
@@ -288,20 +221,7 @@ def test_secrets__nowhere_after_loads_reports_demo_and_failures(
     scan.tree(tmp_path / "reports")
     if location.startswith("redis://"):
         scan.redis(location)
-    for record in caplog.records:
-        scan.text(f"log record {record.name}", f"{record.getMessage()}\n{record.args!r}", "log records")
-    scan.text("log text", caplog.text, "log texts")
-    captured = capsys.readouterr()
-    for where, text in (("stdout", captured.out), ("stderr", captured.err), *(("printed", p) for p in tour.printed)):
-        scan.text(where, text, "printed texts")
-    for message in tour.warnings:
-        scan.text("warning", message, "warnings")
-    for client in tour.clients:
-        scan.objects("client", client, client.session, client.config, client.config.credentials, client.config.cache)
-        scan.objects("client's cache", getattr(client.session, "cache", None), client.frame_cache)
-    for error in tour.errors:
-        scan.objects("error", error, *error.args, *(getattr(error, a, None) for a in ("url", "code", "detail", "hint")))
-    scan.objects("cache", cache_location(), cache_info())
+    scan_what_the_tour_left(scan, tour, caplog, capsys)
     kinds = Counter(type(error).__name__ for error in tour.errors)
     print(  # the figures for RELIABILITY.md (pytest -s or -rP shows them)
         f"\nsecrets scan, {location.split(':')[0] if '://' in location else 'directory'} cache: "

@@ -197,8 +197,10 @@ class Figures:
 @pytest.fixture(scope="module")
 def soak_server() -> Iterator[EmulatorServer]:
     """An emulator of its own (no rate limits: only injected 429s), and listings cut into small pages."""
-    with pytest.MonkeyPatch.context() as patch, EmulatorServer(port=0, seed=5, size="small",
-                                                                itglue={"logs": 6000}) as server:
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        EmulatorServer(port=0, seed=5, size="small", itglue={"logs": 6000}) as server,
+    ):
         for module, size in PAGE_SIZES.items():
             patch.setattr(module, "PAGE_SIZE", size)
         for service in SERVICES:

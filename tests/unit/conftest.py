@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 
 from apitoolkit.emulator import mock_emulator
-from tests.unit.analysis.test_tasks import hitask_items
+from tests.helpers import EMULATOR_NOW, hitask_items
 
 
 @pytest.fixture
@@ -20,10 +19,6 @@ def week_items() -> pd.DataFrame:
         {"time_create": "2026-11-08 23:30", "completed": True, "time_last_update": "2026-11-19 08:00"},
         {"time_create": "2026-11-18 12:00"},
     )
-
-
-#: The emulator's clock in the unit tests that load through it.
-EMULATOR_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,7 @@ from apitoolkit.arguments import as_id, as_range, as_timestamp, filter_value
 from apitoolkit.config import RateLimit, resolve_config, validate_expire_after
 from apitoolkit.emulator import mock_emulator
 from apitoolkit.exceptions import ConfigurationError, InvalidArgumentError
-from tests.conftest import FAST_RETRY
-from tests.unit.conftest import EMULATOR_NOW
+from tests.helpers import EMULATOR_NOW, FAST_RETRY
 
 NOW = EMULATOR_NOW  # the in-process emulator's clock (tests/unit/conftest.py)
 
@@ -90,7 +89,9 @@ BAD_IDS = ["²", "١٢", "12a", " 12", "", -1, 1.5, True, False, b"12", [12], {"
     ],
     ids=["expirations", "resource-path", "item-history", "projects", "tasks"],
 )
-def test_ids__refused_before_any_request(emu: mock_emulator, clients: dict[str, Any], service, call, value) -> None:
+def test_ids__refused_before_any_request(
+    emu: mock_emulator, clients: dict[str, Any], service: str, call: Callable[..., Any], value: Any
+) -> None:
     message = refused(emu, lambda: call(clients[service], value), "is not a numeric id")
     assert "whole number of 0 or more" in message and "digits 0-9" in message
 
@@ -124,7 +125,9 @@ def test_as_id__bounds() -> None:
     ],
     ids=repr,
 )
-def test_resource_name__refused_before_any_request(emu: mock_emulator, clients: dict[str, Any], name, phrase) -> None:
+def test_resource_name__refused_before_any_request(
+    emu: mock_emulator, clients: dict[str, Any], name: Any, phrase: str
+) -> None:
     message = refused(emu, lambda: itglue.load_resource(name, client=clients["itglue"]), phrase)
     assert "LIST_ENDPOINTS" in message
 
@@ -170,14 +173,14 @@ BAD_DATES = [
         ("end", lambda c, v: itglue.load_user_metrics("2026-11-01", v, client=c)),
         ("start", lambda c, v: itglue.load_logs(start=v, client=c)),
         ("end", lambda c, v: itglue.load_logs(end=v, client=c)),
-        ("start", lambda c, v: itglue.load_expirations(c, start=v)),
+        ("start", lambda c, v: itglue.load_expirations(c, start=v)),  # type: ignore[misc]
         ("end", lambda c, v: itglue.load_expirations(c, end=v)),
         ("now", lambda c, v: itglue.load_expirations(c, now=v)),
     ],
     ids=["metrics-start", "metrics-end", "logs-start", "logs-end", "expirations-start", "expirations-end", "now"],
 )
 def test_dates__refused_before_any_request(
-    emu: mock_emulator, clients: dict[str, Any], argument, call, value, phrase
+    emu: mock_emulator, clients: dict[str, Any], argument: str, call: Callable[..., Any], value: Any, phrase: str
 ) -> None:
     message = refused(emu, lambda: call(clients["itglue"], value), phrase)
     assert message.startswith(argument)
@@ -204,7 +207,7 @@ def test_dates__start_after_end_still_refused(emu: mock_emulator, clients: dict[
     ],
     ids=repr,
 )
-def test_dates__every_accepted_kind_loads(emu: mock_emulator, clients: dict[str, Any], start) -> None:
+def test_dates__every_accepted_kind_loads(emu: mock_emulator, clients: dict[str, Any], start: Any) -> None:
     itglue.load_user_metrics(start, date(2026, 11, 8), client=clients["itglue"])
     assert [q["filter[date]"] for q in queries(emu, "/user_metrics")] == [["2026-11-02,2026-11-08"]]
 
@@ -235,9 +238,9 @@ BAD_FILTERS = [
     ("itglue", lambda c: itglue.load_organizations(c, primary=1), "filter primary=1 is not a value"),
     ("itglue", lambda c: itglue.load_organizations(c, created_at=20261101), "filter created_at=20261101"),
     ("itglue", lambda c: itglue.load_organizations(c, created_at=pd.NaT), "filter created_at is missing"),
-    ("itglue", lambda c: itglue.load_user_metrics(user_id=[1, b"2"], client=c), "filter user_id=[1, b'2'] holds"),
+    ("itglue", lambda c: itglue.load_user_metrics(user_id=[1, b"2"], client=c), "filter user_id=[1, b'2'] holds"),  # type: ignore[list-item]
     ("itglue", lambda c: itglue.load_user_metrics(user_id=np.array([[1]]), client=c), "list inside the list"),
-    ("itglue", lambda c: itglue.load_expirations(c, resource_type=b"Domain"), "filter resource_type=b'Domain'"),
+    ("itglue", lambda c: itglue.load_expirations(c, resource_type=b"Domain"), "filter resource_type=b'Domain'"),  # type: ignore[arg-type]
     (
         "itglue",
         lambda c: itglue.load_resource("configurations", client=c, serial_number=b"x"),
@@ -251,7 +254,7 @@ BAD_FILTERS = [
 
 @pytest.mark.parametrize(("service", "call", "phrase"), BAD_FILTERS, ids=[p for _, _, p in BAD_FILTERS])
 def test_filters__refused_naming_the_filter_and_what_it_accepts(
-    emu: mock_emulator, clients: dict[str, Any], service, call, phrase
+    emu: mock_emulator, clients: dict[str, Any], service: str, call: Callable[..., Any], phrase: str
 ) -> None:
     message = refused(emu, lambda: call(clients[service]), phrase)
     assert any(words in message for words in ("text or a whole number", "True, False", "a date", "leave it out"))
@@ -271,7 +274,9 @@ def test_filters__refused_naming_the_filter_and_what_it_accepts(
     ],
     ids=["text", "int", "numpy-int", "list", "tuple", "set", "series", "none"],
 )
-def test_filters__accepted_kinds_are_sent(emu: mock_emulator, clients: dict[str, Any], filters, sent_as) -> None:
+def test_filters__accepted_kinds_are_sent(
+    emu: mock_emulator, clients: dict[str, Any], filters: dict[str, Any], sent_as: dict[str, list[str]]
+) -> None:
     itglue.load_users(clients["itglue"], **filters)
     [query] = queries(emu, "/users")
     assert {k: v for k, v in query.items() if k.startswith("filter[")} == sent_as
@@ -292,36 +297,36 @@ def test_filter_value__unknown_filters_take_every_kind() -> None:
 
 # --------------------------------------------------------------------------------------------- options
 BAD_OPTIONS = [
-    ("itglue", lambda c: itglue.load_users(c, refresh="no"), "refresh='no' is not True or False"),
-    ("itglue", lambda c: itglue.load_users(c, refresh=1), "refresh=1 is not True or False"),
-    ("itglue", lambda c: itglue.load_users(c, progress="yes"), "progress='yes' is not True, False or None"),
-    ("itglue", lambda c: itglue.load_organizations(c, refresh=None), "refresh=None is not True or False"),
-    ("itglue", lambda c: itglue.load_expirations(c, refresh="false"), "refresh='false' is not True or False"),
-    ("itglue", lambda c: itglue.load_user_metrics(client=c, progress=0), "progress=0 is not True, False or None"),
-    ("itglue", lambda c: itglue.load_logs(client=c, refresh="yes"), "refresh='yes' is not True or False"),
-    ("itglue", lambda c: itglue.load_resource("groups", client=c, refresh="y"), "refresh='y' is not True or False"),
-    ("hitask", lambda c: hitask.load_items(c, refresh="no"), "refresh='no' is not True or False"),
-    ("hitask", lambda c: hitask.load_items(c, include_completed="no"), "include_completed='no' is not True"),
-    ("hitask", lambda c: hitask.load_items(c, category=5), "category=5 is not a Hitask category"),
-    ("hitask", lambda c: hitask.load_items(c, category=[b"task"]), "is not a Hitask category"),
+    ("itglue", lambda c: itglue.load_users(c, refresh="no"), "refresh='no' is not True or False"),  # type: ignore[arg-type]
+    ("itglue", lambda c: itglue.load_users(c, refresh=1), "refresh=1 is not True or False"),  # type: ignore[arg-type]
+    ("itglue", lambda c: itglue.load_users(c, progress="yes"), "progress='yes' is not True, False or None"),  # type: ignore[arg-type]
+    ("itglue", lambda c: itglue.load_organizations(c, refresh=None), "refresh=None is not True or False"),  # type: ignore[arg-type]
+    ("itglue", lambda c: itglue.load_expirations(c, refresh="false"), "refresh='false' is not True or False"),  # type: ignore[arg-type]
+    ("itglue", lambda c: itglue.load_user_metrics(client=c, progress=0), "progress=0 is not True, False or None"),  # type: ignore[arg-type]
+    ("itglue", lambda c: itglue.load_logs(client=c, refresh="yes"), "refresh='yes' is not True or False"),  # type: ignore[arg-type]
+    ("itglue", lambda c: itglue.load_resource("groups", client=c, refresh="y"), "refresh='y' is not True or False"),  # type: ignore[arg-type]
+    ("hitask", lambda c: hitask.load_items(c, refresh="no"), "refresh='no' is not True or False"),  # type: ignore[arg-type]
+    ("hitask", lambda c: hitask.load_items(c, include_completed="no"), "include_completed='no' is not True"),  # type: ignore[arg-type]
+    ("hitask", lambda c: hitask.load_items(c, category=5), "category=5 is not a Hitask category"),  # type: ignore[arg-type]
+    ("hitask", lambda c: hitask.load_items(c, category=[b"task"]), "is not a Hitask category"),  # type: ignore[list-item]
     ("hitask", lambda c: hitask.load_items(c, category=[]), "is not a Hitask category"),
     ("hitask", lambda c: hitask.load_items(c, category="chore"), "Unknown Hitask categories ['chore']"),
-    ("hitask", lambda c: hitask.load_tags(c, refresh="no"), "refresh='no' is not True or False"),
-    ("glasshat", lambda c: glasshat.load_clients(c, refresh="no"), "refresh='no' is not True or False"),
-    ("glasshat", lambda c: glasshat.load_tasks(client=c, progress="on"), "progress='on' is not True, False"),
-    ("happygrasshopper", lambda c: happygrasshopper.load_contacts(c, refresh=2), "refresh=2 is not True or False"),
+    ("hitask", lambda c: hitask.load_tags(c, refresh="no"), "refresh='no' is not True or False"),  # type: ignore[arg-type]
+    ("glasshat", lambda c: glasshat.load_clients(c, refresh="no"), "refresh='no' is not True or False"),  # type: ignore[arg-type]
+    ("glasshat", lambda c: glasshat.load_tasks(client=c, progress="on"), "progress='on' is not True, False"),  # type: ignore[arg-type]
+    ("happygrasshopper", lambda c: happygrasshopper.load_contacts(c, refresh=2), "refresh=2 is not True or False"),  # type: ignore[arg-type]
 ]
 
 
 @pytest.mark.parametrize(("service", "call", "phrase"), BAD_OPTIONS, ids=[p for _, _, p in BAD_OPTIONS])
 def test_options__refused_before_any_request(
-    emu: mock_emulator, clients: dict[str, Any], service, call, phrase
+    emu: mock_emulator, clients: dict[str, Any], service: str, call: Callable[..., Any], phrase: str
 ) -> None:
     refused(emu, lambda: call(clients[service]), phrase)
 
 
 def test_options__numpy_booleans_and_category_lists_are_fine(emu: mock_emulator, clients: dict[str, Any]) -> None:
-    items = hitask.load_items(clients["hitask"], category=("task", "event"), include_completed=np.bool_(False))
+    items = hitask.load_items(clients["hitask"], category=("task", "event"), include_completed=np.bool_(False))  # type: ignore[arg-type]
     assert set(items["category"].astype(str)) <= {"task", "event"}
 
 
@@ -378,9 +383,9 @@ def test_client_settings__refused_as_invalid_arguments(options: dict[str, Any], 
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: hitask.HitaskClient("k", "l", "p", max_workers="6"),
+        lambda: hitask.HitaskClient("k", "l", "p", max_workers="6"),  # type: ignore[arg-type]
         lambda: glasshat.GlasshatClient("k", timeout=-1),
-        lambda: happygrasshopper.HappyGrasshopperClient("k", rate_limit=(1,)),
+        lambda: happygrasshopper.HappyGrasshopperClient("k", rate_limit=(1,)),  # type: ignore[arg-type]
     ],
     ids=["hitask", "glasshat", "happygrasshopper"],
 )
@@ -391,15 +396,15 @@ def test_client_settings__every_service_checks_them(make: Callable[[], Any]) -> 
 
 def test_client_settings__bad_argument_is_named_before_missing_credentials() -> None:
     with pytest.raises(InvalidArgumentError, match="max_workers"):
-        itglue.ITGlueClient(max_workers="6")
+        itglue.ITGlueClient(max_workers="6")  # type: ignore[arg-type]
 
 
 def test_client_settings__messages_never_show_a_secret() -> None:
     with pytest.raises(InvalidArgumentError, match="api_key must be text") as info:
-        resolve_config("itglue", credentials={"api_key": b"s3cret-key"})
+        resolve_config("itglue", credentials={"api_key": b"s3cret-key"})  # type: ignore[dict-item]
     assert "s3cret" not in str(info.value)
     with pytest.raises(InvalidArgumentError) as info:
-        resolve_config("itglue", credentials={"api_key": "k"}, cache=b"redis://:s3cret-pw@host/0")
+        resolve_config("itglue", credentials={"api_key": "k"}, cache=b"redis://:s3cret-pw@host/0")  # type: ignore[arg-type]
     assert "s3cret" not in str(info.value)
     with pytest.raises(InvalidArgumentError, match="redis://") as info:
         resolve_config("itglue", credentials={"api_key": "k"}, cache="redis://:s3cret-pw@:6379/0")
@@ -429,7 +434,7 @@ def test_client_settings__every_accepted_kind() -> None:
         offline="yes",
         rate_limit=[10, 1],
         timeout=2.5,
-        max_workers=np.int64(3),
+        max_workers=np.int64(3),  # type: ignore[arg-type]
         lock_timeout=0,
         deadline=10,
         max_body_size=1024,
@@ -542,6 +547,7 @@ def test_as_range__open_sides_and_one_day() -> None:
     assert (everything.start, everything.end, everything.last_day) == (None, None, None)
     assert everything.contains(pd.Series(pd.to_datetime(["1999-01-01", None], utc=True))).tolist() == [True, False]
     one_day = as_range("2026-12-02", "2026-12-02")
+    assert one_day.start is not None and one_day.end is not None
     assert one_day.end - one_day.start == pd.Timedelta(days=1)
     assert as_range("2026-12-02T23:00:00Z", "2026-12-02").end_is_date
     assert as_range("2026-12-02T10:00:00Z", "2026-12-02T10:00:00Z").end_inclusive
@@ -599,7 +605,7 @@ def test_dates__logs_walk_to_the_end_of_a_date_only_end(
 def test_dates__expirations_include_the_end_day(
     emu: mock_emulator, clients: dict[str, Any], end: Any, sent: str
 ) -> None:
-    itglue.load_expirations(clients["itglue"], start="2026-11-28", end=end)
+    itglue.load_expirations(clients["itglue"], start="2026-11-28", end=end)  # type: ignore[misc]
     assert [q["filter[range][expiration_date]"] for q in queries(emu, "/expirations")] == [[sent]]
 
 

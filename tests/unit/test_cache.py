@@ -13,7 +13,7 @@ from apitoolkit.cache import CacheWarning, FrameCache, cache_info, clear_cache, 
 from apitoolkit.exceptions import CacheError
 from apitoolkit.frames import empty_frame, pages_to_frame
 from apitoolkit.stores.files import DirectoryStore
-from tests.unit.test_frames import USERS, page, rec
+from tests.helpers import USERS, cached, cached_meta, page, rec
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_frame_cache__replace_is_atomic_and_leaves_no_temp_files(tmp_path: Path,
     fc = FrameCache(tmp_path)
     fc.put("k", frame, ttl=60)
     fc.put("k", frame.iloc[:1], ttl=60)
-    assert len(fc.get("k").frame) == 1
+    assert len(cached(fc, "k").frame) == 1
     assert [p.name for p in tmp_path.iterdir()] == ["k.parquet"]
 
 
@@ -128,9 +128,11 @@ def test_frame_cache__arrow_format_round_trip_and_meta(tmp_path: Path, frame: pd
     fc = FrameCache(tmp_path, fmt="arrow")
     fc.put("k", frame, ttl=60, extra={"cursor": "123"})
     assert (tmp_path / "k.arrow").exists()
-    pd.testing.assert_frame_equal(fc.get("k").frame, frame)
-    assert fc.meta("k")["extra"] == {"cursor": "123"}
-    table, meta = fc.get_table("k")
+    pd.testing.assert_frame_equal(cached(fc, "k").frame, frame)
+    assert cached_meta(fc, "k")["extra"] == {"cursor": "123"}
+    stored = fc.get_table("k")
+    assert stored is not None
+    table, meta = stored
     assert table.num_rows == len(frame) and meta["extra"]["cursor"] == "123"
     (tmp_path / "k.arrow").write_bytes(b"ARROW1 garbage")
     with pytest.warns(CacheWarning, match="could not be read"):

@@ -171,7 +171,7 @@ def test_offline_mode__argument_takes_booleans_and_the_environment_words(value: 
 def test_offline_mode__any_other_argument_is_invalid(monkeypatch: pytest.MonkeyPatch, value: object) -> None:
     monkeypatch.setenv("APITOOLKIT_OFFLINE", "1")
     with pytest.raises(InvalidArgumentError, match="pass offline=True or offline=False"):
-        offline_mode(value)
+        offline_mode(value)  # type: ignore[arg-type]
 
 
 def test_rate_limit__from_a_pair_or_itself() -> None:
@@ -188,13 +188,13 @@ def test_lock_timeout__argument_is_checked_as_an_argument(monkeypatch: pytest.Mo
     assert fetch_lock_timeout(0) == 0.0 and fetch_lock_timeout(2.5) == 2.5
     for bad in [-1, float("inf"), True, "30"]:
         with pytest.raises(InvalidArgumentError, match="lock_timeout="):
-            fetch_lock_timeout(bad)
+            fetch_lock_timeout(bad)  # type: ignore[arg-type]
 
 
 def test_cache_location__argument_of_another_kind_is_invalid() -> None:
     for bad in [b"/tmp/x", 3, False, "  "]:
         with pytest.raises(InvalidArgumentError, match="is not a cache location"):
-            cache_location(bad)
+            cache_location(bad)  # type: ignore[arg-type]
 
 
 def test_validate_expire_after__numbers_mappings_or_none() -> None:

@@ -102,8 +102,16 @@ def test_to_excel__values_read_back_in_utc_by_default(tmp_path: Path) -> None:
     target = to_excel(_mixed_frame(), tmp_path / "out" / "mixed.xlsx")
     header, *rows = _sheet(target)
     assert header == ("id", "name", "created_at (UTC)", "expiration_date", "active", "score", "tags", "day")
-    assert rows[0] == (1, "聡太郎 中村", datetime(2026, 3, 29, 0, 30), datetime(2026, 6, 14), True, 1.5, '["a","é"]',
-                       datetime(2026, 11, 5))
+    assert rows[0] == (
+        1,
+        "聡太郎 中村",
+        datetime(2026, 3, 29, 0, 30),
+        datetime(2026, 6, 14),
+        True,
+        1.5,
+        '["a","é"]',
+        datetime(2026, 11, 5),
+    )
     assert rows[1] == (None, "Käthe Scholtz", datetime(2026, 3, 29, 1, 30), None, None, None, None, None)
     assert rows[2] == (3, None, None, datetime(2027, 1, 1), False, 3.0, "[]", datetime(2026, 11, 7))
     assert list(target.parent.iterdir()) == [target]  # no temporary file left

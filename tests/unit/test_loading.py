@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -14,12 +15,12 @@ from apitoolkit.cache import query_key
 from apitoolkit.config import resolve_config
 from apitoolkit.frames import Field, Schema
 from apitoolkit.http.client import BaseClient
-from apitoolkit.loading import cached_frame, label_frame, load_source, load_windows
+from apitoolkit.loading import cached_frame, fetch_lock, label_frame, load_source, load_windows
 
 QUERY = {"path": "users", "params": {}}
 
 
-def make_client(cache_dir: Path, **settings: float) -> BaseClient:
+def make_client(cache_dir: Path, **settings: Any) -> BaseClient:
     return BaseClient(resolve_config("itglue", credentials={"api_key": "k" * 20}, cache=str(cache_dir), **settings))
 
 
@@ -63,7 +64,7 @@ def test_cached_frame__two_threads_fetch_once(cache_dir: Path) -> None:
 
 def test_cached_frame__waits_at_most_the_lock_timeout_then_fetches(cache_dir: Path) -> None:
     client, fetch = make_client(cache_dir, lock_timeout=0.3), Fetcher(0.0)
-    with client.fetch_lock(query_key("users", QUERY)) as held:  # a holder that never stores anything
+    with fetch_lock(client, query_key("users", QUERY)) as held:  # a holder that never stores anything
         assert held
         started = time.monotonic()
         (frame,) = in_threads(lambda: cached_frame(client, resource="users", query=QUERY, fetch=fetch))

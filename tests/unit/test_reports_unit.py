@@ -84,8 +84,11 @@ def test_report_setup__silences_stale_and_glyph_warnings_and_sets_display(monkey
         assert (pd.get_option("display.max_columns"), pd.get_option("display.width")) == (12, 160)
         with warnings.catch_warnings(record=True) as caught:
             warnings.warn("users: IT Glue could not be reached", StaleDataWarning, stacklevel=1)
-            warnings.warn("Glyph 32874 (\\N{CJK UNIFIED IDEOGRAPH-806A}) missing from font(s) DejaVu Sans.",
-                          UserWarning, stacklevel=1)
+            warnings.warn(
+                "Glyph 32874 (\\N{CJK UNIFIED IDEOGRAPH-806A}) missing from font(s) DejaVu Sans.",
+                UserWarning,
+                stacklevel=1,
+            )
             warnings.warn("something else", UserWarning, stacklevel=1)
         assert [str(w.message) for w in caught] == ["something else"]
 
@@ -138,6 +141,7 @@ def test_report_parameters__defaults_and_help_of_every_report() -> None:
 
 
 def test_report_header__times_and_dates_as_parameters_read_as_text() -> None:
-    header = report_header(parameters={"now": pd.Timestamp("2026-12-01 09:00", tz="UTC"), "end": date(2026, 11, 30)},
-                           now="2026-12-04")
+    header = report_header(
+        parameters={"now": pd.Timestamp("2026-12-01 09:00", tz="UTC"), "end": date(2026, 11, 30)}, now="2026-12-04"
+    )
     assert header.endswith("Parameters: now=2026-12-01 09:00:00+00:00, end=2026-11-30.")

@@ -116,7 +116,7 @@ def test_readable__duplicate_and_non_text_column_names() -> None:
 
 def test_readable__bad_arguments() -> None:
     with pytest.raises(InvalidArgumentError, match="readable needs a DataFrame, not list"):
-        readable([1, 2])  # type: ignore[arg-type]
+        readable([1, 2])
     with pytest.raises(InvalidArgumentError, match="tz='Mars/Base' is not a time zone"):
         readable(pd.DataFrame({"a": [1]}), tz="Mars/Base")
 

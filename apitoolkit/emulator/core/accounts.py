@@ -25,8 +25,9 @@ class AccountsBackend(Generic[A]):
     ``for_size(size, overrides)`` constructor), and passes the default account's key.
 
     Example:
-        >>> class Backend(AccountsBackend[MyAccount]):  # doctest: +SKIP
-        ...     title, account_type, counts_type = "Example", MyAccount, MyCounts
+        >>> from apitoolkit.emulator.itglue.models import ITGlueBackend  # one subclass
+        >>> ITGlueBackend.title, ITGlueBackend.account_type.__name__, ITGlueBackend.counts_type.__name__
+        ('IT Glue', 'ITGlueAccount', 'Counts')
     """
 
     title: ClassVar[str]
@@ -53,7 +54,12 @@ class AccountsBackend(Generic[A]):
             ValueError: The key is taken, or a count is unknown or invalid.
 
         Example:
-            >>> backend.add_account("other-key", seed=7)  # doctest: +SKIP
+            >>> from datetime import UTC, datetime
+            >>> from apitoolkit.emulator.itglue.models import ITGlueBackend
+            >>> backend = ITGlueBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
+            >>> account = backend.add_account("other-key", seed=7)
+            >>> list(backend.accounts)
+            ['itg-emulator-key-1', 'other-key']
         """
         if api_key in self.accounts:
             raise ValueError("an account with this API key already exists")

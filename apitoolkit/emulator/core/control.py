@@ -67,7 +67,11 @@ def handle_control(app: EmulatorApp, request: Request, path: str) -> Response:
     """Answer a control request; ``path`` is the part after ``/_emulator``.
 
     Example:
-        >>> handle_control(app, request, "/health").status_code  # doctest: +SKIP
+        >>> from werkzeug.test import EnvironBuilder
+        >>> from werkzeug.wrappers import Request
+        >>> from apitoolkit.emulator import EmulatorApp
+        >>> request = Request(EnvironBuilder(path="/_emulator/health").get_environ())
+        >>> handle_control(EmulatorApp(seed=1), request, "/health").status_code
         200
     """
     try:
@@ -75,8 +79,9 @@ def handle_control(app: EmulatorApp, request: Request, path: str) -> Response:
     except HTTPException as error:
         return json_response({"error": f"{request.method} /{PREFIX}{path}: {error.name}"}, error.code or 404)
     if endpoint == "service_control" and args["service"] not in app.services:
-        return json_response({"error": f"No emulated service {args['service']!r}: use one of "
-                                       f"{', '.join(app.services)}."}, 404)
+        return json_response(
+            {"error": f"No emulated service {args['service']!r}: use one of {', '.join(app.services)}."}, 404
+        )
     try:
         if endpoint == "service_control":
             result = app.services[args["service"]].control(args["operation"], _body(request))

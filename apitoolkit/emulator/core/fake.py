@@ -17,8 +17,7 @@ from faker import Faker
 
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "pl_PL", "ja_JP", "pt_BR", "sv_SE")
 LOCALE_WEIGHTS = (0.46, 0.1, 0.1, 0.08, 0.06, 0.05, 0.05, 0.05, 0.05)
-COUNTRIES = ("United States", "United Kingdom", "Germany", "France", "Spain", "Poland", "Japan", "Brazil",
-             "Sweden")
+COUNTRIES = ("United States", "United Kingdom", "Germany", "France", "Spain", "Poland", "Japan", "Brazil", "Sweden")
 
 
 @dataclass(frozen=True)

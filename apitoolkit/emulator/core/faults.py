@@ -151,9 +151,7 @@ class FaultPlan:
             raise ValueError(f"fault count must be a positive integer, got {count!r}")
         pattern = None if path is None else re.compile(path)
         with self._lock:
-            fault = Fault(
-                self._next_id, kind, _validate(kind, params), rate, count, pattern, service, seed
-            )
+            fault = Fault(self._next_id, kind, _validate(kind, params), rate, count, pattern, service, seed)
             self._faults.append(fault)
             self._next_id += 1
         return fault.id
@@ -223,8 +221,7 @@ def _validate(kind: str, params: dict[str, Any]) -> dict[str, Any]:
         _check(_is_number(values["seconds"]) and values["seconds"] >= 0, kind, "seconds", values)
     if "retry_after" in values:
         value = values["retry_after"]
-        _check(value is None or value == "http-date" or (_is_number(value) and value >= 0), kind,
-               "retry_after", values)
+        _check(value is None or value == "http-date" or (_is_number(value) and value >= 0), kind, "retry_after", values)
         _check(value is None or kind != "server_error" or values["status"] == 503, kind, "retry_after", values)
     if "status" in values:
         low = 500 if kind == "server_error" else 400

@@ -154,8 +154,9 @@ def _send(
 def _serve(app: EmulatorApp, adapter: HTTPAdapter, request: PreparedRequest, timeout: float | None) -> Response:
     parts = urlsplit(request.url or "")
     body = request.body
-    data = body.encode() if isinstance(body, str) else body if isinstance(body, bytes) or body is None \
-        else b"".join(body)
+    data = (
+        body.encode() if isinstance(body, str) else body if isinstance(body, bytes) or body is None else b"".join(body)
+    )
     builder = EnvironBuilder(
         method=request.method or "GET",
         base_url=f"{parts.scheme}://{parts.netloc}",

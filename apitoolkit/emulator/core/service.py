@@ -61,9 +61,12 @@ class Service(ABC):
     ``POST /_emulator/<name>/<operation>``.
 
     Example:
-        >>> class Echo(Service):  # doctest: +SKIP
+        >>> from werkzeug.routing import Map, Rule
+        >>> class Echo(Service):
         ...     name = "echo"
         ...     url_map = Map([Rule("/things", endpoint="things")])
+        >>> Echo.url_map.bind("emulator").match("/things")
+        ('things', {})
     """
 
     name: ClassVar[str]

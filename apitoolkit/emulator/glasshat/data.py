@@ -31,30 +31,88 @@ TASK_TYPE_WEIGHTS = (0.3, 0.3, 0.15, 0.1, 0.15)
 TASK_STATUSES = ("open", "in_progress", "done", "dismissed")
 TASK_STATUS_WEIGHTS = (0.45, 0.15, 0.3, 0.1)
 PRIORITY_WEIGHTS = (0.1, 0.2, 0.35, 0.2, 0.15)
-PROJECT_KINDS = (("Main website", "www.{slug}.com"), ("Online shop", "shop.{slug}.com"), ("Blog", "blog.{slug}.com"),
-                 ("Landing pages", "go.{slug}.com"), ("German site", "{slug}.de"), ("French site", "{slug}.fr"),
-                 ("Japan site", "{slug}.jp"), ("Help center", "help.{slug}.com"), ("Careers", "jobs.{slug}.com"))
-PAGES = ("/", "/pricing", "/blog", "/about", "/contact", "/products", "/kontakt", "/über-uns", "/produits",
-         "/ブログ", "/servicios", "/o-nas")
-KEYWORDS = ("best running shoes", "cheap flights to {city}", "günstige Versicherung", "assurance habitation",
-            "{city} ラーメン", "dentist near me", "how to fix a leaking tap", "tanie noclegi {city}",
-            "melhor pizza em {city}", "wedding photographer {city}")
-SITES = ("a local news site", "an industry directory", "a partner's blog", "Wikipedia", "a university page",
-         "a trade association")
+PROJECT_KINDS = (
+    ("Main website", "www.{slug}.com"),
+    ("Online shop", "shop.{slug}.com"),
+    ("Blog", "blog.{slug}.com"),
+    ("Landing pages", "go.{slug}.com"),
+    ("German site", "{slug}.de"),
+    ("French site", "{slug}.fr"),
+    ("Japan site", "{slug}.jp"),
+    ("Help center", "help.{slug}.com"),
+    ("Careers", "jobs.{slug}.com"),
+)
+PAGES = (
+    "/",
+    "/pricing",
+    "/blog",
+    "/about",
+    "/contact",
+    "/products",
+    "/kontakt",
+    "/über-uns",
+    "/produits",
+    "/ブログ",
+    "/servicios",
+    "/o-nas",
+)
+KEYWORDS = (
+    "best running shoes",
+    "cheap flights to {city}",
+    "günstige Versicherung",
+    "assurance habitation",
+    "{city} ラーメン",
+    "dentist near me",
+    "how to fix a leaking tap",
+    "tanie noclegi {city}",
+    "melhor pizza em {city}",
+    "wedding photographer {city}",
+)
+SITES = (
+    "a local news site",
+    "an industry directory",
+    "a partner's blog",
+    "Wikipedia",
+    "a university page",
+    "a trade association",
+)
 DIRECTORIES = ("Yelp", "Apple Maps", "Bing Places", "Gelbe Seiten", "PagesJaunes", "Foursquare")
 TITLES = {
-    "content": ("Add a meta description to {page}", "Rewrite the title tag of {page}",
-                "Expand thin content on {page}", 'Write a blog post about "{keyword}"',
-                "Add alt text to {n} images on {page}", "Fix duplicate H1 on {page}"),
-    "technical": ("Fix {n} broken links on {page}", "Reduce page weight of {page}", "Add hreflang tags to {page}",
-                  "Fix redirect chain on {page}", "Submit sitemap.xml to Google Search Console",
-                  "Improve Largest Contentful Paint on {page}", "Add structured data to {page}"),
-    "links": ("Request a backlink from {site}", "Reclaim an unlinked mention on {site}",
-              "Disavow {n} spammy links", "Get listed in {directory}"),
-    "local": ("Claim the Google Business Profile for {city}", "Fix NAP inconsistencies on {directory}",
-              "Respond to {n} new reviews", "Add a {city} location page"),
-    "social": ('Share the "{keyword}" post on LinkedIn', "Post a weekly update on Facebook",
-               "Add Open Graph tags to {page}", "Reply to comments on Instagram"),
+    "content": (
+        "Add a meta description to {page}",
+        "Rewrite the title tag of {page}",
+        "Expand thin content on {page}",
+        'Write a blog post about "{keyword}"',
+        "Add alt text to {n} images on {page}",
+        "Fix duplicate H1 on {page}",
+    ),
+    "technical": (
+        "Fix {n} broken links on {page}",
+        "Reduce page weight of {page}",
+        "Add hreflang tags to {page}",
+        "Fix redirect chain on {page}",
+        "Submit sitemap.xml to Google Search Console",
+        "Improve Largest Contentful Paint on {page}",
+        "Add structured data to {page}",
+    ),
+    "links": (
+        "Request a backlink from {site}",
+        "Reclaim an unlinked mention on {site}",
+        "Disavow {n} spammy links",
+        "Get listed in {directory}",
+    ),
+    "local": (
+        "Claim the Google Business Profile for {city}",
+        "Fix NAP inconsistencies on {directory}",
+        "Respond to {n} new reviews",
+        "Add a {city} location page",
+    ),
+    "social": (
+        'Share the "{keyword}" post on LinkedIn',
+        "Post a weekly update on Facebook",
+        "Add Open Graph tags to {page}",
+        "Reply to comments on Instagram",
+    ),
 }
 
 
@@ -133,9 +191,10 @@ class DataGenerator:
 
     def generate(self, counts: Counts) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
         """Clients, projects and tasks, each in id order."""
-        clients = self.clients(sequential_ids(self.rng, 1_000, counts.clients, 7).tolist(),
-                               np.sort(self.rng.integers(self.now - 4 * 365 * DAY, self.now - 60 * DAY,
-                                                         counts.clients)).tolist())
+        clients = self.clients(
+            sequential_ids(self.rng, 1_000, counts.clients, 7).tolist(),
+            np.sort(self.rng.integers(self.now - 4 * 365 * DAY, self.now - 60 * DAY, counts.clients)).tolist(),
+        )
         projects = self.projects(sequential_ids(self.rng, 20_000, counts.projects, 9).tolist(), clients)
         tasks = self.tasks(sequential_ids(self.rng, 500_000, counts.tasks, 4).tolist(), projects)
         return clients, projects, tasks
@@ -149,10 +208,14 @@ class DataGenerator:
             name = str(companies[pick])
             names.append(name if name not in names else f"{name} {names.count(name) + 1}")
         tlds = rng.choice([".com", ".de", ".co.uk", ".fr", ".jp", ".com.br", ".se", ".pl"], len(ids)).tolist()
-        websites = [f"https://www.{slug(name, 16) or 'client'}{tld}" if keep else None
-                    for name, tld, keep in zip(names, tlds, (rng.random(len(ids)) < 0.85).tolist(), strict=True)]
-        return [{"id": id_, "name": name, "website": website, "created": render_time(moment)}
-                for id_, name, website, moment in zip(ids, names, websites, created, strict=True)]
+        websites = [
+            f"https://www.{slug(name, 16) or 'client'}{tld}" if keep else None
+            for name, tld, keep in zip(names, tlds, (rng.random(len(ids)) < 0.85).tolist(), strict=True)
+        ]
+        return [
+            {"id": id_, "name": name, "website": website, "created": render_time(moment)}
+            for id_, name, website, moment in zip(ids, names, websites, created, strict=True)
+        ]
 
     def projects(self, ids: list[int], clients: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Projects spread over the clients (each client gets one before any gets a second)."""
@@ -172,8 +235,15 @@ class DataGenerator:
                 name = f"{label} {number}"
             used.add((client["id"], name))
             site = slug(client["name"], 16) or f"client{client['id']}"
-            projects.append({"id": id_, "client_id": client["id"], "name": name,
-                             "domain": domain.format(slug=site), "created": render_time(moment)})
+            projects.append(
+                {
+                    "id": id_,
+                    "client_id": client["id"],
+                    "name": name,
+                    "domain": domain.format(slug=site),
+                    "created": render_time(moment),
+                }
+            )
         return projects
 
     def tasks(self, ids: list[int], projects: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -188,12 +258,20 @@ class DataGenerator:
         priorities = (1 + rng.choice(5, n, p=PRIORITY_WEIGHTS)).tolist()
         titles = [self.title(rng, TASK_TYPES[kind]) for kind in types]
         return [
-            {"id": id_, "project_id": projects[row]["id"], "title": title, "type": TASK_TYPES[kind],
-             "priority": priority, "status": TASK_STATUSES[status], "created": render_time(made),
-             "updated": render_time(changed), "completed": render_time(changed) if status == 2 else None}
+            {
+                "id": id_,
+                "project_id": projects[row]["id"],
+                "title": title,
+                "type": TASK_TYPES[kind],
+                "priority": priority,
+                "status": TASK_STATUSES[status],
+                "created": render_time(made),
+                "updated": render_time(changed),
+                "completed": render_time(changed) if status == 2 else None,
+            }
             for id_, row, title, kind, priority, status, made, changed in zip(
-                ids, rows.tolist(), titles, types, priorities, statuses, created.tolist(), updated.tolist(),
-                strict=True)
+                ids, rows.tolist(), titles, types, priorities, statuses, created.tolist(), updated.tolist(), strict=True
+            )
         ]
 
     def title(self, rng: np.random.Generator, kind: str) -> str:

@@ -71,5 +71,9 @@ def error_response(error: ServiceError) -> Response:
         message = ERRORS[name][1]
     else:
         name, message = "server_error", ERRORS["server_error"][1]
-    return Response(orjson.dumps({"errors": {name: message}}), status=error.status_code, headers=error.headers,
-                    content_type="application/json")
+    return Response(
+        orjson.dumps({"errors": {name: message}}),
+        status=error.status_code,
+        headers=error.headers,
+        content_type="application/json",
+    )

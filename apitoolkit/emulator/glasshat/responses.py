@@ -47,7 +47,14 @@ class GlasshatResponses:
     """One handler per endpoint of ``URL_MAP``.
 
     Example:
-        >>> GlasshatResponses(backend).dispatch(request, "clients", {}, backend.api_key)  # doctest: +SKIP
+        >>> from datetime import UTC, datetime
+        >>> from werkzeug.test import EnvironBuilder
+        >>> from werkzeug.wrappers import Request
+        >>> from apitoolkit.emulator.glasshat.models import GlasshatBackend
+        >>> backend = GlasshatBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
+        >>> request = Request(EnvironBuilder(path="/account/0/clients").get_environ())
+        >>> GlasshatResponses(backend).dispatch(request, "clients", {}, backend.api_key).get_data()[:12]
+        b'{"clients":['
     """
 
     def __init__(self, backend: GlasshatBackend, paging: Callable[[], Paging] | None = None) -> None:

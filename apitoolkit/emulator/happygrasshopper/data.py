@@ -31,10 +31,35 @@ from apitoolkit.emulator.core.fake import (
 DAY = 86_400
 STATUSES = ("active", "unsubscribed", "bounced")
 STATUS_WEIGHTS = (0.85, 0.1, 0.05)
-TAGS = ("lead", "customer", "newsletter", "vip", "past client", "buyer", "seller", "referral", "open house",
-        "sphere", "investor", "Käufer", "prospecto", "顧客", "klient")
-MAIL_DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "web.de", "orange.fr", "wp.pl", "yahoo.co.jp",
-                "uol.com.br", "telia.se", "icloud.com")
+TAGS = (
+    "lead",
+    "customer",
+    "newsletter",
+    "vip",
+    "past client",
+    "buyer",
+    "seller",
+    "referral",
+    "open house",
+    "sphere",
+    "investor",
+    "Käufer",
+    "prospecto",
+    "顧客",
+    "klient",
+)
+MAIL_DOMAINS = (
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "web.de",
+    "orange.fr",
+    "wp.pl",
+    "yahoo.co.jp",
+    "uol.com.br",
+    "telia.se",
+    "icloud.com",
+)
 
 
 @dataclass(frozen=True)
@@ -105,16 +130,20 @@ class DataGenerator:
         last[rng.random(n) < 0.04] = None
         companies = pools.companies[rng.integers(0, len(pools.companies), n)]
         work = rng.random(n) < 0.4
-        domains = [f"{slug(str(company), 16) or 'mail'}.com" if at_work else MAIL_DOMAINS[pick]
-                   for company, at_work, pick in zip(companies, work, rng.integers(0, len(MAIL_DOMAINS), n),
-                                                     strict=True)]
+        domains = [
+            f"{slug(str(company), 16) or 'mail'}.com" if at_work else MAIL_DOMAINS[pick]
+            for company, at_work, pick in zip(companies, work, rng.integers(0, len(MAIL_DOMAINS), n), strict=True)
+        ]
         emails = unique_emails(
-            [f"{f or 'contact'}.{la}" if la else (f or "contact") for f, la in zip(first_ascii, last_ascii,
-                                                                                 strict=True)],
+            [
+                f"{f or 'contact'}.{la}" if la else (f or "contact")
+                for f, la in zip(first_ascii, last_ascii, strict=True)
+            ],
             domains,
         )
-        phones = [str(pools.phones[index][pick]) for index, pick in zip(locale.tolist(), rng.integers(0, 60, n),
-                                                                        strict=True)]
+        phones = [
+            str(pools.phones[index][pick]) for index, pick in zip(locale.tolist(), rng.integers(0, 60, n), strict=True)
+        ]
         has = rng.random((3, n))
         statuses = object_array(STATUSES)[rng.choice(len(STATUSES), n, p=STATUS_WEIGHTS)]
         tag_counts = np.where(rng.random(n) < 0.7, rng.integers(1, 4, n), 0)
@@ -135,4 +164,3 @@ class DataGenerator:
             }
             for row in range(n)
         ]
-

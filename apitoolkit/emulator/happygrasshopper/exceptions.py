@@ -87,5 +87,6 @@ def error_response(error: ServiceError) -> Response:
     document: dict[str, object] = {"message": message}
     if isinstance(error, ValidationError):
         document["errors"] = error.errors
-    return Response(orjson.dumps(document), status=error.status_code, headers=error.headers,
-                    content_type="application/json")
+    return Response(
+        orjson.dumps(document), status=error.status_code, headers=error.headers, content_type="application/json"
+    )

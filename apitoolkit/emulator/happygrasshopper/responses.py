@@ -27,7 +27,14 @@ class HappyGrasshopperResponses:
     """One handler per endpoint of ``URL_MAP``.
 
     Example:
-        >>> HappyGrasshopperResponses(backend).dispatch(request, "contacts", {})  # doctest: +SKIP
+        >>> from datetime import UTC, datetime
+        >>> from werkzeug.test import EnvironBuilder
+        >>> from werkzeug.wrappers import Request
+        >>> from apitoolkit.emulator.happygrasshopper.models import HappyGrasshopperBackend
+        >>> backend = HappyGrasshopperBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
+        >>> request = Request(EnvironBuilder(path="/contacts").get_environ())
+        >>> HappyGrasshopperResponses(backend).dispatch(request, "contacts", {}).get_data()[:9]
+        b'{"data":['
     """
 
     def __init__(self, backend: HappyGrasshopperBackend, paging: Callable[[], Paging] | None = None) -> None:
@@ -41,16 +48,21 @@ class HappyGrasshopperResponses:
 
     def contacts(self, request: Request) -> Response:
         """``GET /contacts``: search parameters combined with OR, ``page`` and ``per_page``."""
-        errors = {name: [f"The {name} parameter is not supported."]
-                  for name in request.args if name not in (*SEARCH_FIELDS, *PAGING)}
+        errors = {
+            name: [f"The {name} parameter is not supported."]
+            for name in request.args
+            if name not in (*SEARCH_FIELDS, *PAGING)
+        }
         page = _number(request, "page", 1, None, errors)
         per_page = _number(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, errors)
         if errors:
             raise ValidationError(errors)
         ids = self.backend.search(
-            (name, value) for name, value in request.args.items(multi=True) if name in SEARCH_FIELDS)
-        return listing_response(request, ids, self.backend.contacts.json_many, page=page, per_page=per_page,
-                                paging=self.paging())
+            (name, value) for name, value in request.args.items(multi=True) if name in SEARCH_FIELDS
+        )
+        return listing_response(
+            request, ids, self.backend.contacts.json_many, page=page, per_page=per_page, paging=self.paging()
+        )
 
     def contact(self, request: Request, id: str) -> Response:
         """``GET /contacts/{id}``."""
@@ -74,4 +86,3 @@ def _number(request: Request, name: str, default: int, maximum: int | None, erro
     else:
         return int(raw)
     return default
-

@@ -53,11 +53,30 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "permissions": lambda value: isinstance(value, list) and all(map(_is_permission, value)),
 }
 EDITABLE: dict[str, str] = {
-    "title": "str", "short_name": "str?", "issue_id": "str?", "completed": "bool", "color": "int",
-    "color_value": "str?", "message": "str?", "parent": "int", "recurring": "int", "assigneeId": "int",
-    "participants": "ints?", "start_date": "time?", "end_date": "time?", "due_date": "time?", "is_all_day": "bool",
-    "shared": "bool", "starred": "bool", "time_track": "bool", "time_est": "float", "time_spent": "float",
-    "priority": "int", "tags": "strs?", "permissions": "permissions", "user_id": "int",
+    "title": "str",
+    "short_name": "str?",
+    "issue_id": "str?",
+    "completed": "bool",
+    "color": "int",
+    "color_value": "str?",
+    "message": "str?",
+    "parent": "int",
+    "recurring": "int",
+    "assigneeId": "int",
+    "participants": "ints?",
+    "start_date": "time?",
+    "end_date": "time?",
+    "due_date": "time?",
+    "is_all_day": "bool",
+    "shared": "bool",
+    "starred": "bool",
+    "time_track": "bool",
+    "time_est": "float",
+    "time_spent": "float",
+    "priority": "int",
+    "tags": "strs?",
+    "permissions": "permissions",
+    "user_id": "int",
 }
 """The item fields a mutation may set, and the kind of value each takes (``?``: null allowed)."""
 
@@ -71,9 +90,11 @@ class ItemStore:
     """The current items of the account, their history, and the mutations that change them.
 
     Example:
-        >>> store = backend.items  # doctest: +SKIP
-        >>> body, cursor = store.list_json()  # doctest: +SKIP
-        >>> store.change(store.records.ids()[0], title="Renamed")["title"]  # doctest: +SKIP
+        >>> from datetime import UTC, datetime
+        >>> from apitoolkit.emulator.hitask.models import HitaskBackend
+        >>> store = HitaskBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC)).items
+        >>> body, cursor = store.list_json()
+        >>> store.change(store.records.ids()[0], title="Renamed")["title"]
         'Renamed'
     """
 
@@ -163,14 +184,22 @@ class ItemStore:
             ValueError: A field cannot be set, or its value is of the wrong kind.
 
         Example:
-            >>> store.change(3360004, priority=30000, due_date="2025-03-10T00:00:00.000+01:00")  # doctest: +SKIP
+            >>> from datetime import UTC, datetime
+            >>> from apitoolkit.emulator.hitask.models import HitaskBackend
+            >>> store = HitaskBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC)).items
+            >>> changed = store.change(3360004, priority=30000, due_date="2025-03-10T00:00:00.000+01:00")
+            >>> changed["priority"]
+            30000
         """
         with self._lock:
             record = self._current(item_id)
             changes = self._validated(fields, record["_offset"])
             completing = changes.get("completed") is True and not record["completed"]
-            kind, message = ("complete", f"Completed {CATEGORY_NAMES[record['category']]}") if completing else (
-                "update", f"Changed {', '.join(sorted(changes)) or 'nothing'}")
+            kind, message = (
+                ("complete", f"Completed {CATEGORY_NAMES[record['category']]}")
+                if completing
+                else ("update", f"Changed {', '.join(sorted(changes)) or 'nothing'}")
+            )
             return self._apply(item_id, changes, kind, message)
 
     def add(self, category: str | int = "task", **fields: Any) -> int:
@@ -180,8 +209,11 @@ class ItemStore:
             ValueError: Unknown category, or a field that cannot be set.
 
         Example:
-            >>> store.add("event", title="Kickoff", start_date="2025-03-03T09:00:00.000+01:00")  # doctest: +SKIP
-            3364999
+            >>> from datetime import UTC, datetime
+            >>> from apitoolkit.emulator.hitask.models import HitaskBackend
+            >>> store = HitaskBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC)).items
+            >>> store.add("event", title="Kickoff", start_date="2025-03-03T09:00:00.000+01:00")
+            3361207
         """
         code = CATEGORIES.get(category) if isinstance(category, str) else category
         if code not in CATEGORY_NAMES:
@@ -195,15 +227,38 @@ class ItemStore:
             stamp = self._tick()
             moment = render_time(stamp, self._offset)
             item = {
-                "id": id_, "guid": str(uuid.UUID(bytes=rng.bytes(16), version=4)), "user_id": self.owner,
-                "title": title, "short_name": (slug(title, 6) or "PRJ").upper() if code == 0 else None,
-                "issue_id": str(id_ - 3_360_000) if code in (0, 1) else None, "completed": False, "color": 0,
-                "color_value": PROJECT_COLORS[0] if code == 0 else None, "category": code, "message": None,
-                "parent": 0, "recurring": 0, "assigneeId": 0, "participants": None, "start_date": None,
-                "end_date": None, "due_date": None, "is_all_day": False, "shared": True, "time_last_update": moment,
-                "time_create": moment, "starred": False, "time_track": False, "time_est": 0.0, "time_spent": 0.0,
-                "priority": 20_000, "tags": None, "permissions": [{"principal": self.owner, "level": 100}],
-                **changes, "_updated_ms": stamp, "_offset": self._offset,
+                "id": id_,
+                "guid": str(uuid.UUID(bytes=rng.bytes(16), version=4)),
+                "user_id": self.owner,
+                "title": title,
+                "short_name": (slug(title, 6) or "PRJ").upper() if code == 0 else None,
+                "issue_id": str(id_ - 3_360_000) if code in (0, 1) else None,
+                "completed": False,
+                "color": 0,
+                "color_value": PROJECT_COLORS[0] if code == 0 else None,
+                "category": code,
+                "message": None,
+                "parent": 0,
+                "recurring": 0,
+                "assigneeId": 0,
+                "participants": None,
+                "start_date": None,
+                "end_date": None,
+                "due_date": None,
+                "is_all_day": False,
+                "shared": True,
+                "time_last_update": moment,
+                "time_create": moment,
+                "starred": False,
+                "time_track": False,
+                "time_est": 0.0,
+                "time_spent": 0.0,
+                "priority": 20_000,
+                "tags": None,
+                "permissions": [{"principal": self.owner, "level": 100}],
+                **changes,
+                "_updated_ms": stamp,
+                "_offset": self._offset,
             }
             self.records.put(item)
             self._event(id_, stamp, "create", f"Created {CATEGORY_NAMES[code]}")
@@ -248,8 +303,11 @@ class ItemStore:
             ``{"changed": n, "added": n, "completed": n, "deleted": n}``.
 
         Example:
-            >>> store.mutate(0.01, seed=3)  # doctest: +SKIP
-            {'changed': 3, 'added': 1, 'completed': 1, 'deleted': 0}
+            >>> from datetime import UTC, datetime
+            >>> from apitoolkit.emulator.hitask.models import HitaskBackend
+            >>> store = HitaskBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC)).items
+            >>> store.mutate(0.01, seed=3)
+            {'changed': 3, 'added': 0, 'completed': 0, 'deleted': 0}
         """
         if not 0 < fraction <= 1:
             raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
@@ -265,11 +323,17 @@ class ItemStore:
             for index in rng.permutation(len(ids)).tolist():
                 record = self.records.get(ids[index])
                 assert record is not None
-                if len(chosen["completed"]) < quota["completed"] and record["category"] == 1 and \
-                        not record["completed"]:
+                if (
+                    len(chosen["completed"]) < quota["completed"]
+                    and record["category"] == 1
+                    and not record["completed"]
+                ):
                     chosen["completed"].append(record["id"])
-                elif len(chosen["deleted"]) < quota["deleted"] and record["category"] != 0 and \
-                        record["id"] not in parents:
+                elif (
+                    len(chosen["deleted"]) < quota["deleted"]
+                    and record["category"] != 0
+                    and record["id"] not in parents
+                ):
                     chosen["deleted"].append(record["id"])
                 elif len(chosen["changed"]) < quota["changed"]:
                     chosen["changed"].append(record["id"])
@@ -284,8 +348,12 @@ class ItemStore:
             for _ in range(quota["added"]):
                 self.add(int(rng.choice(codes, p=CATEGORY_WEIGHTS)))
             self._delta_index()  # rebuilt with the writes, as a server's index would be
-            return {"changed": len(chosen["changed"]), "added": quota["added"],
-                    "completed": len(chosen["completed"]), "deleted": len(chosen["deleted"])}
+            return {
+                "changed": len(chosen["changed"]),
+                "added": quota["added"],
+                "completed": len(chosen["completed"]),
+                "deleted": len(chosen["deleted"]),
+            }
 
     def insert(self, records: int) -> None:
         """Add ``records`` tasks (what a ``changing_data`` fault does before a listing)."""
@@ -328,10 +396,16 @@ class ItemStore:
 
     def _event(self, item_id: int, stamp: int, kind: str, message: str) -> None:
         record = self._current(item_id)
-        self._events.setdefault(item_id, []).append({
-            "id": self._next_event, "item_id": item_id, "user_id": self.owner,
-            "time": render_time(stamp, record["_offset"]), "type": kind, "message": message,
-        })
+        self._events.setdefault(item_id, []).append(
+            {
+                "id": self._next_event,
+                "item_id": item_id,
+                "user_id": self.owner,
+                "time": render_time(stamp, record["_offset"]),
+                "type": kind,
+                "message": message,
+            }
+        )
         self._next_event += 1
 
     def _random_change(self, rng: np.random.Generator, item_id: int) -> dict[str, Any]:

@@ -81,8 +81,14 @@ class HitaskBackend:
         session_id = str(uuid.uuid4())
         with self._lock:
             self._sessions[session_id] = time.monotonic()
-        return {"session_id": session_id, "id": self.user["id"], "login_id": self.login, "level": 0,
-                "account_type": "TEAM_BUSINESS", "email": self.user["email"]}
+        return {
+            "session_id": session_id,
+            "id": self.user["id"],
+            "login_id": self.login,
+            "level": 0,
+            "account_type": "TEAM_BUSINESS",
+            "email": self.user["email"],
+        }
 
     def check_session(self, session_id: str | None) -> None:
         """Accept a live session, or raise 401 code 7 (an expired one is forgotten)."""
@@ -125,8 +131,10 @@ class HitaskBackend:
         """A random mix of changes touching about ``fraction`` of the items; see ``ItemStore.mutate``.
 
         Example:
-            >>> backend.mutate(0.02, seed=1)  # doctest: +SKIP
-            {'changed': 4, 'added': 1, 'completed': 1, 'deleted': 0}
+            >>> from datetime import UTC, datetime
+            >>> backend = HitaskBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
+            >>> backend.mutate(0.02, seed=1)
+            {'changed': 3, 'added': 1, 'completed': 1, 'deleted': 1}
         """
         return self.items.mutate(fraction, seed)
 

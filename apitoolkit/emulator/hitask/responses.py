@@ -23,7 +23,13 @@ class HitaskResponses:
     """One handler per endpoint of ``URL_MAP``.
 
     Example:
-        >>> HitaskResponses(backend).dispatch(request, "tags", {}).status_code  # doctest: +SKIP
+        >>> from datetime import UTC, datetime
+        >>> from werkzeug.test import EnvironBuilder
+        >>> from werkzeug.wrappers import Request
+        >>> from apitoolkit.emulator.hitask.models import HitaskBackend
+        >>> backend = HitaskBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
+        >>> request = Request(EnvironBuilder(path="/tags").get_environ())
+        >>> HitaskResponses(backend).dispatch(request, "tags", {}).status_code
         200
     """
 

@@ -88,8 +88,12 @@ class HitaskService(Service):
     def environ(self, base_url: str) -> dict[str, str]:
         """``HITASK_BASE_URL``, ``HITASK_API_KEY``, ``HITASK_LOGIN`` and ``HITASK_PASSWORD``."""
         backend = self.backend
-        return {"HITASK_BASE_URL": base_url, "HITASK_API_KEY": backend.api_key, "HITASK_LOGIN": backend.login,
-                "HITASK_PASSWORD": backend.password}
+        return {
+            "HITASK_BASE_URL": base_url,
+            "HITASK_API_KEY": backend.api_key,
+            "HITASK_LOGIN": backend.login,
+            "HITASK_PASSWORD": backend.password,
+        }
 
     def can_change(self, endpoint: str) -> bool:
         """The item listing and the delta take ``changing_data`` faults."""

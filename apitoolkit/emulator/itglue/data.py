@@ -43,14 +43,36 @@ ORG_STATUSES = ((68, "Active"), (69, "Inactive"), (70, "Onboarding"), (71, "Form
 ORG_STATUS_WEIGHTS = (0.8, 0.1, 0.06, 0.04)
 ROLES = ("Administrator", "Manager", "Editor", "Creator", "Lite", "Read-only")
 ROLE_WEIGHTS = (0.04, 0.08, 0.38, 0.2, 0.15, 0.15)
-METRIC_TYPES = ("Configuration", "Password", "Document", "Flexible Asset", "Contact", "Location", "Domain",
-                "SSL Certificate", "Active Directory", "Checklist", "Organization", "Knowledge Base")
+METRIC_TYPES = (
+    "Configuration",
+    "Password",
+    "Document",
+    "Flexible Asset",
+    "Contact",
+    "Location",
+    "Domain",
+    "SSL Certificate",
+    "Active Directory",
+    "Checklist",
+    "Organization",
+    "Knowledge Base",
+)
 METRIC_TYPE_WEIGHTS = (0.22, 0.18, 0.14, 0.12, 0.07, 0.04, 0.04, 0.03, 0.05, 0.04, 0.05, 0.02)
 LOG_ACTIONS = ("view", "update", "create", "delete", "sign_in", "export")
 LOG_ACTION_WEIGHTS = (0.55, 0.17, 0.1, 0.04, 0.12, 0.02)
 LOG_LEVELS = {"view": 1, "update": 2, "create": 2, "delete": 3, "sign_in": 2, "export": 3}
-LOG_TYPES = ("Configuration", "Password", "Document", "Flexible Asset", "Organization", "Contact", "Domain",
-             "SSL Certificate", "Checklist", "Location")
+LOG_TYPES = (
+    "Configuration",
+    "Password",
+    "Document",
+    "Flexible Asset",
+    "Organization",
+    "Contact",
+    "Domain",
+    "SSL Certificate",
+    "Checklist",
+    "Location",
+)
 LOG_TYPE_WEIGHTS = (0.25, 0.25, 0.15, 0.12, 0.06, 0.06, 0.04, 0.03, 0.02, 0.02)
 EXPIRATION_KINDS = (  # resource-type, resource-type-name, url path, description
     ("Domain", "Domain", "domains", "Domain expiration"),
@@ -62,16 +84,51 @@ EXPIRATION_KINDS = (  # resource-type, resource-type-name, url path, description
     ("FlexibleAsset", "Backup", "assets/records", "Backup subscription expiration"),
 )
 EXPIRATION_WEIGHTS = (0.2, 0.2, 0.28, 0.07, 0.12, 0.08, 0.05)
-PASSWORD_NAMES = ("Domain Admin", "Microsoft 365 Global Admin", "Firewall admin", "Wi-Fi (Guest)", "Wi-Fi (Staff)",
-                  "Backup portal", "Router", "VPN", "Local administrator", "QuickBooks", "Azure AD Connect",
-                  "Registrar account", "DNS provider", "Printer web UI", "Switch enable")
-FLEX_NAMES = ("Microsoft 365 Business Premium", "Adobe Creative Cloud", "Veeam Backup", "Datto BCDR",
-              "Exchange Online", "SentinelOne", "Office Wi-Fi", "Sage 50", "Zoom Business", "Dropbox Business")
-CHECKLISTS = ("New hire onboarding", "Employee offboarding", "Monthly patching", "Quarterly business review",
-              "Server decommission", "Firewall review")
+PASSWORD_NAMES = (
+    "Domain Admin",
+    "Microsoft 365 Global Admin",
+    "Firewall admin",
+    "Wi-Fi (Guest)",
+    "Wi-Fi (Staff)",
+    "Backup portal",
+    "Router",
+    "VPN",
+    "Local administrator",
+    "QuickBooks",
+    "Azure AD Connect",
+    "Registrar account",
+    "DNS provider",
+    "Printer web UI",
+    "Switch enable",
+)
+FLEX_NAMES = (
+    "Microsoft 365 Business Premium",
+    "Adobe Creative Cloud",
+    "Veeam Backup",
+    "Datto BCDR",
+    "Exchange Online",
+    "SentinelOne",
+    "Office Wi-Fi",
+    "Sage 50",
+    "Zoom Business",
+    "Dropbox Business",
+)
+CHECKLISTS = (
+    "New hire onboarding",
+    "Employee offboarding",
+    "Monthly patching",
+    "Quarterly business review",
+    "Server decommission",
+    "Firewall review",
+)
 HOST_KINDS = ("DC", "FS", "SQL", "FW", "SW", "AP", "WS", "LT", "PRN", "VM", "HV", "NAS")
-ALERTS = ("VIP client: escalate tickets", "Billing on hold", "No changes on Fridays",
-          "Call before rebooting servers", "Contract renewal pending")
+ALERTS = (
+    "VIP client: escalate tickets",
+    "Billing on hold",
+    "No changes on Fridays",
+    "Call before rebooting servers",
+    "Contract renewal pending",
+)
 
 
 @dataclass(frozen=True)
@@ -114,8 +171,7 @@ COUNT_NAMES = tuple(f.name for f in fields(Counts))
 SIZE_COUNTS: dict[str, dict[str, int]] = {
     "small": {"organizations": 12, "users": 40, "metric_days": 60, "logs": 3_000, "expirations": 300},
     "medium": {"organizations": 150, "users": 2_000, "metric_days": 90, "logs": 50_000, "expirations": 5_000},
-    "large": {"organizations": 1_000, "users": 100_000, "metric_days": 90, "logs": 200_000,
-              "expirations": 50_000},
+    "large": {"organizations": 1_000, "users": 100_000, "metric_days": 90, "logs": 200_000, "expirations": 50_000},
 }
 
 
@@ -321,26 +377,34 @@ class DataGenerator:
         bursts = np.repeat(np.arange(len(sizes)), sizes)
         base = n - len(bursts)
         hours = rng.normal(15.0, 3.5, base) % 24
-        times = np.concatenate([
-            start + rng.integers(0, LOG_DAYS, base) * DAY + (hours * 3600).astype(np.int64),
-            rng.integers(start, self.now, len(sizes))[bursts],
-        ])
+        times = np.concatenate(
+            [
+                start + rng.integers(0, LOG_DAYS, base) * DAY + (hours * 3600).astype(np.int64),
+                rng.integers(start, self.now, len(sizes))[bursts],
+            ]
+        )
         active = np.flatnonzero(users["activity"] > 0)
         if not len(active):
             active = np.arange(len(users["id"]))
         weights = users["activity"][active] if users["activity"][active].sum() > 0 else np.ones(len(active))
-        user_rows = np.concatenate([
-            rng.choice(active, base, p=weights / weights.sum()),
-            rng.choice(active, len(sizes))[bursts],
-        ])
-        actions = np.concatenate([
-            rng.choice(len(LOG_ACTIONS), base, p=LOG_ACTION_WEIGHTS),
-            rng.choice([1, 2, 3], len(sizes))[bursts],
-        ])
-        types = np.concatenate([
-            rng.choice(len(LOG_TYPES), base, p=LOG_TYPE_WEIGHTS),
-            rng.choice(4, len(sizes))[bursts],
-        ])
+        user_rows = np.concatenate(
+            [
+                rng.choice(active, base, p=weights / weights.sum()),
+                rng.choice(active, len(sizes))[bursts],
+            ]
+        )
+        actions = np.concatenate(
+            [
+                rng.choice(len(LOG_ACTIONS), base, p=LOG_ACTION_WEIGHTS),
+                rng.choice([1, 2, 3], len(sizes))[bursts],
+            ]
+        )
+        types = np.concatenate(
+            [
+                rng.choice(len(LOG_TYPES), base, p=LOG_TYPE_WEIGHTS),
+                rng.choice(4, len(sizes))[bursts],
+            ]
+        )
         order = np.argsort(np.clip(times, start, self.now - 1), kind="stable")
         times = np.clip(times, start, self.now - 1)[order]
         columns = self.log_rows(
@@ -418,8 +482,9 @@ class DataGenerator:
         shorts = [str(short).upper() for short in orgs["short-name"]] or ["HQ"]
         domains = [str(domain) for domain in orgs["domain"]] or ["example.com"]
         by_type = {
-            "Configuration": [f"{rng.choice(shorts)}-{rng.choice(HOST_KINDS)}{rng.integers(1, 30):02d}"
-                              for _ in range(300)],
+            "Configuration": [
+                f"{rng.choice(shorts)}-{rng.choice(HOST_KINDS)}{rng.integers(1, 30):02d}" for _ in range(300)
+            ],
             "Password": list(PASSWORD_NAMES),
             "Document": [str(phrase) for phrase in pools.phrases],
             "Flexible Asset": list(FLEX_NAMES),

@@ -69,9 +69,5 @@ def error_response(error: ServiceError) -> Response:
         >>> error_response(NotFound("No users with id 9.")).get_data()
         b'{"errors":[{"status":"404","title":"Not Found","detail":"No users with id 9."}]}'
     """
-    document = {
-        "errors": [{"status": str(error.status_code), "title": error.status_title, "detail": error.detail}]
-    }
-    return Response(
-        orjson.dumps(document), status=error.status_code, headers=error.headers, content_type=JSON_API
-    )
+    document = {"errors": [{"status": str(error.status_code), "title": error.status_title, "detail": error.detail}]}
+    return Response(orjson.dumps(document), status=error.status_code, headers=error.headers, content_type=JSON_API)

@@ -281,7 +281,13 @@ def select(table: Table, resource: Resource, query: ListQuery) -> np.ndarray:
     """The row positions matching the query's filters, in its order (cached per data state).
 
     Example:
-        >>> rows = select(account.tables["users"], USERS, ListQuery(sort=("-reputation",)))  # doctest: +SKIP
+        >>> from datetime import UTC, datetime
+        >>> from apitoolkit.emulator.itglue.models import Counts, ITGlueAccount
+        >>> from apitoolkit.emulator.itglue.resources import USERS
+        >>> account = ITGlueAccount(seed=1, counts=Counts.for_size("small"), now=datetime(2025, 1, 1, tzinfo=UTC))
+        >>> rows = select(account.tables["users"], USERS, ListQuery(sort=("-reputation",)))
+        >>> len(rows) == len(account.users)
+        True
     """
     return table.cached_order((query.filters, query.sort), lambda: _compute(table, resource, query))
 

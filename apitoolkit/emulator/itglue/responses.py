@@ -41,8 +41,13 @@ class ITGlueResponses:
     """One handler per endpoint of ``URL_MAP``; ``reading`` tells the dialect in force (`Service.reading`).
 
     Example:
-        >>> responses = ITGlueResponses(backend, service.reading)  # doctest: +SKIP
-        >>> responses.dispatch(request, "users", {}, backend.api_key).status_code  # doctest: +SKIP
+        >>> from datetime import UTC, datetime
+        >>> from werkzeug.test import EnvironBuilder
+        >>> from werkzeug.wrappers import Request
+        >>> backend = ITGlueBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
+        >>> responses = ITGlueResponses(backend, reading=lambda name: "")  # the default reading of every dialect
+        >>> request = Request(EnvironBuilder(path="/users").get_environ())
+        >>> responses.dispatch(request, "users", {}, backend.api_key).status_code
         200
     """
 
@@ -80,9 +85,7 @@ class ITGlueResponses:
         """``GET /expirations/:id``."""
         return _show(request, account, EXPIRATIONS, id)
 
-    def organization_expirations(
-        self, request: Request, account: ITGlueAccount, organization_id: str
-    ) -> Response:
+    def organization_expirations(self, request: Request, account: ITGlueAccount, organization_id: str) -> Response:
         """``GET /organizations/:organization_id/relationships/expirations``."""
         organization = _organization(account, organization_id)
         nested_filters = self.reading("nested_route_filters") == "apply"
@@ -165,9 +168,7 @@ def _show(
     table = account.tables[resource.key]
     id_ = _integer(raw_id)
     row = None if id_ is None else table.find(id_)
-    if row is None or (
-        organization_id is not None and table.columns["organization-id"][row] != organization_id
-    ):
+    if row is None or (organization_id is not None and table.columns["organization-id"][row] != organization_id):
         raise NotFound(f"No {resource.type} record with id {raw_id}.")
     return Response(b'{"data":' + table.json(np.array([row]))[0] + b"}", content_type=JSON_API)
 

@@ -50,9 +50,7 @@ class ITGlueService(Service):
     }
     backend: ITGlueBackend
 
-    def __init__(
-        self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None
-    ) -> None:
+    def __init__(self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None) -> None:
         self.backend = ITGlueBackend(seed=seed, size=size, now=now, counts=counts)
         self.responses = ITGlueResponses(self.backend, self.reading)
 

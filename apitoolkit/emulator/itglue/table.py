@@ -85,8 +85,7 @@ class Table:
             values = [_render(field, self.columns[field.name][rows]) for field in self.fields]
         names = [field.name for field in self.fields]
         return [
-            {"id": str(id_), "type": self.type, "attributes": dict(zip(names, row, strict=True)),
-             "relationships": {}}
+            {"id": str(id_), "type": self.type, "attributes": dict(zip(names, row, strict=True)), "relationships": {}}
             for id_, row in zip(ids, zip(*values, strict=True), strict=True)
         ]
 
@@ -112,8 +111,9 @@ class Table:
             self.columns = {name: np.concatenate([self.columns[name], columns[name]]) for name in self.columns}
             if len(columns["id"]):
                 low, high = int(columns["id"].min()), int(columns["id"].max())
-                self.issued = (low, high) if self.issued is None else (min(low, self.issued[0]),
-                                                                        max(high, self.issued[1]))
+                self.issued = (
+                    (low, high) if self.issued is None else (min(low, self.issued[0]), max(high, self.issued[1]))
+                )
             self._json.extend([None] * (len(self) - len(self._json)))
             self._changed_data()
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pandas as pd
 import pytest
 
 import apitoolkit.glasshat.loaders as loaders
+from apitoolkit.emulator import EmulatorServer
 from apitoolkit.emulator.glasshat.service import GlasshatService
 from apitoolkit.exceptions import PaginationError, TransportError
 from apitoolkit.glasshat import GlasshatClient, load_clients, load_projects, load_tasks
-from tests.conftest import FAST_RETRY
+from tests.helpers import FAST_RETRY
 
 SHAPES = GlasshatService.dialects["listing"]
 #: Shapes that say where the listing ends; without that, a page shorter than asked for must end it.
@@ -21,7 +22,7 @@ PAGE = 10  # Small pages: the small account's listings take several.
 
 
 @pytest.fixture
-def dialect(emulator) -> Iterator[Any]:
+def dialect(emulator: EmulatorServer) -> Iterator[Callable[..., None]]:
     """Sets Glasshat's dialect readings; restores the defaults afterwards (they outlive `reset`)."""
 
     def configure(**readings: str) -> None:
@@ -33,18 +34,18 @@ def dialect(emulator) -> Iterator[Any]:
 
 
 @pytest.fixture
-def small_pages(monkeypatch) -> None:
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loaders, "PAGE_SIZE", PAGE)
 
 
-def _client(emulator, **options: Any) -> GlasshatClient:
+def _client(emulator: EmulatorServer, **options: Any) -> GlasshatClient:
     env = emulator.environ()
     return GlasshatClient(
         api_key=env["GLASSHAT_API_KEY"], base_url=env["GLASSHAT_BASE_URL"], retry=FAST_RETRY, **options
     )
 
 
-def _truth(emulator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
+def _truth(emulator: EmulatorServer) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     """Clients, all projects and the largest project's tasks under today's reading, checked against the backend."""
     client = _client(emulator)
     account = emulator.app.glasshat.accounts[emulator.environ()["GLASSHAT_API_KEY"]]
@@ -59,11 +60,9 @@ def _truth(emulator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     return clients, projects, tasks, project
 
 
-@pytest.mark.parametrize(
-    ("listing", "cap"), [(s, "none") for s in SHAPES] + [(s, "7") for s in SAY_THE_END]
-)
+@pytest.mark.parametrize(("listing", "cap"), [(s, "none") for s in SHAPES] + [(s, "7") for s in SAY_THE_END])
 def test_glasshat_loaders__every_listing_shape_loads_the_emulators_records(
-    emulator, dialect, small_pages, listing, cap
+    emulator: EmulatorServer, dialect: Callable[..., None], small_pages: None, listing: str, cap: str
 ) -> None:
     clients, projects, tasks, project = _truth(emulator)
     dialect(listing=listing, page_size_cap=cap)
@@ -77,7 +76,7 @@ def test_glasshat_loaders__every_listing_shape_loads_the_emulators_records(
 
 @pytest.mark.parametrize("listing", SHAPES)
 def test_glasshat_loaders__server_ignoring_page_is_a_pagination_error_at_page_2(
-    emulator, dialect, small_pages, listing
+    emulator: EmulatorServer, dialect: Callable[..., None], small_pages: None, listing: str
 ) -> None:
     account = emulator.app.glasshat.accounts[emulator.environ()["GLASSHAT_API_KEY"]]
     project = max(account.projects.ids(), key=lambda p: len(account.project_tasks(p)))
@@ -89,13 +88,15 @@ def test_glasshat_loaders__server_ignoring_page_is_a_pagination_error_at_page_2(
     assert len(pages) == 2
 
 
-def test_glasshat_loaders__a_listing_on_one_page_loads_though_the_server_ignores_page(emulator, dialect) -> None:
+def test_glasshat_loaders__a_listing_on_one_page_loads_though_the_server_ignores_page(
+    emulator: EmulatorServer, dialect: Callable[..., None]
+) -> None:
     clients = load_clients(_client(emulator))
     dialect(listing="bare_array", ignores_page="yes")
     pd.testing.assert_frame_equal(load_clients(_client(emulator), refresh=True), clients)
 
 
-def test_glasshat_client__no_answer_names_the_base_url_variable(emulator) -> None:
+def test_glasshat_client__no_answer_names_the_base_url_variable(emulator: EmulatorServer) -> None:
     client = GlasshatClient(api_key="0" * 32, base_url="http://127.0.0.1:9", retry=FAST_RETRY)
     assert "Set GLASSHAT_BASE_URL to your Glasshat API server" in client.hint(None)
     with pytest.raises(TransportError) as caught:

@@ -9,6 +9,8 @@ that "All endpoints return a JSON object"; the listings below are the shapes a s
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
@@ -22,7 +24,7 @@ from apitoolkit.exceptions import (
     RateLimitedError,
 )
 from apitoolkit.glasshat import GlasshatClient, load_clients
-from apitoolkit.http.client import RetryPolicy
+from apitoolkit.http.retry import RetryPolicy
 
 # "Common Response Fields", verbatim: name, message and status of each error.
 ERRORS = """\
@@ -55,14 +57,14 @@ def _documented() -> list[tuple[str, str, int]]:
     return out
 
 
-
-
 def _client(server: HTTPServer) -> GlasshatClient:
     return GlasshatClient(api_key="a" * 32, base_url=server.url_for("/"), retry=ONCE)
 
 
 @pytest.mark.parametrize(("name", "message", "status"), _documented())
-def test_glasshat_client__each_documented_error_is_typed(server, name, message, status) -> None:
+def test_glasshat_client__each_documented_error_is_typed(
+    server: HTTPServer, name: str, message: str, status: int
+) -> None:
     headers = {"Retry-After": "0"} if status == 429 else {}  # the document gives none; no wait in a test
     server.expect_request("/account/0/clients").respond_with_json(
         {"errors": {name: message}}, status=status, headers=headers
@@ -72,13 +74,13 @@ def test_glasshat_client__each_documented_error_is_typed(server, name, message, 
     assert (info.value.status, info.value.code, info.value.detail) == (status, name, message)
 
 
-def test_glasshat_client__an_error_document_with_200_is_an_error(server) -> None:
+def test_glasshat_client__an_error_document_with_200_is_an_error(server: HTTPServer) -> None:
     server.expect_request("/account/0/clients").respond_with_json({"errors": {"no_client": "Client ID not found."}})
     with pytest.raises(ApiError, match="no_client"):
         load_clients(_client(server))
 
 
-RECORDS = [
+RECORDS: list[dict[str, Any]] = [
     {"id": 1001, "name": "Acme", "website": "https://acme.example", "created": "2024-03-01T10:00:00+04:00"},
     {"id": "1002", "name": "Bravo", "website": None, "created": "2024-03-02T06:00:00Z"},
     {"id": 1003, "name": "Charlie", "created": "2024-03-03T06:00:00.000Z"},
@@ -101,7 +103,7 @@ LISTINGS = {
 
 
 @pytest.mark.parametrize("shape", sorted(LISTINGS))
-def test_load_clients__every_listing_shape_field_by_field(server, shape) -> None:
+def test_load_clients__every_listing_shape_field_by_field(server: HTTPServer, shape: str) -> None:
     body, headers = LISTINGS[shape]
     server.expect_request("/account/0/clients").respond_with_json(body, headers=headers)
     frame = load_clients(_client(server))
@@ -118,7 +120,7 @@ def test_load_clients__every_listing_shape_field_by_field(server, shape) -> None
     assert len(server.log) == 1
 
 
-def test_load_clients__a_capped_page_is_not_the_last_when_the_total_says_more(server) -> None:
+def test_load_clients__a_capped_page_is_not_the_last_when_the_total_says_more(server: HTTPServer) -> None:
     def page(number: int, ids: list[int]) -> dict[str, object]:
         rows = [dict(RECORDS[0], id=i) for i in ids]
         return {"clients": rows, "page": number, "per_page": 2, "total": 5}

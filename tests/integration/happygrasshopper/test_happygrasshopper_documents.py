@@ -15,10 +15,16 @@ import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 
-from apitoolkit.exceptions import InvalidRequestError, NotFoundError, PaginationError, PermissionDeniedError
+from apitoolkit.exceptions import (
+    FatalError,
+    InvalidRequestError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+)
 from apitoolkit.happygrasshopper import HappyGrasshopperClient, load_contacts
 from apitoolkit.http import RequestSpec
-from tests.conftest import FAST_RETRY
+from tests.helpers import FAST_RETRY
 
 # "Requests and Responses": verbatim, then the ``...`` line (and the comma before it) left out to make it JSON.
 EXAMPLE = """{
@@ -30,8 +36,6 @@ EXAMPLE = """{
 CONTACT = EXAMPLE.replace('"Grasshopper", \n    ...\n', '"Grasshopper"\n')
 # "Date Format": "2012-04-23T02:23:11Z"; and the same moment with an offset, as a server might send it.
 DATED = {"id": 2, "first_name": "Gus", "created_at": "2012-04-23T02:23:11Z", "updated_at": "2012-04-23T06:23:11+04:00"}
-
-
 
 
 def _client(server: HTTPServer) -> HappyGrasshopperClient:
@@ -60,7 +64,7 @@ SHAPES = {
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
-def test_load_contacts__the_documents_contact_in_every_listing_shape(server, shape) -> None:
+def test_load_contacts__the_documents_contact_in_every_listing_shape(server: HTTPServer, shape: str) -> None:
     body, headers = SHAPES[shape]()
     server.expect_request("/v3/contacts").respond_with_data(body, content_type="application/json", headers=headers)
     frame = load_contacts(_client(server))
@@ -77,7 +81,7 @@ def test_load_contacts__the_documents_contact_in_every_listing_shape(server, sha
     assert pd.isna(gus["last_name"])
 
 
-def test_happygrasshopper_client__the_documents_contact_as_one_record(server) -> None:
+def test_happygrasshopper_client__the_documents_contact_as_one_record(server: HTTPServer) -> None:
     server.expect_request("/v3/contacts/1").respond_with_data(CONTACT, content_type="application/json")
     page = _client(server).request("GET", RequestSpec("contacts/1"))
     assert page.payload == {"id": 1, "first_name": "Mary", "last_name": "Grasshopper"} and page.records == 1
@@ -86,7 +90,9 @@ def test_happygrasshopper_client__the_documents_contact_as_one_record(server) ->
 @pytest.mark.parametrize(
     ("status", "error"), [(400, InvalidRequestError), (403, PermissionDeniedError), (404, NotFoundError)]
 )
-def test_happygrasshopper_client__the_documents_error_statuses_are_typed(server, status, error) -> None:
+def test_happygrasshopper_client__the_documents_error_statuses_are_typed(
+    server: HTTPServer, status: int, error: type[FatalError]
+) -> None:
     body: dict[str, Any] = {"message": "We could not process this request."}
     server.expect_request("/v3/contacts").respond_with_json(body, status=status)
     with pytest.raises(error) as info:
@@ -94,7 +100,7 @@ def test_happygrasshopper_client__the_documents_error_statuses_are_typed(server,
     assert info.value.status == status and "We could not process this request." in str(info.value)
 
 
-def test_load_contacts__a_short_page_that_says_more_is_not_the_last(server) -> None:
+def test_load_contacts__a_short_page_that_says_more_is_not_the_last(server: HTTPServer) -> None:
     first = [dict(DATED, id=i) for i in (1, 2)]
     second = [dict(DATED, id=3)]
     server.expect_ordered_request("/v3/contacts", query_string={"page": "1", "per_page": "100"}).respond_with_json(
@@ -106,7 +112,7 @@ def test_load_contacts__a_short_page_that_says_more_is_not_the_last(server) -> N
     assert load_contacts(_client(server))["id"].tolist() == [1, 2, 3]
 
 
-def test_load_contacts__a_server_ignoring_page_stops_at_page_2(server) -> None:
+def test_load_contacts__a_server_ignoring_page_stops_at_page_2(server: HTTPServer) -> None:
     page = [dict(DATED, id=i) for i in range(1, 101)]
     server.expect_request("/v3/contacts").respond_with_json(page)  # every page is page 1
     with pytest.raises(PaginationError, match="page 2 holds the same records as page 1"):

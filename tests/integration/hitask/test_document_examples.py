@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 import apitoolkit
 from apitoolkit.exceptions import AuthenticationError, ResponseFormatError
 from apitoolkit.hitask import HitaskClient, SyncWarning, load_contacts, load_items, load_tags, load_team_members
-from tests.conftest import FAST_RETRY
+from tests.helpers import FAST_RETRY
 
 # seed, "User" > "Authenticate", "Example response"
 AUTHENTICATE = r"""{"login_id":"test","account_type":"PERSONAL_FREE","level":0,"session_id":"192ba608-c47a-4862-b838-a4wf45ff6ed7","id":4321,"picture_hash":"4d5d22b3-d00a-4ceb-9608-c3ad243r4e88","email":"test@email.com"}"""  # noqa: E501
@@ -269,7 +269,7 @@ def utc(text: str) -> pd.Timestamp:
     return pd.Timestamp(text).tz_convert("UTC")
 
 
-def test_items_example__loaded_field_by_field(documents) -> None:
+def test_items_example__loaded_field_by_field(documents: tuple[Documents, HitaskClient]) -> None:
     served, client = documents
     items = load_items(client)
     assert len(items) == 1 and "assignee" not in items.columns
@@ -300,7 +300,7 @@ def test_items_example__loaded_field_by_field(documents) -> None:
     assert served.paths == ["/user/authenticate", "/item"]
 
 
-def test_delta_example__merged_field_by_field(documents) -> None:
+def test_delta_example__merged_field_by_field(documents: tuple[Documents, HitaskClient]) -> None:
     served, client = documents
     base = orjson.loads(ITEMS + "\n]")[0]
     known = [
@@ -325,7 +325,7 @@ def test_delta_example__merged_field_by_field(documents) -> None:
     assert item["version"] == 2 and "changed" not in synced.columns
 
 
-def test_delta_example__stubs_for_items_the_snapshot_lacks_reload(documents) -> None:
+def test_delta_example__stubs_for_items_the_snapshot_lacks_reload(documents: tuple[Documents, HitaskClient]) -> None:
     served, client = documents
     load_items(client)  # the items example: only 3361634
     with pytest.warns(SyncWarning, match="lacks"):
@@ -333,7 +333,7 @@ def test_delta_example__stubs_for_items_the_snapshot_lacks_reload(documents) -> 
     assert apitoolkit.load_source(synced) == "network" and served.paths[-1] == "/item"
 
 
-def test_tags_example__loaded_field_by_field(documents) -> None:
+def test_tags_example__loaded_field_by_field(documents: tuple[Documents, HitaskClient]) -> None:
     _, client = documents
     tags = load_tags(client)
     assert tags.to_dict("list") == {
@@ -343,14 +343,14 @@ def test_tags_example__loaded_field_by_field(documents) -> None:
     }
 
 
-def test_contacts_example__loaded_field_by_field(documents) -> None:
+def test_contacts_example__loaded_field_by_field(documents: tuple[Documents, HitaskClient]) -> None:
     _, client = documents
     contact = load_contacts(client).iloc[0]
     assert (contact["id"], contact["first_name"], contact["last_name"]) == (123, "John", "Jackson")
     assert (contact["email"], contact["login"]) == ("user@email.com", "john")
 
 
-def test_team_example__loaded_field_by_field(documents) -> None:
+def test_team_example__loaded_field_by_field(documents: tuple[Documents, HitaskClient]) -> None:
     served, client = documents
     member = load_team_members(client).iloc[0]
     assert (member["id"], member["login"], member["first_name"], member["last_name"]) == (
@@ -363,14 +363,14 @@ def test_team_example__loaded_field_by_field(documents) -> None:
     assert "/team" in served.paths
 
 
-def test_team_account_example__at_get_team_is_an_error_not_a_member(documents) -> None:
+def test_team_account_example__at_get_team_is_an_error_not_a_member(documents: tuple[Documents, HitaskClient]) -> None:
     served, client = documents
     served.team = TEAM_ACCOUNT.encode()
     with pytest.raises(ResponseFormatError, match="team account's information"):
         load_team_members(client)
 
 
-def test_apiary_item_model__loaded_field_by_field(documents) -> None:
+def test_apiary_item_model__loaded_field_by_field(documents: tuple[Documents, HitaskClient]) -> None:
     served, client = documents
     served.listings = [b"[" + ITEM_MODEL.replace('"}\n', '"},\n', 1).encode() + b"]"]
     item = load_items(client).iloc[0]
@@ -387,7 +387,9 @@ def test_apiary_item_model__loaded_field_by_field(documents) -> None:
 
 
 @pytest.mark.parametrize("status", [401, 200, 400, 403])
-def test_sign_in__a_refused_api_key_is_named_whatever_the_status(documents, status) -> None:
+def test_sign_in__a_refused_api_key_is_named_whatever_the_status(
+    documents: tuple[Documents, HitaskClient], status: int
+) -> None:
     served, client = documents
     # the seed's error format ("Error handling"), with the code and message of its table (INVALID_API_KEY 8)
     served.authenticate = (b'{"response_status": 8, "error_message": "Invalid API Key"}', status)

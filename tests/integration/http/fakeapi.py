@@ -40,6 +40,10 @@ def user(i: int, tag: str = "A") -> dict[str, Any]:
     }
 
 
+#: A fault answers a request in place of the service (or returns None to let the service answer).
+Fault = Callable[[Request], Response | None]
+
+
 @dataclass
 class FakeJsonApi:
     """Pages ``records[key]`` by ``page[number]``/``page[size]``; faults are queued per request."""
@@ -47,7 +51,7 @@ class FakeJsonApi:
     records: dict[str, list[dict[str, Any]]]
     latency: float = 0.0
     with_total: bool = True
-    faults: list[Callable[[Request], Response | None]] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
     log: list[Request] = field(default_factory=list)
     arrivals: list[float] = field(default_factory=list)
     in_flight: int = 0

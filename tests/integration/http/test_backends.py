@@ -5,19 +5,29 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from requests_cache.models import CachedResponse
 
 from apitoolkit.exceptions import CacheError, ServerError
 from apitoolkit.http import JsonApiPaginator, RequestSpec
-from apitoolkit.http.backends import SQLiteHttpCache
+from apitoolkit.http.backends import SQLiteHttpCache, _ThreadReadTable
+from apitoolkit.http.jsonapi import JsonApiClient
 from tests.integration.http.fakeapi import SECRET_A, FakeJsonApi, cached_responses, jsonapi_error, load_users
 
 
-def load(client, **kwargs):
+def load(client: JsonApiClient, **kwargs: Any) -> pd.DataFrame:
     return load_users(client, page_size=10, **kwargs)
+
+
+def content(cached: CachedResponse | None) -> bytes:
+    """The body of a response the cache must hold."""
+    assert cached is not None, "not in the cache"
+    return cached.content
 
 
 def response(body: bytes = b'{"data": []}') -> CachedResponse:
@@ -25,12 +35,12 @@ def response(body: bytes = b'{"data": []}') -> CachedResponse:
 
 
 def test_backends__every_page_is_staged_by_the_writer_and_stored_before_the_listing_returns(
-    fake: FakeJsonApi, make_client, cache_dir: Path, monkeypatch
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient], cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     writers: list[str] = []
     original = SQLiteHttpCache._stage_response
 
-    def spy(self, stage, key, value):
+    def spy(self: SQLiteHttpCache, stage: Any, key: str, value: CachedResponse) -> None:
         writers.append(threading.current_thread().name)
         return original(self, stage, key, value)
 
@@ -52,7 +62,9 @@ def test_backends__every_page_is_staged_by_the_writer_and_stored_before_the_list
         assert con.execute("select count(*) from apitoolkit_staged").fetchone()[0] == 0
 
 
-def test_backends__pages_are_handed_to_the_caller_in_its_own_thread(fake: FakeJsonApi, make_client) -> None:
+def test_backends__pages_are_handed_to_the_caller_in_its_own_thread(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]
+) -> None:
     client = make_client(max_workers=4)
     threads: set[int] = set()
     client.paginate(
@@ -77,7 +89,7 @@ def test_backends__a_lookup_does_not_wait_for_a_write_in_progress(tmp_path: Path
     try:
         assert in_transaction.wait(10)
         found: list[bytes] = []
-        reader = threading.Thread(target=lambda: found.append(cache.get_response("old").content))
+        reader = threading.Thread(target=lambda: found.append(content(cache.get_response("old"))))
         reader.start()
         reader.join(5)
         assert found == [b'{"data": [1]}'], "the lookup waited for the write transaction"
@@ -85,7 +97,7 @@ def test_backends__a_lookup_does_not_wait_for_a_write_in_progress(tmp_path: Path
     finally:
         release.set()
         thread.join()
-    assert cache.get_response("new").content == b'{"data": []}'
+    assert content(cache.get_response("new")) == b'{"data": []}'
     cache.close()
 
 
@@ -97,7 +109,7 @@ def test_backends__saves_outside_a_stage_are_stored_at_once_inside_at_its_end(tm
         cache.save_response(response(b'{"data": [1]}'), cache_key="later")
         time.sleep(0.05)  # the writer has staged it by now, but nobody sees it
         assert cache.get_response("later") is None
-    assert cache.get_response("later").content == b'{"data": [1]}'
+    assert content(cache.get_response("later")) == b'{"data": [1]}'
     cache.close()
 
 
@@ -108,7 +120,7 @@ def test_backends__a_stage_left_by_an_error_is_discarded_and_the_old_entries_sta
         cache.save_response(response(b'{"data": ["new"]}'), cache_key="page-1")
         cache.delete("page-2")
         raise RuntimeError("page 3 failed")
-    assert cache.get_response("page-1").content == b'{"data": ["old"]}'
+    assert content(cache.get_response("page-1")) == b'{"data": ["old"]}'
     with sqlite3.connect(tmp_path / "c.sqlite") as con:
         assert con.execute("select count(*) from apitoolkit_staged").fetchone()[0] == 0
     cache.close()
@@ -122,7 +134,7 @@ def test_backends__a_delete_then_a_save_in_one_stage_is_a_save(tmp_path: Path) -
         cache.delete("k")  # requests-cache's, after a refused answer
         cache.save_response(response(b'{"data": ["new"]}'), cache_key="k")  # the retry that worked
         cache.delete("gone")
-    assert cache.get_response("k").content == b'{"data": ["new"]}'
+    assert content(cache.get_response("k")) == b'{"data": ["new"]}'
     assert cache.get_response("gone") is None
     cache.close()
 
@@ -138,32 +150,43 @@ def test_backends__stages_abandoned_by_a_dead_process_are_swept_when_the_cache_o
         assert [r[0] for r in con.execute("select token from apitoolkit_staged")] == ["alive"]
 
 
-def full_disk(self, stage, key, value):
+def full_disk(self: SQLiteHttpCache, stage: Any, key: str, value: CachedResponse) -> None:
     raise sqlite3.OperationalError("database or disk is full")
 
 
-def test_backends__a_store_that_fails_is_a_cache_error_naming_the_file(tmp_path: Path, monkeypatch) -> None:
+def test_backends__a_store_that_fails_is_a_cache_error_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = SQLiteHttpCache(tmp_path / "c.sqlite")
     monkeypatch.setattr(SQLiteHttpCache, "_stage_response", full_disk)
     with (
         pytest.raises(CacheError, match=r"c\.sqlite.*disk is full.*free disk space") as caught,
         cache.staged() as attach,
     ):
-        worker = threading.Thread(target=lambda: (attach(), cache.save_response(response(), cache_key="k")))
+
+        def store() -> None:
+            attach()
+            cache.save_response(response(), cache_key="k")
+
+        worker = threading.Thread(target=store)
         worker.start()
         worker.join()
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
     cache.close()
 
 
-def test_backends__a_failing_listing_keeps_its_own_error(fake: FakeJsonApi, make_client, monkeypatch) -> None:
+def test_backends__a_failing_listing_keeps_its_own_error(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(SQLiteHttpCache, "_stage_response", full_disk)
     fake.faults = [lambda r: None] * 3 + [lambda r: jsonapi_error(500, "Boom", "down")] * 200
     with pytest.raises(ServerError):
         load(make_client(max_workers=4))
 
 
-def test_backends__a_store_that_fails_in_a_load_is_a_cache_error(fake: FakeJsonApi, make_client, monkeypatch) -> None:
+def test_backends__a_store_that_fails_in_a_load_is_a_cache_error(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(SQLiteHttpCache, "_stage_response", full_disk)
     with pytest.raises(CacheError, match="disk is full") as caught:
         load(make_client(max_workers=4))
@@ -179,6 +202,7 @@ def test_backends__lookups_reuse_a_few_connections_and_close_closes_them(tmp_pat
             t.start()
         for t in readers:
             t.join()
+    assert isinstance(cache.responses, _ThreadReadTable)
     opened = list(cache.responses._opened)
     assert 1 <= len(opened) <= 3
     cache.close()
@@ -188,7 +212,7 @@ def test_backends__lookups_reuse_a_few_connections_and_close_closes_them(tmp_pat
 
 
 def test_backends__on_redis_a_listing_is_committed_whole_or_not_at_all(
-    fake: FakeJsonApi, make_client, redis_url: str
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient], redis_url: str
 ) -> None:
     import redis
 

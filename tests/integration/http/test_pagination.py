@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
 import pytest
-from werkzeug.wrappers import Request
+from pytest_httpserver import HTTPServer
+from werkzeug.wrappers import Request, Response
 
 from apitoolkit.exceptions import ListingChangedError, PaginationError, ServerError
 from apitoolkit.frames import DuplicateRecordsWarning
 from apitoolkit.http import RequestSpec, SinglePagePaginator
+from apitoolkit.http.jsonapi import JsonApiClient
 from apitoolkit.loading import load_listing
 from tests.integration.http.fakeapi import (
     SECRET_A,
@@ -20,30 +27,36 @@ from tests.integration.http.fakeapi import (
 )
 
 
-def load(client, page_size=20, **kwargs):
+def load(client: JsonApiClient, page_size: int = 20, **kwargs: Any) -> pd.DataFrame:
     return load_users(client, page_size=page_size, **kwargs)
 
 
-def test_paginate__every_record_in_order(fake: FakeJsonApi, make_client) -> None:
+def test_paginate__every_record_in_order(fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]) -> None:
     frame = load(make_client())
     assert frame["id"].tolist() == list(range(1, 251))
     assert fake.count("/users") == 13  # 250 records / 20 per page
 
 
-def test_paginate__remaining_pages_fetched_concurrently_with_bounded_workers(fake: FakeJsonApi, make_client) -> None:
+def test_paginate__remaining_pages_fetched_concurrently_with_bounded_workers(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]
+) -> None:
     fake.latency = 0.05
     load(make_client(max_workers=3))
     assert fake.max_in_flight == 3
 
 
-def test_paginate__one_worker_fetches_one_page_at_a_time(fake: FakeJsonApi, make_client) -> None:
+def test_paginate__one_worker_fetches_one_page_at_a_time(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]
+) -> None:
     fake.latency = 0.02
     frame = load(make_client(max_workers=1))
     assert fake.max_in_flight == 1
     assert len(frame) == 250
 
 
-def test_paginate__follows_next_page_when_total_pages_missing(fake: FakeJsonApi, make_client) -> None:
+def test_paginate__follows_next_page_when_total_pages_missing(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]
+) -> None:
     fake.with_total = False
     fake.latency = 0.02
     frame = load(make_client(max_workers=4))
@@ -51,15 +64,17 @@ def test_paginate__follows_next_page_when_total_pages_missing(fake: FakeJsonApi,
     assert fake.max_in_flight == 1  # no total known: one page after another
 
 
-def test_paginate__uses_largest_page_size_asked(fake: FakeJsonApi, make_client) -> None:
+def test_paginate__uses_largest_page_size_asked(fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]) -> None:
     load(make_client(), page_size=1000)
     assert [r.args["page[size]"] for r in fake.log] == ["1000"]
 
 
-def test_paginate__repeated_next_page_raises(fake: FakeJsonApi, make_client, server) -> None:
+def test_paginate__repeated_next_page_raises(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient], server: HTTPServer
+) -> None:
     fake.with_total = False
 
-    def stuck(request: Request):
+    def stuck(request: Request) -> Response:
         response = fake.serve(request)
         body = response.get_json()
         body["meta"]["current-page"] = 2
@@ -72,10 +87,12 @@ def test_paginate__repeated_next_page_raises(fake: FakeJsonApi, make_client, ser
         load(make_client())
 
 
-def test_paginate__duplicates_across_pages_dropped_with_count(fake: FakeJsonApi, make_client) -> None:
+def test_paginate__duplicates_across_pages_dropped_with_count(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]
+) -> None:
     records = fake.records[SECRET_A]
 
-    def shift(request: Request):
+    def shift(request: Request) -> Response | None:
         # Three records arrive and three go before page 2 is served: the count stays, so the client cannot tell,
         # and the last three of page 1 come back again.
         records[0:0] = [user(1000 + i) for i in range(3)]
@@ -91,11 +108,11 @@ def test_paginate__duplicates_across_pages_dropped_with_count(fake: FakeJsonApi,
 
 @pytest.mark.parametrize("workers", [1, 4])
 def test_paginate__listing_that_lost_records_while_paged_is_paged_again(
-    fake: FakeJsonApi, make_client, workers: int
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient], workers: int
 ) -> None:
     records = fake.records[SECRET_A]
 
-    def shift(request: Request):
+    def shift(request: Request) -> Response | None:
         del records[:3]  # before page 2: records that sort first go, so every later page shifts (rows skipped)
         return None
 
@@ -109,12 +126,12 @@ def test_paginate__listing_that_lost_records_while_paged_is_paged_again(
 @pytest.mark.parametrize("page_size", [20, 10])
 @pytest.mark.parametrize("workers", [1, 4])
 def test_paginate__listing_that_only_grew_while_paged_is_paged_on_and_deduped(
-    fake: FakeJsonApi, make_client, workers: int, page_size: int
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient], workers: int, page_size: int
 ) -> None:
     records = fake.records[SECRET_A]
     before = [int(r["id"]) for r in records]
 
-    def grow(request: Request):
+    def grow(request: Request) -> Response | None:
         records[0:0] = [user(1000 + i) for i in range(3)]  # before page 2: every later page shifts by 3
         return None
 
@@ -126,10 +143,12 @@ def test_paginate__listing_that_only_grew_while_paged_is_paged_on_and_deduped(
     assert fake.count("/users") == pages  # paged on to the end, never again from page 1
 
 
-def test_paginate__growth_that_the_pages_do_not_account_for_is_paged_again(fake: FakeJsonApi, make_client) -> None:
+def test_paginate__growth_that_the_pages_do_not_account_for_is_paged_again(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]
+) -> None:
     records = fake.records[SECRET_A]
 
-    def grow_and_lose(request: Request):
+    def grow_and_lose(request: Request) -> Response | None:
         records[0:0] = [user(1000 + i) for i in range(5)]
         del records[30:36]  # 5 in, 6 out, and the count still says it grew: records were skipped
         records.append(user(2000))
@@ -142,7 +161,9 @@ def test_paginate__growth_that_the_pages_do_not_account_for_is_paged_again(fake:
     assert fake.count("/users") > 13
 
 
-def test_paginate__a_failed_listing_caches_none_of_its_pages(fake: FakeJsonApi, make_client, cache_dir) -> None:
+def test_paginate__a_failed_listing_caches_none_of_its_pages(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient], cache_dir: Path
+) -> None:
     client = make_client(max_workers=1)
     fake.faults = [lambda r: None] * 4 + [lambda r: jsonapi_error(500, "Internal Server Error", "boom")] * 4
     with pytest.raises(ServerError):
@@ -156,10 +177,12 @@ def test_paginate__a_failed_listing_caches_none_of_its_pages(fake: FakeJsonApi, 
     assert cached_responses(cache_dir) == 13
 
 
-def test_paginate__listing_that_keeps_changing_raises_after_three_tries(fake: FakeJsonApi, make_client) -> None:
+def test_paginate__listing_that_keeps_changing_raises_after_three_tries(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]
+) -> None:
     records = fake.records[SECRET_A]
 
-    def shrink(request: Request):
+    def shrink(request: Request) -> Response | None:
         records.pop(0)  # a record deleted before page 2 of every try
         return None
 
@@ -169,7 +192,7 @@ def test_paginate__listing_that_keeps_changing_raises_after_three_tries(fake: Fa
     assert fake.count("/users") == 3 * 2  # each try stopped at page 2
 
 
-def test_paginate__single_page_style(fake: FakeJsonApi, make_client) -> None:
+def test_paginate__single_page_style(fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]) -> None:
     frame = load_listing(
         make_client(), resource="users", spec=RequestSpec("users"), schema=USERS, paginator=SinglePagePaginator()
     )
@@ -177,7 +200,9 @@ def test_paginate__single_page_style(fake: FakeJsonApi, make_client) -> None:
     assert fake.count() == 1
 
 
-def test_paginate__progress_bar_only_when_asked(fake: FakeJsonApi, make_client, capsys) -> None:
+def test_paginate__progress_bar_only_when_asked(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient], capsys: pytest.CaptureFixture[str]
+) -> None:
     load(make_client(), progress=None)
     assert "users" not in capsys.readouterr().err
     load(make_client(), progress=True, refresh=True)

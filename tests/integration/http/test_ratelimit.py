@@ -6,11 +6,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from apitoolkit.http import JsonApiPaginator, RequestSpec
+from apitoolkit.http.jsonapi import JsonApiClient
 from apitoolkit.loading import load_listing
 from tests.integration.http.fakeapi import SECRET_A, USERS, FakeJsonApi
 
@@ -30,7 +33,7 @@ WORKER = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_ratelimit__processes_share_one_budget(fake: FakeJsonApi, server, cache_dir: Path) -> None:
+def test_ratelimit__processes_share_one_budget(fake: FakeJsonApi, server: HTTPServer, cache_dir: Path) -> None:
     started = time.monotonic()
     procs = [
         subprocess.Popen([sys.executable, "-c", WORKER, server.url_for("/"), SECRET_A, str(w), "8"]) for w in range(3)
@@ -42,7 +45,9 @@ def test_ratelimit__processes_share_one_budget(fake: FakeJsonApi, server, cache_
     assert elapsed >= 2.0  # 24 requests at 8 per second cannot finish sooner
 
 
-def test_ratelimit__threads_of_one_load_share_the_budget(fake: FakeJsonApi, make_client) -> None:
+def test_ratelimit__threads_of_one_load_share_the_budget(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient]
+) -> None:
     client = make_client(rate_limit=(5, 1.0), max_workers=4)
     load_listing(
         client, resource="users", spec=RequestSpec("users"), schema=USERS, paginator=JsonApiPaginator(page_size=20)
@@ -51,7 +56,9 @@ def test_ratelimit__threads_of_one_load_share_the_budget(fake: FakeJsonApi, make
     assert fake.max_in_window(1.0) <= 5
 
 
-def test_ratelimit__cache_hits_cost_nothing(fake: FakeJsonApi, make_client, cache_dir: Path) -> None:
+def test_ratelimit__cache_hits_cost_nothing(
+    fake: FakeJsonApi, make_client: Callable[..., JsonApiClient], cache_dir: Path
+) -> None:
     client = make_client(rate_limit=(3, 30.0))
     specs = [RequestSpec("users", params={"page[size]": 10, "page[number]": n}) for n in (1, 2, 3)]
     for spec in specs:  # the whole budget for the next 30 s

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import requests
 from pytest_httpserver import HTTPServer
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from apitoolkit.config import resolve_config
 from apitoolkit.http.session import make_session
@@ -17,7 +19,7 @@ def session(server: HTTPServer) -> requests.Session:
     return make_session(config, namespace="test", accept=lambda r: True)
 
 
-def test_session__every_body_is_read_in_one_call(server: HTTPServer, monkeypatch) -> None:
+def test_session__every_body_is_read_in_one_call(server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
     body = b'{"data": [' + b",".join(b'{"id": "%d"}' % i for i in range(20_000)) + b"]}"
     server.expect_request("/users").respond_with_data(body, content_type="application/json")
     s = session(server)
@@ -26,9 +28,14 @@ def test_session__every_body_is_read_in_one_call(server: HTTPServer, monkeypatch
     reads: list[int | None] = []
     original = requests.adapters.HTTPAdapter.build_response
 
-    def spy(self, req, resp):
+    def spy(self: requests.adapters.HTTPAdapter, req: requests.PreparedRequest, resp: Any) -> requests.Response:
         real_read = resp.read
-        resp.read = lambda amt=None, **kw: reads.append(amt) or real_read(amt, **kw)
+
+        def read(amt: int | None = None, **kw: Any) -> bytes:
+            reads.append(amt)
+            return bytes(real_read(amt, **kw))
+
+        resp.read = read
         return original(self, req, resp)
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "build_response", spy)
@@ -38,7 +45,7 @@ def test_session__every_body_is_read_in_one_call(server: HTTPServer, monkeypatch
 
 
 def test_session__a_body_shorter_than_announced_is_a_chunked_encoding_error(server: HTTPServer) -> None:
-    def short(request):
+    def short(request: Request) -> Response:
         response = Response(b'{"data": []}', content_type="application/json")
         response.headers["Content-Length"] = "500"
         return response

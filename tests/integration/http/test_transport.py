@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import random
 import re
+import socket
 import threading
 import time
 import tracemalloc
@@ -36,6 +37,7 @@ from tests.integration.hostile import (
     self_signed_tls,
     trickle_body,
     trickle_headers,
+    zlib_bomb,
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -92,7 +94,9 @@ def timed(call: Callable[[], object]) -> tuple[BaseException | None, float]:
 
 
 @pytest.mark.parametrize("framing", ["length", "chunked", "close"])
-def test_transport__a_trickled_body_times_out_at_the_deadline(serve, framing) -> None:
+def test_transport__a_trickled_body_times_out_at_the_deadline(
+    serve: Callable[..., HostileServer], framing: str
+) -> None:
     server = serve(trickle_body(0.2, body=b'{"data": [' + b" " * 60 + b"]}", framing=framing))
     error, took = timed(lambda: session().get(server.url + "/users", timeout=1))
     assert isinstance(error, ResponseTimeout) and isinstance(error, requests.exceptions.Timeout)
@@ -102,7 +106,7 @@ def test_transport__a_trickled_body_times_out_at_the_deadline(serve, framing) ->
     assert int(match[1]) <= 5  # a byte every 0.2 s, the first after 0.2 s (fewer if the server thread lags)
 
 
-def test_transport__trickled_headers_time_out_at_the_deadline(serve) -> None:
+def test_transport__trickled_headers_time_out_at_the_deadline(serve: Callable[..., HostileServer]) -> None:
     server = serve(trickle_headers(0.1))
     error, took = timed(lambda: session().get(server.url + "/users", timeout=1))
     assert isinstance(error, ResponseTimeout)
@@ -112,7 +116,7 @@ def test_transport__trickled_headers_time_out_at_the_deadline(serve) -> None:
     )
 
 
-def test_transport__the_deadline_holds_over_tls(serve, tmp_path: Path) -> None:
+def test_transport__the_deadline_holds_over_tls(serve: Callable[..., HostileServer], tmp_path: Path) -> None:
     try:
         tls, cert = self_signed_tls(tmp_path)
     except (OSError, RuntimeError) as exc:  # no openssl command
@@ -126,7 +130,7 @@ def test_transport__the_deadline_holds_over_tls(serve, tmp_path: Path) -> None:
     assert server.connections == 2
 
 
-def test_transport__the_deadline_holds_through_an_http_proxy(serve) -> None:
+def test_transport__the_deadline_holds_through_an_http_proxy(serve: Callable[..., HostileServer]) -> None:
     proxy = serve(trickle_body(0.2, body=b" " * 40))  # answers the proxied request itself, trickling
     error, took = timed(
         lambda: session().get("http://api.example.invalid/users", timeout=1, proxies={"http": proxy.url})
@@ -135,7 +139,7 @@ def test_transport__the_deadline_holds_through_an_http_proxy(serve) -> None:
     assert 0.9 < took < 2.5
 
 
-def test_transport__a_connection_cut_at_its_deadline_is_never_reused(serve) -> None:
+def test_transport__a_connection_cut_at_its_deadline_is_never_reused(serve: Callable[..., HostileServer]) -> None:
     server = serve(route({"/slow": trickle_body(0.2, body=b" " * 40), "/fast": respond(PAGE)}))
     s = session()
     assert s.get(server.url + "/fast", timeout=5).content == PAGE
@@ -145,13 +149,13 @@ def test_transport__a_connection_cut_at_its_deadline_is_never_reused(serve) -> N
     assert (server.requests, server.connections) == (3, 2)
 
 
-def test_transport__a_slow_answer_within_the_deadline_is_untouched(serve) -> None:
+def test_transport__a_slow_answer_within_the_deadline_is_untouched(serve: Callable[..., HostileServer]) -> None:
     server = serve(trickle_body(0.05, body=b'{"data": [1, 2]}'))
     response = session().get(server.url + "/users", timeout=3)
     assert response.status_code == 200 and response.json() == {"data": [1, 2]}
 
 
-def test_transport__a_pooled_connection_outlives_its_last_deadline(serve) -> None:
+def test_transport__a_pooled_connection_outlives_its_last_deadline(serve: Callable[..., HostileServer]) -> None:
     server = serve(respond())
     s = session()
     assert s.get(server.url + "/users", timeout=0.5).json() == {"data": []}
@@ -160,7 +164,7 @@ def test_transport__a_pooled_connection_outlives_its_last_deadline(serve) -> Non
     assert (server.requests, server.connections) == (2, 1)
 
 
-def test_transport__many_quick_answers_are_never_cut(serve) -> None:
+def test_transport__many_quick_answers_are_never_cut(serve: Callable[..., HostileServer]) -> None:
     server = serve(respond())
     s = session()
     failures: list[BaseException] = []
@@ -182,7 +186,7 @@ def test_transport__many_quick_answers_are_never_cut(serve) -> None:
     assert server.connections <= 4
 
 
-def test_transport__finished_deadlines_do_not_pile_up(serve) -> None:
+def test_transport__finished_deadlines_do_not_pile_up(serve: Callable[..., HostileServer]) -> None:
     server = serve(respond())
     s = session()
     for _ in range(600):
@@ -190,25 +194,27 @@ def test_transport__finished_deadlines_do_not_pile_up(serve) -> None:
     assert len(transport._WATCHDOG._heap) < 600  # swept once half of it is finished, not kept for 60 s
 
 
-def test_transport__a_connect_read_tuple_keeps_requests_per_read_timeouts(serve) -> None:
+def test_transport__a_connect_read_tuple_keeps_requests_per_read_timeouts(serve: Callable[..., HostileServer]) -> None:
     server = serve(trickle_body(0.1, body=b'{"data": [1, 2, 3]}'))
     started = time.monotonic()
     response = session().get(server.url + "/users", timeout=(1, 1))
     assert response.json() == {"data": [1, 2, 3]} and time.monotonic() - started > 1.5
 
 
-def test_transport__redirects_are_followed_as_before(serve) -> None:
+def test_transport__redirects_are_followed_as_before(serve: Callable[..., HostileServer]) -> None:
     moved = respond(b"moved", status="301 Moved Permanently", headers={"Location": "/new"})
     server = serve(route({"/old": moved, "/new": respond(PAGE)}))
     response = session(max_body_size=MiB).get(server.url + "/old", timeout=5)
     assert response.content == PAGE and [r.status_code for r in response.history] == [301]
 
 
-def test_transport__a_redirect_carrying_a_bomb_is_stopped_before_it_is_followed(serve) -> None:
+def test_transport__a_redirect_carrying_a_bomb_is_stopped_before_it_is_followed(
+    serve: Callable[..., HostileServer],
+) -> None:
     bomb = gzip_bomb(64 * MiB)
 
-    def moved_with_a_bomb(conn, request) -> None:  # a 302 whose body expands to 64 MiB
-        encoded = __import__("tests.integration.hostile", fromlist=["zlib_bomb"]).zlib_bomb(64 * MiB, 31)
+    def moved_with_a_bomb(conn: socket.socket, request: bytes) -> None:  # a 302 whose body expands to 64 MiB
+        encoded = zlib_bomb(64 * MiB, 31)
         conn.sendall(
             b"HTTP/1.1 302 Found\r\nLocation: /new\r\nContent-Encoding: gzip\r\n"
             + f"Content-Length: {len(encoded)}\r\n\r\n".encode()
@@ -226,7 +232,9 @@ def test_transport__a_redirect_carrying_a_bomb_is_stopped_before_it_is_followed(
     assert peak < 8 * MiB
 
 
-def test_transport__every_toolkit_session_has_the_deadline_and_the_limit(serve, cache_dir) -> None:
+def test_transport__every_toolkit_session_has_the_deadline_and_the_limit(
+    serve: Callable[..., HostileServer], cache_dir: Path
+) -> None:
     server = serve(route({"/slow": trickle_body(0.2, body=b" " * 40), "/bomb": gzip_bomb(64 * MiB)}))
     s = toolkit_session(server, cache_dir, max_body_size=4 * MiB)
     with pytest.raises(ResponseTimeout) as info:
@@ -251,7 +259,9 @@ def test_transport__every_toolkit_session_has_the_deadline_and_the_limit(serve, 
     ],
     ids=["gzip", "gzip-chunked", "gzip-close", "deflate", "br"],
 )
-def test_transport__a_compression_bomb_stops_at_the_limit(serve, make, encoding) -> None:
+def test_transport__a_compression_bomb_stops_at_the_limit(
+    serve: Callable[..., HostileServer], make: Callable[[int], Handler], encoding: str
+) -> None:
     server = serve(make(64 * MiB))
     s = session(max_body_size=4 * MiB)
     tracemalloc.start()
@@ -269,7 +279,9 @@ def test_transport__a_compression_bomb_stops_at_the_limit(serve, make, encoding)
     assert took < 10
 
 
-def test_transport__a_content_length_over_the_limit_is_refused_before_reading(serve) -> None:
+def test_transport__a_content_length_over_the_limit_is_refused_before_reading(
+    serve: Callable[..., HostileServer],
+) -> None:
     server = serve(announce_length(10 * 1024 * MiB))
     error, took = timed(lambda: session(max_body_size=MiB).get(server.url + "/users", timeout=10))
     assert isinstance(error, ResponseTooLarge)
@@ -281,7 +293,9 @@ def test_transport__a_content_length_over_the_limit_is_refused_before_reading(se
 
 
 @pytest.mark.parametrize("framing", ["chunked", "close"])
-def test_transport__a_plain_body_without_a_length_is_counted_too(serve, framing) -> None:
+def test_transport__a_plain_body_without_a_length_is_counted_too(
+    serve: Callable[..., HostileServer], framing: str
+) -> None:
     server = serve(respond(b" " * (MiB + 1), framing=framing))
     with pytest.raises(ResponseTooLarge, match=r"^the body is larger than max_body_size=1 MiB; pass a larger"):
         session(max_body_size=MiB).get(server.url + "/users", timeout=10)
@@ -289,7 +303,9 @@ def test_transport__a_plain_body_without_a_length_is_counted_too(serve, framing)
 
 @pytest.mark.parametrize("encoding", ["gzip", "deflate", None])
 @pytest.mark.parametrize("framing", ["length", "chunked"])
-def test_transport__a_body_of_exactly_the_limit_passes_one_more_byte_does_not(serve, encoding, framing) -> None:
+def test_transport__a_body_of_exactly_the_limit_passes_one_more_byte_does_not(
+    serve: Callable[..., HostileServer], encoding: str | None, framing: str
+) -> None:
     def handler(size: int) -> Handler:
         body = b"x" * size
         if encoding is None:
@@ -306,14 +322,16 @@ def test_transport__a_body_of_exactly_the_limit_passes_one_more_byte_does_not(se
 
 @pytest.mark.parametrize("encoding", ["gzip", "deflate"])
 @pytest.mark.parametrize("framing", ["length", "chunked", "close"])
-def test_transport__compressed_pages_decode_whole(serve, encoding, framing) -> None:
+def test_transport__compressed_pages_decode_whole(
+    serve: Callable[..., HostileServer], encoding: str, framing: str
+) -> None:
     encoded = gzip.compress(PAGE) if encoding == "gzip" else zlib.compress(PAGE)
     server = serve(encoded_body(encoded, encoding, framing=framing))
     response = session().get(server.url + "/users", timeout=10)
     assert response.content == PAGE and len(response.json()["data"]) == 20_000
 
 
-def test_transport__a_connection_left_in_mid_body_is_not_reused(serve) -> None:
+def test_transport__a_connection_left_in_mid_body_is_not_reused(serve: Callable[..., HostileServer]) -> None:
     incompressible = gzip.compress(random.Random(13).randbytes(4 * MiB))  # read only 1 MiB in before the refusal
     server = serve(route({"/big": encoded_body(incompressible, "gzip"), "/fast": respond(PAGE)}))
     s = session(max_body_size=MiB)
@@ -329,7 +347,9 @@ def test_transport__a_connection_left_in_mid_body_is_not_reused(serve) -> None:
 ONE_RETRY = RetryPolicy(max_attempts=2, backoff=0.01, max_backoff=0.01, jitter=0.0)
 
 
-def test_transport__an_itglue_load_from_a_trickling_server_is_a_transport_error(serve) -> None:
+def test_transport__an_itglue_load_from_a_trickling_server_is_a_transport_error(
+    serve: Callable[..., HostileServer],
+) -> None:
     server = serve(trickle_body(0.3, body=b'{"data": []}'))
     client = ITGlueClient(api_key="k" * 20, base_url=server.url, timeout=1, retry=ONE_RETRY)
     error, took = timed(lambda: load_users(client=client))
@@ -338,7 +358,9 @@ def test_transport__an_itglue_load_from_a_trickling_server_is_a_transport_error(
     assert server.requests == 2 and took < 6
 
 
-def test_transport__an_itglue_load_of_a_bomb_is_an_invalid_response_not_retried(serve) -> None:
+def test_transport__an_itglue_load_of_a_bomb_is_an_invalid_response_not_retried(
+    serve: Callable[..., HostileServer],
+) -> None:
     server = serve(gzip_bomb(64 * MiB))
     client = ITGlueClient(api_key="k" * 20, base_url=server.url, timeout=10, retry=ONE_RETRY, max_body_size=4 * MiB)
     with pytest.raises(InvalidResponseError, match=r"max_body_size=4 MiB once decompressed \(Content-Encoding: gzip\)"):

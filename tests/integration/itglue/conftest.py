@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
+from apitoolkit.emulator import EmulatorServer
 from apitoolkit.emulator.itglue import ITGlueService
 
 
 @pytest.fixture
-def itglue_dialect(emulator: Any) -> Iterator[Callable[[str, str], None]]:
+def itglue_dialect(emulator: EmulatorServer) -> Iterator[Callable[[str, str], None]]:
     """Serve a reading of an IT Glue ambiguity (``set(name, value)``); every reading is back to default after."""
 
     def serve(name: str, value: str) -> None:

@@ -10,20 +10,20 @@ import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 
+from apitoolkit.emulator import EmulatorServer
 from apitoolkit.itglue import ITGlueClient, load_expirations, load_logs, load_user_metrics
-from tests.conftest import FAST_RETRY
-from tests.integration.itglue.test_documents_examples import LOGS
+from tests.helpers import FAST_RETRY, LOGS
 
 # ../shared/reference/seeds/004_597d31ecedfdddbc.txt, Logs, "GET /logs", "Example return value" (as-is: no meta).
 LOGS_EXAMPLE = LOGS
 
 
-def account(emulator: Any) -> Any:
+def account(emulator: EmulatorServer) -> Any:
     backend = emulator.app.itglue
     return backend.accounts[backend.api_key]
 
 
-def log_truth(emulator: Any) -> pd.DataFrame:
+def log_truth(emulator: EmulatorServer) -> pd.DataFrame:
     records = account(emulator).logs
     stamps = pd.to_datetime([r["attributes"]["created-at"] for r in records], utc=True)
     return pd.DataFrame({"id": [int(r["id"]) for r in records], "created_at": stamps})
@@ -37,7 +37,7 @@ def busiest_day(stamps: pd.Series) -> date:
 
 
 @pytest.mark.parametrize("kind", [str, date.fromisoformat], ids=["text", "date"])
-def test_load_logs__a_date_only_end_includes_that_whole_day(itglue: Any, emulator: Any, kind: Any) -> None:
+def test_load_logs__a_date_only_end_includes_that_whole_day(itglue: Any, emulator: EmulatorServer, kind: Any) -> None:
     truth = log_truth(emulator)
     day = busiest_day(truth["created_at"])
     start, end = (day - timedelta(days=2)).isoformat(), day.isoformat()
@@ -53,7 +53,7 @@ def test_load_logs__a_date_only_end_includes_that_whole_day(itglue: Any, emulato
     [lambda day: f"{day.isoformat()}T00:00:00Z", lambda day: pd.Timestamp(day, tz="UTC"), lambda day: f"{day} 09:30"],
     ids=["midnight-text", "midnight-timestamp", "morning-text"],
 )
-def test_load_logs__an_end_with_a_time_is_exact(itglue: Any, emulator: Any, exact: Any) -> None:
+def test_load_logs__an_end_with_a_time_is_exact(itglue: Any, emulator: EmulatorServer, exact: Any) -> None:
     truth = log_truth(emulator)
     day = busiest_day(truth["created_at"])
     end = exact(day)
@@ -66,7 +66,7 @@ def test_load_logs__an_end_with_a_time_is_exact(itglue: Any, emulator: Any, exac
 
 
 @pytest.mark.parametrize("end_kind", ["text", "date", "datetime-morning"])
-def test_load_user_metrics__end_day_included(itglue: Any, emulator: Any, end_kind: str) -> None:
+def test_load_user_metrics__end_day_included(itglue: Any, emulator: EmulatorServer, end_kind: str) -> None:
     records = account(emulator).user_metrics
     days = pd.Series([date.fromisoformat(r["attributes"]["date"]) for r in records])
     day = days.value_counts().index[0]
@@ -82,7 +82,7 @@ def test_load_user_metrics__end_day_included(itglue: Any, emulator: Any, end_kin
     [("text", True), ("date", True), ("midnight", True), ("evening-before", False)],
 )
 def test_load_expirations__end_day_included_unless_an_earlier_time(
-    itglue: Any, emulator: Any, end: str, last_day_in: bool
+    itglue: Any, emulator: EmulatorServer, end: str, last_day_in: bool
 ) -> None:
     records = account(emulator).expirations
     days = pd.Series([pd.Timestamp(r["attributes"]["expiration-date"]).date() for r in records])

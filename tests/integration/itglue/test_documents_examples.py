@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import numpy as np
@@ -30,7 +31,7 @@ from apitoolkit.itglue import (
     load_user_metrics,
     load_users,
 )
-from tests.conftest import FAST_RETRY
+from tests.helpers import FAST_RETRY, LOGS
 
 JSON_API = "application/vnd.api+json"
 
@@ -253,32 +254,6 @@ USER_METRICS = """\
 }
 """
 
-# Logs, "GET /logs", "Example return value".
-LOGS = """\
-{
-"data":[
-{
-"id": "574989297464115201",
-"type": "logs",
-"attributes":{
-"created-at": "2021-07-24T00:55:31.000Z",
-"level": 2,
-"account-id": 1,
-"user-id": 1,
-"organization-id": 1,
-"action": "create",
-"resource-type": "User",
-"resource-name": "Super Admin",
-"ip-address": "10.21.0.10",
-"ip-city": "San Diego",
-"ip-region": "CA",
-"ip-country": "United States",
-"user-agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/91.0.4472.164 Safari/537.36"
-}
-}
-]
-}
-"""  # noqa: E501 (the example verbatim: its user-agent is one long line)
 
 # Copilot Smart Assist, "GET /copilot_smart_assist/documents", "Example return value": the
 # meta/links example (links.last says page 17958 where meta.total-pages says 36; links.prev is null).
@@ -338,8 +313,6 @@ COPILOT_DOCUMENTS = """\
 UTC = "datetime64[us, UTC]"
 
 
-
-
 def _client(server: HTTPServer) -> ITGlueClient:
     return ITGlueClient(api_key="itg-doc-key", base_url=server.url_for("/").rstrip("/"), retry=FAST_RETRY)
 
@@ -356,7 +329,7 @@ def _page_numbers(server: HTTPServer, path: str) -> list[int]:
     return sorted(int(request.args["page[number]"]) for request, _ in server.log if request.path == path)
 
 
-def test_users_example__as_is_is_not_json_and_fails_clearly(server: HTTPServer, cache_dir) -> None:
+def test_users_example__as_is_is_not_json_and_fails_clearly(server: HTTPServer, cache_dir: Path) -> None:
     _serve(server, "/users", USERS)
     with pytest.raises(InvalidResponseError, match="malformed body"):
         load_users(client=_client(server))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import warnings
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 import pytest
 
 import apitoolkit
+from apitoolkit.emulator import EmulatorServer
+from apitoolkit.emulator.itglue import ITGlueAccount
 from apitoolkit.itglue import (
     ITGlueClient,
     load_expirations,
@@ -20,19 +23,19 @@ from apitoolkit.itglue import (
 )
 from apitoolkit.itglue import loaders as itglue_loaders
 from apitoolkit.loading import load_source
-from tests.conftest import FAST_RETRY
+from tests.helpers import FAST_RETRY
 
 
-def account(emulator):
+def account(emulator: EmulatorServer) -> ITGlueAccount:
     backend = emulator.app.itglue
     return backend.accounts[backend.api_key]
 
 
-def attr(record, name):
+def attr(record: dict[str, Any], name: str) -> Any:
     return record["attributes"].get(name)
 
 
-def test_load_users__every_user_with_reputation(itglue, emulator) -> None:
+def test_load_users__every_user_with_reputation(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     users = load_users(client=itglue)
     records = list(account(emulator).users)
     assert sorted(users["id"]) == sorted(int(r["id"]) for r in records)
@@ -43,20 +46,20 @@ def test_load_users__every_user_with_reputation(itglue, emulator) -> None:
     assert users["first_name"].notna().all()
 
 
-def test_load_users__filters_are_sent_and_applied(itglue, emulator) -> None:
+def test_load_users__filters_are_sent_and_applied(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     role = attr(account(emulator).users[0], "role-name")
     editors = load_users(client=itglue, role_name=role)
     assert len(editors) and (editors["role_name"] == role).all()
     assert any(r.query.get("filter[role_name]") == [role] for r in emulator.app.stats.requests)
 
 
-def test_load_users__unknown_filter_fails_before_any_request(itglue, emulator) -> None:
+def test_load_users__unknown_filter_fails_before_any_request(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     with pytest.raises(apitoolkit.InvalidArgumentError, match="role_name"):
         load_users(client=itglue, rolename="Editor")
     assert emulator.app.stats.snapshot()["total"] == 0
 
 
-def test_load_users__second_call_is_cached(itglue, emulator) -> None:
+def test_load_users__second_call_is_cached(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     first = load_users(client=itglue)
     sent = emulator.app.stats.snapshot()["total"]
     second = load_users(client=itglue)
@@ -64,7 +67,7 @@ def test_load_users__second_call_is_cached(itglue, emulator) -> None:
     assert load_source(second) == "frame-cache" and second.equals(first)
 
 
-def test_load_organizations__ids_join_users_and_expirations(itglue, emulator) -> None:
+def test_load_organizations__ids_join_users_and_expirations(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     orgs = load_organizations(client=itglue)
     exp = load_expirations(client=itglue)
     assert len(orgs) == len(account(emulator).organizations)
@@ -73,7 +76,9 @@ def test_load_organizations__ids_join_users_and_expirations(itglue, emulator) ->
     assert len(joined) == exp["organization_id"].notna().sum()
 
 
-def test_load_user_metrics__long_range_split_into_weeks_without_gaps_or_duplicates(itglue, emulator) -> None:
+def test_load_user_metrics__long_range_split_into_weeks_without_gaps_or_duplicates(
+    itglue: ITGlueClient, emulator: EmulatorServer
+) -> None:
     end = emulator.app.itglue.now.date() if hasattr(emulator.app.itglue, "now") else datetime.now(UTC).date()
     start = end - timedelta(days=59)
     metrics = load_user_metrics(start, end, client=itglue)
@@ -89,7 +94,7 @@ def test_load_user_metrics__long_range_split_into_weeks_without_gaps_or_duplicat
     assert len(windows) >= 9
 
 
-def test_load_user_metrics__filters(itglue, emulator) -> None:
+def test_load_user_metrics__filters(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     uid = int(attr(account(emulator).user_metrics[0], "user-id"))
     metrics = load_user_metrics(datetime.now(UTC) - timedelta(days=59), datetime.now(UTC), user_id=uid, client=itglue)
     assert len(metrics) and (metrics["user_id"] == uid).all()
@@ -105,21 +110,23 @@ def test_load_user_metrics__filters(itglue, emulator) -> None:
         pd.Timestamp("2026-01-01 01:00", tz="Europe/Paris"),
     ],
 )
-def test_load_user_metrics__date_like_arguments_agree(itglue, emulator, start) -> None:
+def test_load_user_metrics__date_like_arguments_agree(
+    itglue: ITGlueClient, emulator: EmulatorServer, start: Any
+) -> None:
     end = pd.Timestamp("2026-01-20")
     frame = load_user_metrics(start, end, client=itglue)
     reference = load_user_metrics("2026-01-01", "2026-01-20", client=itglue)
     assert frame["id"].tolist() == reference["id"].tolist()
 
 
-def test_load_user_metrics__start_after_end(itglue) -> None:
+def test_load_user_metrics__start_after_end(itglue: ITGlueClient) -> None:
     with pytest.raises(apitoolkit.InvalidArgumentError, match="after end"):
         load_user_metrics("2026-11-10", "2026-11-01", client=itglue)
     with pytest.raises(apitoolkit.InvalidArgumentError, match="not a date"):
         load_user_metrics("last tuesday", client=itglue)
 
 
-def test_load_logs__every_row_in_30_days(itglue, emulator) -> None:
+def test_load_logs__every_row_in_30_days(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     logs = load_logs(client=itglue)
     expected = {int(r["id"]) for r in account(emulator).logs}
     assert set(logs["id"]) == expected and len(logs) == len(expected)
@@ -127,7 +134,9 @@ def test_load_logs__every_row_in_30_days(itglue, emulator) -> None:
     assert str(logs["id"].dtype) == "Int64" and logs["id"].max() > 2**53
 
 
-def test_load_logs__walks_past_the_five_page_cap(itglue, emulator, monkeypatch) -> None:
+def test_load_logs__walks_past_the_five_page_cap(
+    itglue: ITGlueClient, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     records = list(account(emulator).logs)
     per_second = pd.Series([attr(r, "created-at") for r in records]).value_counts()
     page_size = int(per_second.max()) // 5 + 1  # the cap (5 pages) must exceed the largest burst
@@ -140,7 +149,9 @@ def test_load_logs__walks_past_the_five_page_cap(itglue, emulator, monkeypatch) 
     assert all(r.status == 200 for r in requests)
 
 
-def test_load_logs__burst_larger_than_the_cap_is_a_clear_error(itglue, emulator, monkeypatch) -> None:
+def test_load_logs__burst_larger_than_the_cap_is_a_clear_error(
+    itglue: ITGlueClient, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     per_second = pd.Series([attr(r, "created-at") for r in account(emulator).logs]).value_counts()
     assert per_second.max() >= 10, "the emulator should produce bursts sharing one timestamp"
     monkeypatch.setattr(itglue_loaders, "PAGE_SIZE", 1)
@@ -148,19 +159,19 @@ def test_load_logs__burst_larger_than_the_cap_is_a_clear_error(itglue, emulator,
         load_logs(client=itglue)
 
 
-def test_load_logs__range_is_inclusive_and_clipped(itglue, emulator) -> None:
+def test_load_logs__range_is_inclusive_and_clipped(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     stamps = sorted(attr(r, "created-at") for r in account(emulator).logs)
     lo, hi = stamps[len(stamps) // 4], stamps[len(stamps) // 2]
     logs = load_logs(lo, hi, client=itglue)
     assert len(logs) == sum(lo <= s <= hi for s in stamps)
 
 
-def test_load_logs__older_than_retention_warns(itglue) -> None:
+def test_load_logs__older_than_retention_warns(itglue: ITGlueClient) -> None:
     with pytest.warns(UserWarning, match="30 days"):
         load_logs(datetime.now(UTC) - timedelta(days=60), datetime.now(UTC) - timedelta(days=59), client=itglue)
 
 
-def test_load_expirations__days_until_against_given_now(itglue, emulator) -> None:
+def test_load_expirations__days_until_against_given_now(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     now = pd.Timestamp("2026-06-15 13:00", tz="UTC")
     exp = load_expirations(client=itglue, now=now)
     assert len(exp) == len(account(emulator).expirations)
@@ -169,7 +180,7 @@ def test_load_expirations__days_until_against_given_now(itglue, emulator) -> Non
     assert (exp["days_until"] < 0).any() and (exp["days_until"] > 0).any()
 
 
-def test_load_expirations__range_resource_type_and_organization(itglue, emulator) -> None:
+def test_load_expirations__range_resource_type_and_organization(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     everything = load_expirations(client=itglue)
     lo, hi = everything["expiration_date"].quantile([0.25, 0.75])
     ranged = load_expirations(client=itglue, start=lo, end=hi)
@@ -192,13 +203,13 @@ def test_load_expirations__range_resource_type_and_organization(itglue, emulator
     assert not any("relationships" in r.path for r in emulator.app.stats.requests)  # nested routes ignore filters
 
 
-def test_load_expirations__unknown_organization_is_not_found(itglue) -> None:
+def test_load_expirations__unknown_organization_is_not_found(itglue: ITGlueClient) -> None:
     with pytest.raises(apitoolkit.ApiError) as info:
         load_expirations(client=itglue, organization_id=987654321)
     assert info.value.status == 404
 
 
-def test_load_resource__routes_and_names(itglue, emulator) -> None:
+def test_load_resource__routes_and_names(itglue: ITGlueClient, emulator: EmulatorServer) -> None:
     org = int(attr(account(emulator).expirations[0], "organization-id"))
     frame = load_resource(
         "organizations/:organization_id/relationships/expirations", organization_id=org, client=itglue
@@ -210,7 +221,7 @@ def test_load_resource__routes_and_names(itglue, emulator) -> None:
         load_resource("organizations/:organization_id/relationships/contacts", client=itglue)
 
 
-def test_loaders__empty_account_gives_typed_empty_frames(emulator) -> None:
+def test_loaders__empty_account_gives_typed_empty_frames(emulator: EmulatorServer) -> None:
     emulator.app.itglue.add_account("itg-empty-key-0000000000", seed=7, organizations=0, users=0, logs=0, expirations=0)
     client = ITGlueClient(api_key="itg-empty-key-0000000000", base_url=emulator.base_url("itglue"), retry=FAST_RETRY)
     full = ITGlueClient(api_key=emulator.environ()["ITGLUE_API_KEY"], base_url=emulator.base_url("itglue"))
@@ -230,18 +241,18 @@ def test_loaders__empty_account_gives_typed_empty_frames(emulator) -> None:
         assert empty.dtypes.astype(str).tolist() == reference.dtypes.astype(str).tolist()
 
 
-def test_loaders__default_client_from_environment(emulator, monkeypatch) -> None:
+def test_loaders__default_client_from_environment(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in emulator.environ().items():
         monkeypatch.setenv(name, value)
     assert len(apitoolkit.load_users()) == len(account(emulator).users)
 
 
-def test_loaders__missing_key_names_the_variable(emulator) -> None:
+def test_loaders__missing_key_names_the_variable(emulator: EmulatorServer) -> None:
     with pytest.raises(apitoolkit.ConfigurationError, match="ITGLUE_API_KEY"):
         apitoolkit.load_users()
 
 
-def test_loaders__api_down_serves_the_expired_copy_and_says_so(emulator) -> None:
+def test_loaders__api_down_serves_the_expired_copy_and_says_so(emulator: EmulatorServer) -> None:
     env = emulator.environ()
     client = ITGlueClient(
         api_key=env["ITGLUE_API_KEY"], base_url=env["ITGLUE_BASE_URL"], retry=FAST_RETRY, expire_after=0.01

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from apitoolkit.emulator import EmulatorServer
 from apitoolkit.emulator.itglue.service import ITGlueService
 from apitoolkit.http.paginators import CappedJsonApiPaginator, JsonApiPaginator, RequestSpec
 from apitoolkit.itglue import load_logs
@@ -17,19 +18,19 @@ READINGS = ITGlueService.dialects["logs_cap"]
 
 
 @pytest.fixture(params=READINGS)
-def logs_cap(request: pytest.FixtureRequest, emulator: Any) -> Iterator[str]:
+def logs_cap(request: pytest.FixtureRequest, emulator: EmulatorServer) -> Iterator[str]:
     """The emulator serving /logs under one reading of ``logs_cap`` (back to the default afterwards)."""
     emulator.app.configure(service="itglue", dialect={"logs_cap": request.param})
     yield request.param
     emulator.app.configure(service="itglue", dialect={"logs_cap": None})
 
 
-def truth(emulator: Any) -> list[dict[str, Any]]:
+def truth(emulator: EmulatorServer) -> list[dict[str, Any]]:
     backend = emulator.app.itglue
     return list(backend.accounts[backend.api_key].logs)
 
 
-def small_page(emulator: Any) -> int:
+def small_page(emulator: EmulatorServer) -> int:
     """A page size at which the busiest day fills more than 5 pages, yet no burst of one second does."""
     stamps = pd.Series([r["attributes"]["created-at"] for r in truth(emulator)])
     per_second = int(stamps.value_counts().max())
@@ -39,13 +40,13 @@ def small_page(emulator: Any) -> int:
     return size
 
 
-def meta_of(emulator: Any, itglue: Any, page: int, size: int) -> dict[str, Any]:
+def meta_of(emulator: EmulatorServer, itglue: Any, page: int, size: int) -> dict[str, Any]:
     response = itglue.request("GET", RequestSpec("logs", {"page[number]": page, "page[size]": size}), refresh=True)
     meta: dict[str, Any] = response.payload["meta"]
     return meta
 
 
-def test_logs_cap__emulator_meta_follows_the_reading(emulator: Any, itglue: Any, logs_cap: str) -> None:
+def test_logs_cap__emulator_meta_follows_the_reading(emulator: EmulatorServer, itglue: Any, logs_cap: str) -> None:
     total = len(truth(emulator))
     size = total // 7 + 1  # 7 pages in all: 2 past the cap
     first, fifth = meta_of(emulator, itglue, 1, size), meta_of(emulator, itglue, 5, size)
@@ -60,7 +61,7 @@ def test_logs_cap__emulator_meta_follows_the_reading(emulator: Any, itglue: Any,
 
 
 def test_load_logs__every_row_under_every_cap_reading(
-    itglue: Any, emulator: Any, logs_cap: str, monkeypatch: pytest.MonkeyPatch
+    itglue: Any, emulator: EmulatorServer, logs_cap: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     records = truth(emulator)
     monkeypatch.setattr(itglue_loaders, "PAGE_SIZE", small_page(emulator))
@@ -75,7 +76,7 @@ def test_load_logs__every_row_under_every_cap_reading(
 
 
 def test_load_logs__a_day_of_exactly_five_full_pages(
-    itglue: Any, emulator: Any, logs_cap: str, monkeypatch: pytest.MonkeyPatch
+    itglue: Any, emulator: EmulatorServer, logs_cap: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     records = truth(emulator)
     days = pd.to_datetime(pd.Series([r["attributes"]["created-at"] for r in records]), utc=True).dt.floor("D")
@@ -88,7 +89,7 @@ def test_load_logs__a_day_of_exactly_five_full_pages(
     assert sorted(logs["id"]) == sorted(int(r["id"]) for r, d in zip(records, days, strict=True) if d == day)
 
 
-def test_paginate__plain_paginator_misreads_a_capped_meta(itglue: Any, emulator: Any) -> None:
+def test_paginate__plain_paginator_misreads_a_capped_meta(itglue: Any, emulator: EmulatorServer) -> None:
     """Why the logs walk needs `CappedJsonApiPaginator`: under ``total_pages_capped`` the plain one sees no cap."""
     emulator.app.configure(service="itglue", dialect={"logs_cap": "total_pages_capped"})
     try:

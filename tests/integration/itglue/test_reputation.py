@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from apitoolkit.analysis import compare_reputation, reputation_leaderboard
-from apitoolkit.itglue import load_user_metrics, load_users
+from apitoolkit.emulator import EmulatorServer
+from apitoolkit.itglue import ITGlueClient, load_user_metrics, load_users
 
 
-def test_compare_reputation__every_users_reported_score_is_recomputed_from_all_metrics(itglue, emulator) -> None:
+def test_compare_reputation__every_users_reported_score_is_recomputed_from_all_metrics(
+    itglue: ITGlueClient, emulator: EmulatorServer
+) -> None:
     backend = emulator.app.itglue
     account = backend.accounts[backend.api_key]
     end = backend.now.date()  # the emulator's today, which need not be the test machine's (e.g. near midnight)

@@ -309,7 +309,7 @@ def test_top_resources__bad_arguments(logs: pd.DataFrame) -> None:
     with pytest.raises(InvalidArgumentError, match=r"resource_type, resource_name, user_id, created_at; .*user_id"):
         top_resources(logs.drop(columns="user_id"))
     with pytest.raises(InvalidArgumentError, match="load_logs"):
-        top_resources(None)  # type: ignore[arg-type]
+        top_resources(None)
     for n in (-1, 2.5, True):
         with pytest.raises(InvalidArgumentError, match="whole number"):
             top_resources(logs, n)  # type: ignore[arg-type]

@@ -148,7 +148,7 @@ def test_expiration_buckets__bad_inputs_name_what_is_needed() -> None:
     with pytest.raises(ValueError, match=rf"expiration_buckets needs the columns expiration_date.*{LOADER}"):
         expiration_buckets(pd.DataFrame({"id": [1]}), now=NOW)
     with pytest.raises(InvalidArgumentError, match="not list"):
-        expiration_buckets([{"expiration_date": "2026-12-01"}], now=NOW)  # type: ignore[arg-type]
+        expiration_buckets([{"expiration_date": "2026-12-01"}], now=NOW)
     with pytest.raises(InvalidArgumentError, match="IANA"):
         expiration_buckets(expirations(["2026-12-01"]), now=NOW, tz="Mars/Olympus")
     with pytest.raises(InvalidArgumentError, match="now="):
@@ -220,7 +220,7 @@ def test_expiration_counts__missing_group_column_names_it_and_the_loader() -> No
     with pytest.raises(ValueError, match=rf"missing: organization_name\. .*{LOADER}"):
         expiration_counts(frame, now=NOW)
     with pytest.raises(InvalidArgumentError, match="not dict"):
-        expiration_counts({"expiration_date": []}, now=NOW)  # type: ignore[arg-type]
+        expiration_counts({"expiration_date": []}, now=NOW)
 
 
 # --------------------------------------------------------------------------------------------- next_expirations
@@ -335,7 +335,7 @@ def test_expirations_to_act_on__rejects_bad_arguments(kwargs: dict[str, object],
 
 def test_expirations_to_act_on__not_a_frame_or_missing_column() -> None:
     with pytest.raises(InvalidArgumentError, match=rf"expirations_to_act_on needs a DataFrame.*{LOADER}.*not list"):
-        expirations_to_act_on([{"expiration_date": "2026-12-01"}])  # type: ignore[arg-type]
+        expirations_to_act_on([{"expiration_date": "2026-12-01"}])
     with pytest.raises(InvalidArgumentError, match=rf"missing: expiration_date\. Load the data with {LOADER}"):
         expirations_to_act_on(pd.DataFrame({"resource_name": ["x"]}))
 

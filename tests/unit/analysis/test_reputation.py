@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 from apitoolkit.analysis import (
@@ -19,41 +18,10 @@ from apitoolkit.analysis import (
     reputation_leaderboard,
 )
 from apitoolkit.exceptions import InvalidArgumentError
+from tests.helpers import TEAM, TYPES, WEEKS, metrics, users
 
 USERS_LOADER = r"apitoolkit\.itglue\.load_users\(\)"
 METRICS_LOADER = r"apitoolkit\.itglue\.load_user_metrics\(start, end\)"
-Row = tuple[Any, ...]
-
-
-def users(rows: Sequence[Row]) -> pd.DataFrame:
-    """A frame with the dtypes ``load_users`` produces; rows are (id, first, last, email, role, reputation)."""
-    ids, first, last, email, role, reputation = (list(c) for c in zip(*rows, strict=True)) if rows else [[]] * 6
-    return pd.DataFrame({
-        "id": pd.array(ids, dtype="Int64"),
-        "first_name": pd.Series(first, dtype="str"),
-        "last_name": pd.Series(last, dtype="str"),
-        "role_name": pd.Series(role, dtype="str"),
-        "email": pd.Series(email, dtype="str"),
-        "reputation": pd.array(reputation, dtype="Int64"),
-        "created_at": pd.Series(pd.to_datetime(["2024-01-01"] * len(ids), utc=True), dtype="datetime64[us, UTC]"),
-    })
-
-
-def metrics(rows: Sequence[Row]) -> pd.DataFrame:
-    """A frame with the dtypes ``load_user_metrics`` produces; rows are (user, type, created, edited, viewed, day)."""
-    user_ids, types, created, edited, viewed, days = (list(c) for c in zip(*rows, strict=True)) if rows else [[]] * 6
-    n = len(user_ids)
-    return pd.DataFrame({
-        "id": pd.array(range(1, n + 1), dtype="Int64"),
-        "user_id": pd.array(user_ids, dtype="Int64"),
-        "organization_id": pd.array([5] * n, dtype="Int64"),
-        "resource_type": pd.Series(types, dtype="str"),
-        "created": pd.array(created, dtype="Int64"),
-        "edited": pd.array(edited, dtype="Int64"),
-        "viewed": pd.array(viewed, dtype="Int64"),
-        "deleted": pd.array([3] * n, dtype="Int64"),  # deletions earn nothing: any count must leave points alone
-        "date": pd.Series([date.fromisoformat(d) if d else None for d in days], dtype=pd.ArrowDtype(pa.date32())),
-    })
 
 
 def frame(columns: dict[str, Sequence[Any]], dtypes: dict[str, str]) -> pd.DataFrame:
@@ -71,13 +39,6 @@ TOTALS = dict.fromkeys(("user_id", "created", "edited", "viewed", "points"), "In
 COMPARISON = {"user_id": "Int64", "name": "str", "reported": "Int64", "computed": "Int64", "difference": "Int64"}
 BY_ACTION = {"user_id": "Int64", "period": "datetime64[us, UTC]", "action": "str", "points": "Int64"}
 BY_TYPE = {"user_id": "Int64", "resource_type": "str", "points": "Int64"}
-TEAM = [
-    (1, "Dan", "Lee", "dan@x.io", "Editor", 40),
-    (2, " Bo ", "", "bo@x.io", "Manager", 95),
-    (3, "cy", "do", "cy@x.io", "Editor", 40),
-    (4, "", None, "zed@x.io", "Lite", 40),
-    (5, None, "", None, "Read-only", 10),
-]
 
 
 # ------------------------------------------------------------------------------------------------------- POINTS
@@ -130,7 +91,7 @@ def test_reputation_leaderboard__missing_columns_name_them_and_the_loader() -> N
     with pytest.raises(ValueError, match=message):
         reputation_leaderboard(users(TEAM).drop(columns=["role_name", "reputation"]))
     with pytest.raises(InvalidArgumentError, match="not dict"):
-        reputation_leaderboard({"id": [1]})  # type: ignore[arg-type]
+        reputation_leaderboard({"id": [1]})
 
 
 def test_reputation_leaderboard__empty_frame_gives_typed_empty_result() -> None:
@@ -185,12 +146,14 @@ def test_reputation_from_metrics__empty_and_missing_columns() -> None:
 
 # ------------------------------------------------------------------------------------------- compare_reputation
 def test_compare_reputation__largest_gap_first_missing_sides_filled() -> None:
-    team = users([
-        (7, "Ann", "Lee", None, "Editor", 27),  # matches
-        (8, "Bo", "Ek", None, "Editor", 4),  # 3 fewer than computed
-        (10, "Cy", "Do", None, "Lite", 50),  # no metrics: computed 0
-        (12, "", "", "dee@x.io", "Lite", 3),  # 3 more than computed, ties with Bo on size
-    ])
+    team = users(
+        [
+            (7, "Ann", "Lee", None, "Editor", 27),  # matches
+            (8, "Bo", "Ek", None, "Editor", 4),  # 3 fewer than computed
+            (10, "Cy", "Do", None, "Lite", 50),  # no metrics: computed 0
+            (12, "", "", "dee@x.io", "Lite", 3),  # 3 more than computed, ties with Bo on size
+        ]
+    )
     rows = [
         (7, "Password", 1, 2, 7, "2026-11-02"),
         (8, "Password", 0, 1, 2, "2026-11-02"),
@@ -210,9 +173,7 @@ def test_compare_reputation__largest_gap_first_missing_sides_filled() -> None:
 
 
 def test_compare_reputation__empty_inputs_and_missing_columns() -> None:
-    pd.testing.assert_frame_equal(
-        compare_reputation(users([]), metrics([])), empty(COMPARISON)
-    )
+    pd.testing.assert_frame_equal(compare_reputation(users([]), metrics([])), empty(COMPARISON))
     only_users = compare_reputation(users(TEAM[:1]), metrics([]))
     assert only_users.values.tolist() == [[1, "Dan Lee", 40, 0, 40]]
     with pytest.raises(ValueError, match=rf"compare_reputation needs .*missing: reputation\. .*{USERS_LOADER}"):
@@ -222,13 +183,6 @@ def test_compare_reputation__empty_inputs_and_missing_columns() -> None:
 
 
 # --------------------------------------------------------------------------------------------- points_by_action
-WEEKS = [
-    (7, "Password", 1, 0, 2, "2026-11-02"),  # Monday
-    (8, "Document", 0, 1, 1, "2026-11-08"),  # Sunday, same week
-    (7, "Password", 0, 0, 4, "2026-11-17"),  # Tuesday two weeks on; the week of 11-09 has nothing
-]
-
-
 def expected_periods(periods: Sequence[str], points: Sequence[int], user_id: int | None = None) -> pd.DataFrame:
     """Long rows: each period repeated for created, edited, viewed (with ``user_id`` first when given)."""
     columns: dict[str, Sequence[Any]] = {
@@ -320,16 +274,6 @@ def test_points_by_action__missing_columns_name_them_and_the_loader() -> None:
 
 
 # -------------------------------------------------------------------------------------- points_by_resource_type
-TYPES = [
-    (8, "Password", 0, 1, 0, "2026-11-02"),
-    (7, "Password", 1, 0, 2, "2026-11-02"),
-    (7, "Password", 0, 0, 1, "2026-11-09"),
-    (7, "Document", 0, 0, 0, "2026-11-09"),  # deleted only: no points, no row
-    (8, None, 0, 0, 2, "2026-11-10"),
-    (None, "Password", 9, 9, 9, "2026-11-10"),
-]
-
-
 def test_points_by_resource_type__sums_per_user_and_type_without_zero_rows() -> None:
     expected = frame(
         {"user_id": [7, 8, 8], "resource_type": ["Password", "Password", None], "points": [13, 5, 2]}, BY_TYPE
@@ -352,7 +296,7 @@ def test_points_by_resource_type__empty_missing_columns_and_date_only_when_bound
     with pytest.raises(ValueError, match=r"missing: resource_type"):
         points_by_resource_type(metrics(TYPES).drop(columns="resource_type"))
     with pytest.raises(InvalidArgumentError, match="not list"):
-        points_by_resource_type([])  # type: ignore[arg-type]
+        points_by_resource_type([])
 
 
 # --------------------------------------------------------------------------------------------- one order of actions

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -20,6 +19,7 @@ from apitoolkit.analysis.tasks import (
     work_by,
 )
 from apitoolkit.exceptions import InvalidArgumentError
+from tests.helpers import glasshat_tasks, hitask_items
 
 HITASK = re.escape("apitoolkit.hitask.load_items()")
 GLASSHAT = re.escape("apitoolkit.glasshat.load_tasks()")
@@ -38,43 +38,6 @@ VIEW_DTYPES = {
     "due": UTC,
     "is_completed": "boolean",
 }
-CATEGORY = pd.CategoricalDtype(["project", "task", "event", "note", "file"])
-
-
-def hitask_items(*rows: dict[str, Any]) -> pd.DataFrame:
-    """Hitask items with the loader's dtypes; each row gives the fields that matter (ids count from 1)."""
-    defaults = {
-        "category": "task", "title": "Task", "project_id": None, "project_title": None, "assignee_id": 0,
-        "priority": 20000, "completed": False, "time_create": None, "time_last_update": None, "due_date": None,
-    }  # fmt: skip
-    raw = pd.DataFrame([{"id": i, **defaults, **row} for i, row in enumerate(rows, 1)], columns=["id", *defaults])
-    frame = raw.astype(
-        {
-            "id": "Int64", "category": CATEGORY, "title": "str", "project_id": "Int64", "project_title": "str",
-            "assignee_id": "Int64", "priority": "Int64", "completed": "boolean",
-        }
-    )  # fmt: skip
-    for name in ("time_create", "time_last_update", "due_date"):
-        frame[name] = pd.to_datetime(raw[name], utc=True, format="ISO8601").astype(UTC)
-    return frame
-
-
-def glasshat_tasks(*rows: tuple[Any, ...]) -> pd.DataFrame:
-    """Glasshat tasks (id, project_id, priority, status, created, completed) with the loader's dtypes."""
-    raw = pd.DataFrame(list(rows), columns=["id", "project_id", "priority", "status", "created", "completed"])
-    return pd.DataFrame(
-        {
-            "id": raw["id"].astype("Int64"),
-            "project_id": raw["project_id"].astype("Int64"),
-            "title": ("Task " + raw["id"].astype("str")).astype("str"),
-            "type": pd.Series(["content"] * len(raw), dtype="str"),
-            "priority": raw["priority"].astype("Int64"),
-            "status": raw["status"].astype("str"),
-            "created": pd.to_datetime(raw["created"], utc=True, format="ISO8601").astype(UTC),
-            "updated": pd.to_datetime(raw["created"], utc=True, format="ISO8601").astype(UTC),
-            "completed": pd.to_datetime(raw["completed"], utc=True, format="ISO8601").astype(UTC),
-        }
-    )
 
 
 def glasshat_projects(*rows: tuple[int, str]) -> pd.DataFrame:
@@ -285,7 +248,7 @@ def test_overdue_and_work_by__pass_users_on(late_items: pd.DataFrame) -> None:
 
 def test_task_view__bad_users_name_the_loader() -> None:
     with pytest.raises(InvalidArgumentError, match=r"task_view needs a DataFrame.*load_team_members\(\).*not dict"):
-        task_view(hitask_items(), users={5: "Ann"})  # type: ignore[arg-type]
+        task_view(hitask_items(), users={5: "Ann"})
     with pytest.raises(InvalidArgumentError, match=r"overdue needs the columns id, first_name, last_name; missing"):
         overdue(hitask_items(), users=pd.DataFrame({"id": [5]}))
 

@@ -36,7 +36,7 @@ HUGE_INTS = st.integers(-(2**80), 2**80) | st.sampled_from(
 )
 FLOATS = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from([0.5, -0.0, 1e300, -1e-300, 3.0, 2.0**63])
 #: Any text JSON can carry (no lone surrogates): control characters, NUL, RTL marks, line separators, emoji.
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 ODD_TEXT = TEXT | st.sampled_from(
     ["", " ", "\x00", "\u2028", "\ufeff", "null", "NaN", "-0", "1e999", "0x1F", " 42 ", "true", "2026-13-45", "💥" * 3]
 )
@@ -137,18 +137,8 @@ RELATIONSHIPS = {
 def jsonapi_record(draw: st.DrawFn, schema: Schema, drift: bool) -> tuple[Any, dict[str, Any]]:
     """A JSON:API resource object and the declared values it should yield (MISSING: not checked)."""
     attributes: dict[str, Any] = draw(EXTRAS[drift])
-    expected: dict[str, Any] = {}
     record: dict[str, Any] = {}
-    for f in schema.fields:
-        value, want = draw(field_value(f, drift))
-        if f.source == ("id",):
-            if value is not MISSING:
-                record["id"] = value
-        else:
-            attributes.pop(f.source[-1], None)
-            if value is not MISSING:
-                attributes[f.source[-1]] = value
-        expected[f.name] = want
+    expected = _draw_fields(draw, schema, drift, record, attributes)
     if draw(st.booleans()):
         record["type"] = schema.name
     shape = draw(st.sampled_from(["object", "object", "object", "absent", "other"] if drift else ["object"]))
@@ -161,11 +151,34 @@ def jsonapi_record(draw: st.DrawFn, schema: Schema, drift: bool) -> tuple[Any, d
     if draw(st.booleans()):
         record["relationships"] = draw(RELATIONSHIPS[drift])
     if drift:
-        record.update(draw(st.dictionaries(ODD_TEXT.filter(lambda k: k not in record), JSON, max_size=2)))
-        for key in ("links", "meta"):
-            if draw(st.booleans()):
-                record[key] = draw(JSON)
+        _add_surprises(draw, record)
     return record, expected
+
+
+def _draw_fields(
+    draw: st.DrawFn, schema: Schema, drift: bool, record: dict[str, Any], attributes: dict[str, Any]
+) -> dict[str, Any]:
+    """Draw each declared field into the record's id or its attributes; the values each should yield."""
+    expected: dict[str, Any] = {}
+    for f in schema.fields:
+        value, want = draw(field_value(f, drift))
+        if f.source == ("id",):
+            if value is not MISSING:
+                record["id"] = value
+        else:
+            attributes.pop(f.source[-1], None)
+            if value is not MISSING:
+                attributes[f.source[-1]] = value
+        expected[f.name] = want
+    return expected
+
+
+def _add_surprises(draw: st.DrawFn, record: dict[str, Any]) -> None:
+    """Members a drifting JSON:API record may carry besides its own: odd keys, ``links`` and ``meta``."""
+    record.update(draw(st.dictionaries(ODD_TEXT.filter(lambda k: k not in record), JSON, max_size=2)))
+    for key in ("links", "meta"):
+        if draw(st.booleans()):
+            record[key] = draw(JSON)
 
 
 @st.composite

@@ -278,7 +278,9 @@ def test_parse_retry_after__any_header_value_is_seconds_or_none(value: str | Non
 
 def test_canned_server__serves_the_raw_answer(server: CannedServer) -> None:
     server.answer = raw_response(418, {"X-Test": "1"}, b"teapot")
-    with socket.create_connection(server.server_address) as conn:
+    host, port = server.server_address[:2]
+    assert isinstance(host, str)
+    with socket.create_connection((host, port)) as conn:
         conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert conn.makefile("rb").read().endswith(b"teapot")
 

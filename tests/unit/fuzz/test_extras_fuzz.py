@@ -1,6 +1,6 @@
 """Unknown fields (extras) on both flattening paths: the same columns and values whichever path a page takes.
 
-Issue 14 item 12: the Arrow path and the coercing Python path follow one rule for extras (`frames._extras_plan`),
+Issue 14 item 12: the Arrow path and the coercing Python path follow one rule for extras (`apitoolkit.frames.extras`),
 so forcing the slow path on the same pages gives the fast path's frame, and batch sizes or a bad value in
 another batch never change the columns.
 """
@@ -17,7 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from apitoolkit import frames
-from apitoolkit.frames import FrameBuilder, Schema, pages_to_frame
+from apitoolkit.frames import FrameBuilder, Schema, arrow, dtypes, pages_to_frame, python
 from tests.unit.fuzz.strategies import HUGE_INTS, INT64, TEXT, dumps, fuzz
 
 SCHEMA = Schema.jsonapi_resource("things", [("name", "str"), ("count", "int")])
@@ -102,17 +102,17 @@ def flat_pages(draw: st.DrawFn) -> list[bytes]:
 def fast(pages: list[bytes], schema: Schema, records_key: str | None) -> pd.DataFrame:
     """The Arrow path's frame; the example is rejected when Arrow cannot read the pages at all."""
     try:
-        table = frames._fast_table(pages, schema, records_key)
+        table = arrow.fast_table(pages, schema, records_key)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError):
         assume(False)
         raise
-    return frames._to_pandas(table)
+    return dtypes.to_pandas(table)
 
 
 def slow(pages: list[bytes], schema: Schema, records_key: str | None) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", frames.SchemaDriftWarning)
-        return frames._slow(pages, schema, records_key)[0]
+        return python.slow_frame(pages, schema, records_key)[0]
 
 
 def assert_same(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -159,7 +159,7 @@ def test_extras__columns_do_not_depend_on_batches_or_an_unrelated_bad_value(
     order = list(range(len(pages)))
     rng.shuffle(order)
     builder = FrameBuilder(SCHEMA)
-    with mock.patch.object(frames, "BATCH_BYTES", batch_bytes), warnings.catch_warnings():
+    with mock.patch("apitoolkit.frames.builder.BATCH_BYTES", batch_bytes), warnings.catch_warnings():
         warnings.simplefilter("ignore", frames.SchemaDriftWarning)
         for index in order:
             builder.add(index, pages[index])

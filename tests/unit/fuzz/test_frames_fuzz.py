@@ -92,9 +92,11 @@ def same(a: Any, b: Any) -> bool:
 
 def check_cell(kind: str, got: Any, want: Any) -> bool:
     if want is None:
-        return got == [] if kind.startswith("list[") else got is None or got is pd.NA or (
-            isinstance(got, float) and math.isnan(got)
-        ) or got is pd.NaT
+        return (
+            got == []
+            if kind.startswith("list[")
+            else got is None or got is pd.NA or (isinstance(got, float) and math.isnan(got)) or got is pd.NaT
+        )
     if kind == "json":
         return isinstance(got, str) and same(orjson.loads(got), want)
     if kind.startswith("list["):
@@ -138,7 +140,7 @@ def load_table(pages: list[bytes], schema: Schema) -> pd.DataFrame | None:
 
 def build(pages: list[bytes], schema: Schema, order: list[int], batch_bytes: int) -> pd.DataFrame | None:
     builder = FrameBuilder(schema, records_key=None)
-    with mock.patch.object(frames, "BATCH_BYTES", batch_bytes), warnings.catch_warnings():
+    with mock.patch("apitoolkit.frames.builder.BATCH_BYTES", batch_bytes), warnings.catch_warnings():
         warnings.simplefilter("ignore", frames.SchemaDriftWarning)
         for index in order:
             builder.add(index, pages[index])

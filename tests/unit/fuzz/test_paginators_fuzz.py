@@ -39,8 +39,12 @@ NUMBERS = (
 RECORDS = st.none() | st.integers(0, 3)
 #: Header values as an HTTP client hands them over (latin-1, no line breaks).
 HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=12)
-LINKS = st.none() | HEADER_TEXT | st.sampled_from(
-    ['<https://x/c?page=2>; rel="next"', "<https://x/c?page=2>; rel='next'", '<https://x/c?page=9>; rel="last"', ""]
+LINKS = (
+    st.none()
+    | HEADER_TEXT
+    | st.sampled_from(
+        ['<https://x/c?page=2>; rel="next"', "<https://x/c?page=2>; rel='next'", '<https://x/c?page=9>; rel="last"', ""]
+    )
 )
 CURSORS = st.none() | st.sampled_from(["1", "2", "3", " 2 ", "", "  ", "{cursor}"]) | HEADER_TEXT
 
@@ -226,7 +230,6 @@ def test_header_cursor_paginator__generated_cursors(answers: list[Page], start: 
     assert paginator.cursor == next((c for c in reversed(received) if c), cursor)
 
 
-
 @st.composite
 def flexible_listings(draw: st.DrawFn, page_size: int) -> list[Page]:
     """A ``page``/``per_page`` listing in any shape an undocumented API may use, its paging fields perturbed."""
@@ -238,7 +241,7 @@ def flexible_listings(draw: st.DrawFn, page_size: int) -> list[Page]:
     for n in range(1, last + 1):
         rows = [{"id": i} for i in range((n - 1) * served, min(count, n * served))]
         nxt = f"https://x/c?page={n + 1}" if n < last else None
-        fields: dict[str, Any] = {
+        fields_by_shape: dict[str, dict[str, Any]] = {
             "bare": {},
             "data": {},
             "clients": {"page": n, "per_page": served, "total": count},
@@ -246,7 +249,8 @@ def flexible_listings(draw: st.DrawFn, page_size: int) -> list[Page]:
             "simple": {"current_page": n, "next_page_url": nxt},
             "length_aware": {"current_page": n, "next_page_url": nxt, "last_page": last, "total": count},
             "link": {},
-        }[shape]
+        }
+        fields = fields_by_shape[shape]
         key = "clients" if shape == "clients" else "data"
         payload: Any = rows if shape in {"bare", "link"} else {key: rows, **perturbed(draw, fields)}
         headers = {"Link": f'<{nxt}>; rel="next"'} if shape == "link" and nxt else {}

@@ -1,7 +1,7 @@
 """`scrub` against generated secrets echoed in every encoding a server uses, inside generated text.
 
 Invariants: no echo of a secret (raw, percent- and form-encoded, encoded twice, JSON- and HTML-escaped; see
-`tests.unit.http.test_redaction.echoes`) survives outside the ``REDACTED`` markers, whatever surrounds it and
+`tests.helpers.echoes`) survives outside the ``REDACTED`` markers, whatever surrounds it and
 whichever other secrets are scrubbed with it; a text holding no echo of any secret comes back unchanged.
 """
 
@@ -11,8 +11,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from apitoolkit.http.redaction import REDACTED, scrub
+from tests.helpers import echoes
 from tests.unit.fuzz.strategies import fuzz
-from tests.unit.http.test_redaction import echoes
 
 #: What each encoding treats specially, drawn often on purpose.
 SPECIAL = "@ &#+%/\"'\\<>;=?~"
@@ -23,7 +23,7 @@ SECRET_CHARS = (
 )
 SECRETS = st.text(SECRET_CHARS, min_size=4, max_size=40).filter(lambda s: REDACTED not in s)
 #: Any text a message or log line may hold around an echo (no lone surrogates: no encoder takes them).
-SURROUNDING = st.text(st.characters(exclude_categories=("Cs",)) | st.sampled_from(SPECIAL), max_size=40)
+SURROUNDING = st.text(st.characters(exclude_categories=["Cs"]) | st.sampled_from(SPECIAL), max_size=40)
 ENCODINGS = st.sampled_from(sorted(echoes("abcd")))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -10,8 +11,8 @@ import pytest
 from apitoolkit.http.paginators import CappedJsonApiPaginator, JsonApiPaginator, Page, RequestSpec
 
 
-def page(number: int, records: int, *, counted: bool = True, **meta: Any) -> Page:
-    body = {"data": [{"id": str(i)} for i in range(records)], "meta": {"current-page": number, **meta}}
+def page(number: int, records: int, meta: Mapping[str, Any] | None = None, *, counted: bool = True) -> Page:
+    body = {"data": [{"id": str(i)} for i in range(records)], "meta": {"current-page": number, **(meta or {})}}
     return Page(orjson.dumps(body), body, {}, False, "", records if counted else None)
 
 
@@ -33,21 +34,21 @@ def walk(paginator: CappedJsonApiPaginator, pages: list[Page]) -> int:
 def test_capped_paginator__total_count_beyond_the_cap_on_page_1() -> None:
     p = CappedJsonApiPaginator(2, max_pages=5)
     p.init_request(RequestSpec("logs"))
-    p.update_state(page(1, 2, **{"total-pages": 5, "next-page": 2, "total-count": 11}))
+    p.update_state(page(1, 2, {"total-pages": 5, "next-page": 2, "total-count": 11}))
     assert p.capped
 
 
 def test_capped_paginator__full_last_page_with_next_page_null() -> None:
     metas = [{"total-pages": 5, "next-page": n + 1 if n < 5 else None} for n in range(1, 6)]
     p = CappedJsonApiPaginator(2, max_pages=5)
-    assert walk(p, [page(n, 2, **m) for n, m in zip(range(1, 6), metas, strict=True)]) == 5
+    assert walk(p, [page(n, 2, m) for n, m in zip(range(1, 6), metas, strict=True)]) == 5
     assert p.capped and not p.has_next_page
 
 
 def test_capped_paginator__uncounted_full_page_is_counted_from_its_body() -> None:
     p = CappedJsonApiPaginator(3, max_pages=2)
     p.init_request(RequestSpec("logs"))
-    p.update_state(page(1, 3, **{"total-pages": 2, "next-page": 2}))
+    p.update_state(page(1, 3, {"total-pages": 2, "next-page": 2}))
     assert not p.capped
     p.check_page(1, page(2, 3, counted=False))
     assert p.capped
@@ -58,7 +59,7 @@ def test_capped_paginator__short_last_page_is_the_end(last: int) -> None:
     metas = [{"total-pages": 5, "next-page": n + 1 if n < 5 else None, "total-count": 8 + last} for n in range(1, 6)]
     sizes = [2, 2, 2, 2, last]
     p = CappedJsonApiPaginator(2, max_pages=5)
-    walk(p, [page(n, s, **m) for n, s, m in zip(range(1, 6), sizes, metas, strict=True)])
+    walk(p, [page(n, s, m) for n, s, m in zip(range(1, 6), sizes, metas, strict=True)])
     assert not p.capped
 
 
@@ -67,7 +68,7 @@ def test_capped_paginator__true_total_pages_beyond_the_cap(kind: type[JsonApiPag
     p = kind(2, max_pages=5)
     first = RequestSpec("logs")
     p.init_request(first)
-    p.update_state(page(1, 2, **{"total-pages": 7, "next-page": 2}))
+    p.update_state(page(1, 2, {"total-pages": 7, "next-page": 2}))
     assert [r.params["page[number]"] for r in p.remaining_requests(first) or []] == [2, 3, 4, 5]
     assert p.capped
 
@@ -75,6 +76,6 @@ def test_capped_paginator__true_total_pages_beyond_the_cap(kind: type[JsonApiPag
 def test_capped_paginator__plain_paginator_sees_only_meta() -> None:
     p = JsonApiPaginator(2, max_pages=5)
     p.init_request(RequestSpec("logs"))
-    p.update_state(page(1, 2, **{"total-pages": 5, "next-page": 2, "total-count": 11}))
+    p.update_state(page(1, 2, {"total-pages": 5, "next-page": 2, "total-count": 11}))
     p.check_page(4, page(5, 2))
     assert not p.capped

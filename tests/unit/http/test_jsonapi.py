@@ -16,8 +16,12 @@ def client() -> JsonApiClient:
 
 
 def page(records: int = 3, **extra: object) -> bytes:
-    body = {"data": [{"id": str(i), "type": "t", "attributes": {"x": "],\"meta\":{}"}} for i in range(records)],
-            "meta": {"current-page": 1, "total-pages": 4}, "links": {"next": None}, **extra}
+    body = {
+        "data": [{"id": str(i), "type": "t", "attributes": {"x": '],"meta":{}'}} for i in range(records)],
+        "meta": {"current-page": 1, "total-pages": 4},
+        "links": {"next": None},
+        **extra,
+    }
     return json.dumps(body, separators=(",", ":")).encode()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -17,6 +17,13 @@ from apitoolkit.http.paginators import (
     RequestSpec,
     SinglePagePaginator,
 )
+
+
+def requests_after(paginator: Paginator, first: RequestSpec) -> Sequence[RequestSpec]:
+    """The requests of the remaining pages, which the paginator knows after page 1."""
+    remaining = paginator.remaining_requests(first)
+    assert remaining is not None, "the paginator does not know the remaining pages"
+    return remaining
 
 
 def jsonapi_page(number: int, total: int | None, records: int = 2, next_page: int | str | None = "auto") -> Page:
@@ -112,7 +119,7 @@ def test_jsonapi__remaining_pages_known_from_page_one() -> None:
     spec = RequestSpec("users", params={"filter[name]": "x"})
     p.init_request(spec)
     p.update_state(jsonapi_page(1, 4))
-    remaining = p.remaining_requests(spec)
+    remaining = requests_after(p, spec)
     assert [r.params["page[number]"] for r in remaining] == [2, 3, 4]
     assert all(r.params["filter[name]"] == "x" and r.params["page[size]"] == 100 for r in remaining)
     assert p.total_pages == 4 and not p.has_next_page
@@ -125,7 +132,7 @@ def test_jsonapi__ignores_links_and_uses_meta() -> None:
     page = jsonapi_page(1, 2)
     page.payload["links"] = {"next": None, "last": "http://x/?page[number]=17958"}
     p.update_state(page)
-    assert [r.params["page[number]"] for r in p.remaining_requests(spec)] == [2]
+    assert [r.params["page[number]"] for r in requests_after(p, spec)] == [2]
 
 
 def test_jsonapi__max_pages_caps_and_says_so() -> None:
@@ -133,7 +140,7 @@ def test_jsonapi__max_pages_caps_and_says_so() -> None:
     spec = RequestSpec("logs")
     p.init_request(spec)
     p.update_state(jsonapi_page(1, 9))
-    assert [r.params["page[number]"] for r in p.remaining_requests(spec)] == [2, 3, 4, 5]
+    assert [r.params["page[number]"] for r in requests_after(p, spec)] == [2, 3, 4, 5]
     assert p.capped
 
 
@@ -209,7 +216,7 @@ def test_page_number__total_records_gives_remaining_pages() -> None:
     spec = RequestSpec("project/1/tasks")
     p.init_request(spec)
     p.update_state(Page(b"", {"tasks": [{}] * 100, "total": 250}, {}, False, "", 100))
-    assert [r.params["page"] for r in p.remaining_requests(spec)] == [2, 3]
+    assert [r.params["page"] for r in requests_after(p, spec)] == [2, 3]
     assert p.total_pages == 3
 
 
@@ -233,7 +240,7 @@ def test_page_number__pages_path_counts_pages_and_total_path_is_the_reported_cou
     p.init_request(spec)
     page = Page(b"", {"data": [{}] * 2, "meta": {"last_page": 3, "total": 5}}, {}, False, "", 2)
     p.update_state(page)
-    assert [r.params["page"] for r in p.remaining_requests(spec)] == [2, 3]
+    assert [r.params["page"] for r in requests_after(p, spec)] == [2, 3]
     assert p.reported_count(page) == 5
     assert PageNumberPaginator(2, pages_path=("meta", "last_page")).reported_count(page) == 3
     assert PageNumberPaginator(2).reported_count(page) is None
@@ -321,7 +328,9 @@ def test_flexible__a_short_page_that_says_more_is_not_the_last(payload: object, 
 def test_flexible__the_last_page_is_known(payload: object, headers: dict[str, str]) -> None:
     p = FlexiblePaginator(5)
     p.init_request(RequestSpec("c"))
-    p.update_state(flexible_page(payload, len(payload["data"] if isinstance(payload, dict) else payload), headers))
+    rows = payload["data"] if isinstance(payload, dict) else payload
+    assert isinstance(rows, list)
+    p.update_state(flexible_page(payload, len(rows), headers))
     assert not p.has_next_page
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from pyrate_limiter import Rate, RateItem
+from pyrate_limiter import AbstractBucket, Rate, RateItem
 
 from apitoolkit.config import RateLimit, RedisURL
 from apitoolkit.http.ratelimit import shared_limiter
@@ -30,6 +30,7 @@ def test_sqlite_bucket__logs_a_request_when_admitted(tmp_path: Path) -> None:
 def test_redis_bucket__logs_a_request_when_admitted(redis_url: str) -> None:
     limiter = shared_limiter(RedisURL(redis_url), "itglue_ab12", RateLimit(2, 1.0))
     bucket = limiter.bucket_factory.get(stale_item(0))
+    assert isinstance(bucket, AbstractBucket)  # a synchronous bucket, not an awaitable
     item = stale_item(5.0)
     assert bucket.put(item)
     assert abs(item.timestamp - time.time() * 1000) < 1000

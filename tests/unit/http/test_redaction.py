@@ -3,13 +3,10 @@ secret values are recognised however a server echoes them."""
 
 from __future__ import annotations
 
-import html
-import json
 import logging
 import re
 import string
 import time
-from urllib.parse import quote, quote_plus, unquote, urlencode
 
 import pytest
 from requests.structures import CaseInsensitiveDict
@@ -28,46 +25,7 @@ from apitoolkit.http.redaction import (
     register_secrets,
     scrub,
 )
-
-HITASK_PASSWORD = "p@ss word&Secret#1"
-#: Every character an encoding treats specially, non-ASCII (two, three and four UTF-8 bytes) included.
-NASTY_PASSWORD = "pä\"ss\\/wörd&<Secret>#1 €💥'+%~"
-
-
-def _lower_hex(text: str) -> str:
-    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), text)
-
-
-def _upper_hex(text: str) -> str:
-    return re.sub(r"\\u[0-9a-f]{4}", lambda m: "\\u" + m.group()[2:].upper(), text)
-
-
-def echoes(secret: str) -> dict[str, str]:
-    """Each way a server may quote ``secret`` back, by name (what `scrub` must recognise)."""
-    as_json = json.dumps(secret)[1:-1]
-    return {
-        "raw": secret,
-        "quote": quote(secret, safe=""),
-        "quote safe=/": quote(secret),
-        "quote lower-case hex": _lower_hex(quote(secret, safe="")),
-        "quote_plus": quote_plus(secret),
-        "quote_plus safe=/": quote_plus(secret, safe="/"),
-        "form-encoded": urlencode({"password": secret}).split("=", 1)[1],
-        "form-encoded lower-case hex": _lower_hex(quote_plus(secret)),
-        "unquote of quote_plus (+ for space)": unquote(quote_plus(secret)),
-        "quote twice": quote(quote(secret, safe=""), safe=""),
-        "quote_plus twice": quote_plus(quote_plus(secret)),
-        "json": as_json,
-        "json upper-case \\u": _upper_hex(as_json),
-        "json ensure_ascii=False": json.dumps(secret, ensure_ascii=False)[1:-1],
-        "json escaped /": as_json.replace("/", "\\/"),
-        "json twice": json.dumps(as_json)[1:-1],
-        "html": html.escape(secret),
-        "html &#39;": html.escape(secret).replace("&#x27;", "&#39;"),
-        "html quote=False": html.escape(secret, quote=False),
-        "html of json": html.escape(as_json),
-        "json of quote_plus": json.dumps(quote_plus(secret))[1:-1],
-    }
+from tests.helpers import HITASK_PASSWORD, NASTY_PASSWORD, echoes
 
 
 @pytest.mark.parametrize(

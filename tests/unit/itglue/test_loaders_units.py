@@ -8,7 +8,7 @@ import pandas as pd
 from apitoolkit.itglue.loaders import _dedupe_sorted, _is_sorted
 
 
-def logs(times: list[str], ids: list[int]) -> pd.DataFrame:
+def logs(times: list[str], ids: list[int | None]) -> pd.DataFrame:
     return pd.DataFrame({"created_at": pd.to_datetime(times, utc=True), "id": pd.array(ids, dtype="Int64")})
 
 

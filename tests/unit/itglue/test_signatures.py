@@ -10,9 +10,8 @@ import pytest
 from apitoolkit import hitask, itglue
 from apitoolkit.emulator import mock_emulator
 from apitoolkit.exceptions import InvalidArgumentError
-from apitoolkit.itglue.schema import SCHEMAS
-from tests.conftest import FAST_RETRY
-from tests.unit.conftest import EMULATOR_NOW
+from apitoolkit.itglue.schema import USER_METRICS
+from tests.helpers import EMULATOR_NOW, FAST_RETRY
 
 NOW = EMULATOR_NOW  # the in-process emulator's clock (tests/unit/conftest.py)
 
@@ -45,9 +44,9 @@ def test_load_expirations__a_client_first_still_works(client: itglue.ITGlueClien
     expected = itglue.load_expirations(client=client, now=NOW)
     pd.testing.assert_frame_equal(itglue.load_expirations(client, now=NOW), expected)
     ranged = itglue.load_expirations(client=client, start="2026-12-01", end="2026-12-31", now=NOW)
-    old_style = itglue.load_expirations(client, start="2026-12-01", end="2026-12-31", now=NOW)
+    old_style = itglue.load_expirations(client, start="2026-12-01", end="2026-12-31", now=NOW)  # type: ignore[misc]
     pd.testing.assert_frame_equal(old_style, ranged)
-    pd.testing.assert_frame_equal(itglue.load_expirations(client, "2026-12-01", "2026-12-31", now=NOW), ranged)
+    pd.testing.assert_frame_equal(itglue.load_expirations(client, "2026-12-01", "2026-12-31", now=NOW), ranged)  # type: ignore[arg-type, call-arg]
 
 
 @pytest.mark.parametrize("first", ["soon", "2026-13-40", b"2026-12-01"])
@@ -60,13 +59,13 @@ def test_load_expirations__a_first_argument_that_is_no_date_says_so(first: objec
 def test_load_expirations__another_service_client_or_two_clients(client: itglue.ITGlueClient) -> None:
     other = hitask.HitaskClient("key", "login", "password", base_url="http://127.0.0.1:9")
     with pytest.raises(InvalidArgumentError, match="client must be an ITGlueClient, not HitaskClient"):
-        itglue.load_expirations(other)  # type: ignore[arg-type]
+        itglue.load_expirations(other)
     with pytest.raises(InvalidArgumentError, match="load_expirations got two clients: pass it once, as client="):
-        itglue.load_expirations(client, client=client)  # type: ignore[misc]
+        itglue.load_expirations(client, client=client)
 
 
 def test_user_metrics__points_columns_created_edited_viewed(client: itglue.ITGlueClient) -> None:
-    columns = SCHEMAS["user_metrics"].columns
+    columns = USER_METRICS.columns
     assert [c for c in columns if c in ("created", "edited", "viewed")] == ["created", "edited", "viewed"]
     frame = itglue.load_user_metrics("2026-11-16", "2026-11-22", client=client)
     assert len(frame) > 0

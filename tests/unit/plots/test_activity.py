@@ -15,25 +15,13 @@ from matplotlib.axes import Axes
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.plots.activity import plot_activity_heatmap, plot_activity_over_time
 from apitoolkit.plots.style import PARTIAL_HATCH
+from tests.helpers import figure_of, image_array, legend_texts, logs_frame, ydata
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
-def logs_frame(*rows: tuple[Any, ...]) -> pd.DataFrame:
-    """Log rows (created_at, organization_id, action) with the dtypes ``load_logs()`` produces."""
-    raw = pd.DataFrame(list(rows), columns=["created_at", "organization_id", "action"])
-    return pd.DataFrame(
-        {
-            "created_at": pd.to_datetime(raw["created_at"], utc=True).astype("datetime64[us, UTC]"),
-            "user_id": pd.array([7] * len(rows), dtype="Int64"),
-            "organization_id": raw["organization_id"].astype("Int64"),
-            "action": raw["action"].astype("str"),
-        }
-    )
-
-
 def rendered(ax: Axes, tmp_path: Path) -> Axes:
-    ax.figure.savefig(tmp_path / "x.png")
+    figure_of(ax).savefig(tmp_path / "x.png")
     assert (tmp_path / "x.png").stat().st_size > 0
     return ax
 
@@ -56,7 +44,7 @@ def logs() -> pd.DataFrame:
 
 def test_plot_activity_heatmap__cells_ticks_colour_bar_and_labels(logs: pd.DataFrame, tmp_path: Path) -> None:
     ax = rendered(plot_activity_heatmap(logs, tz="Asia/Kolkata"), tmp_path)
-    cells = ax.images[0].get_array()
+    cells = image_array(ax)
     assert cells.shape == (7, 24)
     assert (cells[0, 15], cells[0, 16], cells[1, 14], cells[2, 14], cells.sum()) == (1, 2, 1, 2, 6)  # UTC+5:30
     assert [t.get_text() for t in ax.get_yticklabels()] == WEEKDAYS
@@ -72,7 +60,7 @@ def test_plot_activity_heatmap__action_filter_given_axes_and_kwargs(logs: pd.Dat
     _, ax1 = plt.subplots()
     ax = rendered(plot_activity_heatmap(logs, action=iter(["view", "create"]), ax=ax1, cmap="cividis"), tmp_path)
     assert ax is ax1
-    assert ax.images[0].get_array().sum() == 4 and ax.images[0].get_cmap().name == "cividis"
+    assert image_array(ax).sum() == 4 and ax.images[0].get_cmap().name == "cividis"
     assert ax.get_title() == "Events by weekday and hour (UTC): view, create"
 
 
@@ -86,9 +74,9 @@ def test_plot_activity_heatmap__empty_data_draws_labelled_axes(logs: pd.DataFram
 def test_plot_activity_heatmap__single_row_mixed_zones_and_bad_input(tmp_path: Path) -> None:
     mixed = pd.DataFrame({"created_at": ["2026-11-23T10:00:00+02:00", pd.Timestamp("2026-11-23 08:00")]})
     ax = rendered(plot_activity_heatmap(mixed), tmp_path)
-    assert ax.images[0].get_array()[0, 8] == 2
+    assert image_array(ax)[0, 8] == 2
     single = rendered(plot_activity_heatmap(mixed.iloc[:1], tz="America/New_York"), tmp_path)
-    assert single.images[0].get_array()[0, 3] == 1  # 08:00 UTC is 03:00 EST
+    assert image_array(single)[0, 3] == 1  # 08:00 UTC is 03:00 EST
     with pytest.raises(InvalidArgumentError, match=r"created_at.*load_logs"):
         plot_activity_heatmap(pd.DataFrame({"when": [1]}))
     with pytest.raises(InvalidArgumentError, match="IANA"):
@@ -103,10 +91,11 @@ def test_plot_activity_over_time__top_groups_and_the_rest_as_other(logs: pd.Data
     assert list(lines) == ["view", "create", "other"]  # view 3; create, sign_in, update 1 each: ties sort by name
     days = [pd.Timestamp(d, tz="UTC") for d in ("2026-11-02", "2026-11-03", "2026-11-04")]
     assert x_days(lines["view"]) == days
-    assert lines["view"].get_ydata().tolist() == [2, 0, 1]
-    assert lines["create"].get_ydata().tolist() == [0, 0, 1]
-    assert lines["other"].get_ydata().tolist() == [1, 1, 0]  # update on the 2nd, sign_in on the 3rd
+    assert ydata(lines["view"]) == [2, 0, 1]
+    assert ydata(lines["create"]) == [0, 0, 1]
+    assert ydata(lines["other"]) == [1, 1, 0]  # update on the 2nd, sign_in on the 3rd
     legend = ax.get_legend()
+    assert legend is not None
     assert [t.get_text() for t in legend.get_texts()] == ["view", "create", "other"]
     assert legend.get_title().get_text() == "Action"
     assert ax.get_title() == "Events per day by action"
@@ -120,10 +109,10 @@ def test_plot_activity_over_time__periods_in_the_zone_and_missing_groups(logs: p
     lines = {line.get_label(): line for line in ax.get_lines()}
     assert list(lines) == ["1", "2", "(none)"]
     assert x_days(lines["1"]) == [pd.Timestamp("2026-11-01 18:30", tz="UTC")]  # Monday 2 November in Kolkata
-    assert [line.get_ydata().tolist() for line in lines.values()] == [[3], [2], [1]]
+    assert [ydata(line) for line in lines.values()] == [[3], [2], [1]]
     assert list(ax.get_xticks()) == [mdates.date2num(datetime(2026, 11, 1, 18, 30))]  # Kolkata's Monday midnight
     assert [t.get_text() for t in ax.get_xticklabels()] == ["02 Nov\n2026"]
-    assert [t.get_text() for t in ax.get_legend().get_texts()][-1] == "partial week"  # the logs end on Wednesday
+    assert legend_texts(ax)[-1] == "partial week"  # the logs end on Wednesday
     assert ax.patches[0].get_hatch() == PARTIAL_HATCH
     assert ax.get_title() == "Events per week by organization"
     assert ax.get_xlabel() == "Week starting Monday (Asia/Kolkata)"
@@ -134,7 +123,7 @@ def test_plot_activity_over_time__total_line_given_axes_and_kwargs(logs: pd.Data
     ax = rendered(plot_activity_over_time(logs, by=None, ax=ax1, linewidth=3), tmp_path)
     assert ax is ax1
     (line,) = ax.get_lines()
-    assert line.get_ydata().tolist() == [3, 1, 2] and line.get_linewidth() == 3
+    assert ydata(line) == [3, 1, 2] and line.get_linewidth() == 3
     assert ax.get_legend() is None and ax.get_title() == "Events per day"
 
 
@@ -145,10 +134,10 @@ def test_plot_activity_over_time__empty_single_row_and_mixed_zones(logs: pd.Data
         assert (ax.get_xlabel(), ax.get_ylabel()) == ("Month (Europe/Berlin)", "Events (count)")
     single = rendered(plot_activity_over_time(logs.iloc[:1]), tmp_path)
     (line,) = single.get_lines()
-    assert line.get_ydata().tolist() == [1] and line.get_marker() == "o"
+    assert ydata(line) == [1] and line.get_marker() == "o"
     mixed = pd.DataFrame({"created_at": ["2026-11-03T01:00:00+02:00", pd.Timestamp("2026-11-01 12:00")]})
     ax = rendered(plot_activity_over_time(mixed, by=None), tmp_path)
-    assert ax.get_lines()[0].get_ydata().tolist() == [1, 1]
+    assert ydata(ax.get_lines()[0]) == [1, 1]
 
 
 def test_plot_activity_over_time__bad_arguments(logs: pd.DataFrame) -> None:

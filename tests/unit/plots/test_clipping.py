@@ -26,10 +26,7 @@ from matplotlib.transforms import Bbox
 
 from apitoolkit import plots
 from apitoolkit.plots import style
-from tests.unit.analysis.test_reputation import metrics, users
-from tests.unit.analysis.test_tasks import hitask_items
-from tests.unit.plots.test_activity import logs_frame
-from tests.unit.plots.test_expirations import expirations
+from tests.helpers import expirations, figure_of, hitask_items, logs_frame, metrics, users
 
 NOW = "2026-11-23 18:00"
 NAMES = [
@@ -122,7 +119,8 @@ def drawn_texts(figure: Figure) -> list[Any]:
     """The artists drawn with text: titles, labels, tick labels within the view, texts and legends."""
     found: list[Any] = []
     for ax in figure.axes:
-        found += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        found += [ax.title, *(getattr(ax, side) for side in ("_left_title", "_right_title"))]
+        found += [ax.xaxis.label, ax.yaxis.label]
         found += [ax.xaxis.get_offset_text(), ax.yaxis.get_offset_text(), *ax.texts]
         for axis in (ax.xaxis, ax.yaxis):
             low, high = sorted(axis.get_view_interval())
@@ -143,7 +141,7 @@ def outside(figure: Figure) -> list[str]:
         box = artist.get_window_extent(renderer)
         if not (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1):
             name = artist.get_text() if isinstance(artist, Text) else type(artist).__name__
-            stuck.append(f"{name!r} at {box.extents.round(1).tolist()} (figure {figure.bbox.extents.tolist()})")
+            stuck.append(f"{name!r} at {np.round(box.extents, 1).tolist()} (figure {list(figure.bbox.extents)})")
     return stuck
 
 
@@ -154,10 +152,10 @@ def test_cases__cover_every_plot_function() -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_plot__nothing_is_cut_off_on_the_report_figure(name: str) -> None:
     ax = CASES[name](None)
-    assert ax.figure.get_size_inches().tolist() == list(style.FIGSIZE)
-    ax.figure.savefig(io.BytesIO(), format="png")
+    assert figure_of(ax).get_size_inches().tolist() == list(style.FIGSIZE)
+    figure_of(ax).savefig(io.BytesIO(), format="png")
     ax.figure.canvas.draw()
-    assert outside(ax.figure) == []
+    assert outside(figure_of(ax)) == []
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

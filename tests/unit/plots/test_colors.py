@@ -12,7 +12,7 @@ from matplotlib.colors import to_rgba
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.plots import plot_leaderboard, plot_points_over_time
 from apitoolkit.plots.style import ACTION_COLORS, ROLE_COLORS, category_colors
-from tests.unit.analysis.test_reputation import TEAM, WEEKS, metrics, users
+from tests.helpers import TEAM, WEEKS, legend_texts, metrics, users
 
 
 def bar_colours(ax: object, label: str) -> set[tuple[float, ...]]:
@@ -57,7 +57,7 @@ def test_plot_leaderboard__colors_override_the_fixed_ones() -> None:
 
 def test_plot_points_over_time__actions_in_order_with_fixed_colours() -> None:
     ax = plot_points_over_time(metrics(WEEKS), end="2026-11-22")
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["created", "edited", "viewed"]
+    assert legend_texts(ax) == ["created", "edited", "viewed"]
     assert [c.get_label() for c in ax.containers] == ["created", "edited", "viewed"]
     for action, colour in ACTION_COLORS.items():
         assert bar_colours(ax, action) == {to_rgba(colour)}

@@ -2,50 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
 from matplotlib.colors import to_hex
 
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.plots import plot_expiration_buckets, plot_expiration_timeline
 from apitoolkit.plots.style import URGENCY
+from tests.helpers import expirations, figure_of, legend_of, legend_texts, offsets
 
 NOW = "2026-11-23 18:00"
 LOADER = r"apitoolkit\.itglue\.load_expirations\(\)"
 
 
-def expirations(
-    dates: Sequence[str | None], orgs: Sequence[str | None] | None = None, types: Sequence[str | None] | None = None
-) -> pd.DataFrame:
-    """A frame with the dtypes ``load_expirations`` produces."""
-    n = len(dates)
-    return pd.DataFrame(
-        {
-            "id": pd.array(range(1, n + 1), dtype="Int64"),
-            "organization_name": pd.Series(orgs if orgs is not None else ["Acme"] * n, dtype="str"),
-            "expiration_date": pd.Series(
-                pd.to_datetime(list(dates), utc=True, format="ISO8601"), dtype="datetime64[us, UTC]"
-            ),
-            "resource_type_name": pd.Series(types if types is not None else ["Domain"] * n, dtype="str"),
-            "resource_name": pd.Series([f"r{i}" for i in range(1, n + 1)], dtype="str"),
-            "days_until": pd.array([0] * n, dtype="Int64"),
-        }
-    )
-
-
 def saved(ax: Axes, tmp_path: Path) -> bool:
-    ax.figure.savefig(tmp_path / "figure.png")
+    figure_of(ax).savefig(tmp_path / "figure.png")
     return (tmp_path / "figure.png").stat().st_size > 0
 
 
 def legend_labels(ax: Axes) -> list[str]:
-    return [t.get_text() for t in ax.get_legend().get_texts()]
+    return legend_texts(ax)
 
 
 def day(value: str, tz: str = "UTC") -> float:
@@ -63,15 +46,15 @@ def test_plot_expiration_timeline__one_marker_per_expiration_in_the_window(tmp_p
     ax = plot_expiration_timeline(TIMELINE, now=NOW)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Domain", "Password", "SSL Certificate"]
     assert legend_labels(ax) == ["expired", "0-30", "31-60", "61-90"]
-    assert ax.get_legend().get_title().get_text() == "Days until expiry"
-    points = {c.get_label(): c.get_offsets().tolist() for c in ax.collections}
+    assert legend_of(ax).get_title().get_text() == "Days until expiry"
+    points = {c.get_label(): offsets(c).tolist() for c in ax.collections}
     assert points == {
         "expired": [[day("2026-11-20"), 0.0]],
         "0-30": [[day("2026-12-01"), 2.0]],
         "31-60": [[day("2027-01-10"), 2.0]],
         "61-90": [[day("2027-02-21"), 1.0]],
     }
-    assert [to_hex(c.get_facecolor()[0]) for c in ax.collections] == [u.lower() for u in URGENCY[:4]]
+    assert [to_hex(tuple(np.asarray(c.get_facecolor())[0])) for c in ax.collections] == [u.lower() for u in URGENCY[:4]]
     assert ax.get_title() == "Expirations in the next 90 days (and lapsed in the last 30)"
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("Expiration date (UTC)", "Resource type")
     assert saved(ax, tmp_path)
@@ -79,7 +62,7 @@ def test_plot_expiration_timeline__one_marker_per_expiration_in_the_window(tmp_p
 
 def test_plot_expiration_timeline__today_line_window_and_date_axis() -> None:
     ax = plot_expiration_timeline(TIMELINE, now=NOW)
-    assert ax.lines[0].get_xdata(orig=False)[0] == day("2026-11-23")
+    assert np.asarray(ax.lines[0].get_xdata(orig=False))[0] == day("2026-11-23")
     assert [t.get_text().strip() for t in ax.texts] == ["today"]
     assert ax.get_xlim() == (day("2026-10-23"), day("2027-02-23"))  # a day of margin beyond [-30, +90] days
     assert ax.get_ylim() == (2.5, -0.5)  # first row at the top
@@ -98,8 +81,8 @@ def test_plot_expiration_timeline__days_and_today_line_in_tz() -> None:
     frame = expirations(["2026-11-24 03:00", "2026-11-24 06:00"])  # New York: Nov 23 22:00 and Nov 24 01:00
     ax = plot_expiration_timeline(frame, now="2026-11-24 04:00", tz="America/New_York")  # Nov 23, 23:00 there
     assert [c.get_label() for c in ax.collections] == ["0-30"]
-    assert len(ax.collections[0].get_offsets()) == 2
-    assert ax.lines[0].get_xdata(orig=False)[0] == day("2026-11-23", tz="America/New_York")
+    assert len(offsets(ax.collections[0])) == 2
+    assert np.asarray(ax.lines[0].get_xdata(orig=False))[0] == day("2026-11-23", tz="America/New_York")
     assert ax.get_xlabel() == "Expiration date (America/New_York)"
 
 
@@ -112,16 +95,16 @@ def test_plot_expiration_timeline__mixed_zones_single_row_and_missing_type() -> 
     )
     ax = plot_expiration_timeline(frame, now=NOW)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Domain", "(none)"]
-    assert ax.collections[0].get_offsets().tolist() == [[day("2026-11-30 22:30"), 1.0], [day("2026-12-02 10:00"), 0.0]]
+    assert offsets(ax.collections[0]).tolist() == [[day("2026-11-30 22:30"), 1.0], [day("2026-12-02 10:00"), 0.0]]
     one = plot_expiration_timeline(TIMELINE.iloc[[2]], now=NOW)
-    assert [len(c.get_offsets()) for c in one.collections] == [1]
+    assert [len(offsets(c)) for c in one.collections] == [1]
 
 
 def test_plot_expiration_timeline__kwargs_go_to_the_markers_and_ax_is_reused(tmp_path: Path) -> None:
     _, ax1 = plt.subplots()
     ax = plot_expiration_timeline(TIMELINE, now=NOW, ax=ax1, s=99, marker="s")
     assert ax is ax1
-    assert all(c.get_sizes().tolist() == [99] for c in ax.collections)
+    assert all(isinstance(c, PathCollection) and c.get_sizes().tolist() == [99] for c in ax.collections)
     assert saved(ax, tmp_path)
 
 
@@ -141,7 +124,7 @@ def test_plot_expiration_timeline__bad_inputs() -> None:
     with pytest.raises(ValueError, match=rf"needs the columns expiration_date, resource_type_name.*{LOADER}"):
         plot_expiration_timeline(frame, now=NOW)
     with pytest.raises(InvalidArgumentError, match="not Series"):
-        plot_expiration_timeline(TIMELINE["expiration_date"], now=NOW)  # type: ignore[arg-type]
+        plot_expiration_timeline(TIMELINE["expiration_date"], now=NOW)
     with pytest.raises(InvalidArgumentError, match="horizon="):
         plot_expiration_timeline(TIMELINE, now=NOW, horizon=-1)
     with pytest.raises(InvalidArgumentError, match="horizon=None"):
@@ -168,7 +151,7 @@ def test_plot_expiration_buckets__top_organizations_stacked_most_urgent_first(tm
     assert [float(p.get_x()) for p in ax.containers[1]] == [1, 1, 0]  # stacked after the expired ones
     assert [to_hex(c[0].get_facecolor()) for c in ax.containers] == [u.lower() for u in URGENCY]
     assert legend_labels(ax) == ["expired", "0-30", "31-60", "61-90", "over 90"]
-    assert ax.get_legend().get_title().get_text() == "Days until expiry"
+    assert legend_of(ax).get_title().get_text() == "Days until expiry"
     assert ax.get_title() == "Expirations by organization and urgency"
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("Expirations (count)", "Organization")
     assert ax.get_ylim() == (2.5, -0.5)

@@ -13,8 +13,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from apitoolkit.plots import plot_leaderboard, plot_overdue_by_assignee, style
-from tests.unit.analysis.test_reputation import users
-from tests.unit.analysis.test_tasks import hitask_items
+from tests.helpers import figure_of, hitask_items, users
 
 CJK_NAME = ("聡太郎", "中村")
 GLYPH = "missing from font"
@@ -62,7 +61,7 @@ def test_plot_leaderboard__cjk_names_draw_with_the_cjk_font_and_no_glyph_warning
     names = {label.get_text(): label for label in ax.get_yticklabels()}
     label = names[" ".join(CJK_NAME)]
     assert cjk_font in label.get_fontfamily()
-    caught = saved_warnings(ax.figure)
+    caught = saved_warnings(figure_of(ax))
     assert not [w for w in caught if GLYPH in str(w.message)]
     assert not [w for w in caught if issubclass(w.category, style.MissingFontWarning)]
     assert list(matplotlib.rcParams["font.family"]) == before  # the chain is given to our text, not set globally
@@ -102,7 +101,7 @@ def test_missing_font__one_warning_naming_the_package_and_no_glyph_warnings(
         warnings.simplefilter("always")
         for path in (tmp_path / "one.png", tmp_path / "two.png"):
             ax = plot_leaderboard(team())
-            ax.figure.savefig(path)
+            figure_of(ax).savefig(path)
             assert path.stat().st_size > 0
     missing = [w for w in caught if issubclass(w.category, style.MissingFontWarning)]
     assert len(missing) == 1
@@ -118,5 +117,5 @@ def test_missing_font__latin_names_need_no_warning(monkeypatch: pytest.MonkeyPat
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ax = plot_leaderboard(users([(1, "Zoë", "Ødegård", "z@x.io", "Editor", 40)]))
-        ax.figure.savefig(io.BytesIO(), format="png")
+        figure_of(ax).savefig(io.BytesIO(), format="png")
     assert not caught

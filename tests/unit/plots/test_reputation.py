@@ -14,13 +14,13 @@ from matplotlib.colors import to_rgba
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.plots import plot_leaderboard, plot_points_heatmap, plot_points_over_time
 from apitoolkit.plots.style import PARTIAL_HATCH, ROLE_COLORS
-from tests.unit.analysis.test_reputation import TEAM, TYPES, WEEKS, metrics, users
+from tests.helpers import TEAM, TYPES, WEEKS, figure_of, image_array, legend_of, metrics, users
 
 
 def rendered(ax: Axes, tmp_path: Path) -> bool:
     """Whether the figure saves to a non-empty PNG."""
     path = tmp_path / "figure.png"
-    ax.figure.savefig(path)
+    figure_of(ax).savefig(path)
     return path.stat().st_size > 0
 
 
@@ -49,8 +49,8 @@ def test_plot_leaderboard__bars_highest_on_top_coloured_by_role(tmp_path: Path) 
     assert [bar.get_width() for bar in bars_top_down(ax)] == [95, 40, 40, 40, 10]
     assert names_top_down(ax) == ["Bo", "cy do", "Dan Lee", "zed@x.io", "5"]
     roles = ["Editor", "Lite", "Manager", "Read-only"]  # legend order: sorted, one fixed colour each
-    assert tick_texts(ax.get_legend().get_texts()) == roles
-    assert ax.get_legend().get_title().get_text() == "Role"
+    assert tick_texts(legend_of(ax).get_texts()) == roles
+    assert legend_of(ax).get_title().get_text() == "Role"
     expected = [to_rgba(ROLE_COLORS[r]) for r in ("Manager", "Editor", "Editor", "Lite", "Read-only")]
     assert [bar.get_facecolor() for bar in bars_top_down(ax)] == expected
     labels = (ax.get_title(), ax.get_xlabel(), ax.get_ylabel())
@@ -74,7 +74,7 @@ def test_plot_leaderboard__empty_missing_reputation_and_bad_input(tmp_path: Path
     assert rendered(ax, tmp_path)
     unknown = plot_leaderboard(users([(8, "Ed", "Ek", None, None, None)]))
     assert tick_texts(unknown.get_yticklabels()) == ["Ed Ek"]
-    assert tick_texts(unknown.get_legend().get_texts()) == ["(no role)"]
+    assert tick_texts(legend_of(unknown).get_texts()) == ["(no role)"]
     assert rendered(unknown, tmp_path)
     with pytest.raises(ValueError, match=r"missing: reputation\. .*load_users\(\)"):
         plot_leaderboard(users(TEAM).drop(columns="reputation"))
@@ -94,7 +94,7 @@ def test_plot_points_over_time__stacked_weeks_by_action(tmp_path: Path) -> None:
     assert starts == ["2026-11-02", "2026-11-09", "2026-11-16"]
     assert created[0].get_width() == pytest.approx(7 * 0.85)
     # the data stops on Tuesday 17 November: the last week is partial, hatched and named in the legend
-    assert tick_texts(ax.get_legend().get_texts()) == ["created", "edited", "viewed", "partial week"]
+    assert tick_texts(legend_of(ax).get_texts()) == ["created", "edited", "viewed", "partial week"]
     assert [[bar.get_hatch() for bar in bars] for bars in ax.containers] == [[None, None, PARTIAL_HATCH]] * 3
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == (
         "Reputation points by action", "Week starting Monday", "Points",
@@ -138,7 +138,7 @@ def test_plot_points_over_time__mixed_zones_single_row_empty_and_bad_input(tmp_p
 def test_plot_points_heatmap__users_by_total_types_by_total_annotated(tmp_path: Path) -> None:
     ax = plot_points_heatmap(metrics(TYPES))
     # user 7: Password 13; user 8: Password 5, (no type) 2 -> rows 7, 8; columns Password (18), (no type) (2)
-    assert ax.images[0].get_array().tolist() == [[13, 0], [5, 2]]
+    assert image_array(ax).tolist() == [[13, 0], [5, 2]]
     assert tick_texts(ax.get_yticklabels()) == ["7", "8"]
     assert tick_texts(ax.get_xticklabels()) == ["Password", "(no type)"]
     assert [text.get_text() for text in ax.texts] == ["13", "0", "5", "2"]
@@ -158,7 +158,7 @@ def test_plot_points_heatmap__names_from_users_top_given_axes_and_kwargs(tmp_pat
     assert tick_texts(ax.get_yticklabels()) == ["Ann Lee", "8"]
     assert ax.images[0].get_cmap().name == "cividis"
     top = plot_points_heatmap(metrics(TYPES), top=1, start="2026-11-02", end="2026-11-02")
-    assert top.images[0].get_array().tolist() == [[12]]  # 11-02 only: user 7 created 1, viewed 2 (user 8 has 5)
+    assert image_array(top).tolist() == [[12]]  # 11-02 only: user 7 created 1, viewed 2 (user 8 has 5)
     assert tick_texts(top.get_yticklabels()) == ["7"]
     assert rendered(ax, tmp_path)
 
@@ -166,9 +166,9 @@ def test_plot_points_heatmap__names_from_users_top_given_axes_and_kwargs(tmp_pat
 def test_plot_points_heatmap__only_grids_up_to_150_cells_are_annotated(tmp_path: Path) -> None:
     rows = [(user, f"Type {kind:02d}", 0, 0, 1, "2026-11-02") for user in range(1, 17) for kind in range(10)]
     annotated = plot_points_heatmap(metrics(rows), top=15)
-    assert annotated.images[0].get_array().shape == (15, 10) and len(annotated.texts) == 150
+    assert image_array(annotated).shape == (15, 10) and len(annotated.texts) == 150
     ax = plot_points_heatmap(metrics(rows), top=None)
-    assert ax.images[0].get_array().shape == (16, 10) and len(ax.texts) == 0
+    assert image_array(ax).shape == (16, 10) and len(ax.texts) == 0
     assert rendered(ax, tmp_path)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -17,23 +19,24 @@ from apitoolkit.plots.style import (
     partial_handle,
     period_axis,
 )
+from tests.helpers import bars, figure_of, legend_texts
 
 
 def test_axes__reuses_the_given_axes_or_makes_report_size_ones() -> None:
     _, ax1 = plt.subplots()
     assert axes(ax1) is ax1
-    assert axes(None).figure.get_size_inches().tolist() == [9.0, 4.8]
+    assert figure_of(axes(None)).get_size_inches().tolist() == [9.0, 4.8]
 
 
 def test_colors__cycle_through_the_palette() -> None:
     assert colors(len(PALETTE) + 1)[-1] == PALETTE[0]
 
 
-def test_empty__labelled_axes_saying_no_data(tmp_path) -> None:
+def test_empty__labelled_axes_saying_no_data(tmp_path: Path) -> None:
     ax = empty(None, title="Backlog", xlabel="Day", ylabel="Open tasks (count)")
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Backlog", "Day", "Open tasks (count)")
     assert [t.get_text() for t in ax.texts] == ["No data"]
-    ax.figure.savefig(tmp_path / "empty.png")
+    figure_of(ax).savefig(tmp_path / "empty.png")
     assert (tmp_path / "empty.png").stat().st_size > 0
 
 
@@ -46,6 +49,7 @@ def test_date_axis_and_legend_outside() -> None:
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert labels and not any(":" in label for label in labels)  # dates, not times
     legend = ax.get_legend()
+    assert legend is not None
     assert [t.get_text() for t in legend.get_texts()] == ["update"]
     assert legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # right of the data area
 
@@ -74,7 +78,7 @@ def test_plots__caller_options_win_over_the_defaults() -> None:
         }
     )
     ax = plots.plot_points_over_time(metrics, width=2.0)
-    assert {round(p.get_width(), 3) for p in ax.patches} == {2.0}
+    assert {round(p.get_width(), 3) for p in bars(ax)} == {2.0}
     logs = pd.DataFrame({"created_at": pd.to_datetime(["2026-11-02 10:00"], utc=True), "action": ["view"]})
     ax = plots.plot_activity_over_time(logs, color="black")
     assert ax.get_lines()[0].get_color() == "black"
@@ -94,8 +98,9 @@ def test_legend_outside__extra_handles_follow_the_plot_s_own() -> None:
     ax = axes(None)
     ax.plot([1, 2], label="created")
     legend_outside(ax, title="Action", extra=[partial_handle("month")])
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["created", "partial month"]
-    assert ax.get_legend().get_in_layout()
+    assert legend_texts(ax) == ["created", "partial month"]
+    legend = ax.get_legend()
+    assert legend is not None and legend.get_in_layout()
 
 
 def test_period_axis__many_periods_get_every_kth_start_and_years_where_they_change() -> None:

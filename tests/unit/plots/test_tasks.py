@@ -16,12 +16,12 @@ from apitoolkit.analysis import overdue
 from apitoolkit.exceptions import InvalidArgumentError
 from apitoolkit.plots.style import PALETTE, PARTIAL_HATCH, URGENCY
 from apitoolkit.plots.tasks import plot_backlog, plot_overdue_by_assignee, plot_throughput
-from tests.unit.analysis.test_tasks import glasshat_tasks, hitask_items
+from tests.helpers import bars, figure_of, glasshat_tasks, hitask_items, legend_texts, ydata
 
 
 def saved(ax: Axes, tmp_path: Path) -> int:
     """Render the figure to PNG; the file's size."""
-    ax.figure.savefig(tmp_path / "figure.png")
+    figure_of(ax).savefig(tmp_path / "figure.png")
     return (tmp_path / "figure.png").stat().st_size
 
 
@@ -65,15 +65,16 @@ def test_plot_throughput__a_line_each_for_created_and_completed(week_items: pd.D
     created, completed = ax.get_lines()
     weeks = [pd.Timestamp(d, tz="UTC") for d in ("2026-11-02", "2026-11-09", "2026-11-16")]
     assert dates(created.get_xdata()) == weeks
-    assert list(created.get_ydata()) == [2, 0, 1]
-    assert list(completed.get_ydata()) == [0, 0, 1]
+    assert ydata(created) == [2, 0, 1]
+    assert ydata(completed) == [0, 0, 1]
     assert (created.get_color(), completed.get_color()) == PALETTE[:2]
     assert labels(ax) == ("Tasks created and completed per week", "Week starting Monday (UTC)", "Tasks (count)")
     # the last event is on Thursday 19 November: the week of the 16th is partial, shaded with a hatch
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Created", "Completed", "partial week"]
-    (shade,) = ax.patches
+    assert legend_texts(ax) == ["Created", "Completed", "partial week"]
+    (shade,) = bars(ax)
     assert shade.get_hatch() == PARTIAL_HATCH and shade.get_x() == mdates.date2num(weeks[-1])
-    assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # outside the data
+    legend = ax.get_legend()
+    assert legend is not None and legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # outside the data
     assert list(ax.get_xticks()) == list(mdates.date2num(weeks))  # on the Mondays, none after the last
     assert [t.get_text() for t in ax.get_xticklabels()] == ["02 Nov\n2026", "09 Nov", "16 Nov"]
     assert ax.get_ylim()[0] == 0
@@ -87,7 +88,7 @@ def test_plot_throughput__zone_range_kwargs_and_given_axes(week_items: pd.DataFr
     created, completed = ax.get_lines()
     assert dates(created.get_xdata()) == [pd.Timestamp("2026-10-01", tz="Asia/Tokyo"),
                                           pd.Timestamp("2026-11-01", tz="Asia/Tokyo")]  # fmt: skip
-    assert list(created.get_ydata()) == [0, 3] and list(completed.get_ydata()) == [0, 1]
+    assert ydata(created) == [0, 3] and ydata(completed) == [0, 1]
     assert created.get_linewidth() == 4 and completed.get_linewidth() == 4
     assert ax.get_xlabel() == "Month (Asia/Tokyo)"
     assert saved(ax, tmp_path) > 0
@@ -95,7 +96,7 @@ def test_plot_throughput__zone_range_kwargs_and_given_axes(week_items: pd.DataFr
 
 def test_plot_throughput__single_row_and_empty(tmp_path: Path) -> None:
     one = plot_throughput(glasshat_tasks((1, 20, 1, "open", "2026-11-02", None)), freq="day")
-    assert [list(line.get_ydata()) for line in one.get_lines()] == [[1], [0]]
+    assert [ydata(line) for line in one.get_lines()] == [[1], [0]]
     assert one.get_lines()[0].get_marker() == "o"  # one period is still visible
     assert saved(one, tmp_path) > 0
     empty = plot_throughput(hitask_items())
@@ -122,7 +123,7 @@ def test_plot_backlog__open_tasks_as_steps(tmp_path: Path) -> None:
     ax = plot_backlog(items)
     (line,) = ax.get_lines()
     assert dates(line.get_xdata()) == [pd.Timestamp(d, tz="UTC") for d in ("2026-11-02", "2026-11-03", "2026-11-04")]
-    assert list(line.get_ydata()) == [1, 2, 1]
+    assert ydata(line) == [1, 2, 1]
     assert line.get_drawstyle() == "steps-post" and line.get_color() == PALETTE[0]
     assert labels(ax) == ("Open tasks at the end of each day", "Day (UTC)", "Open tasks (count)")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["02 Nov\n2026", "03 Nov", "04 Nov"]
@@ -137,7 +138,7 @@ def test_plot_backlog__given_axes_kwargs_zone_single_row_and_empty(tmp_path: Pat
     assert ax is ax1
     (line,) = ax.get_lines()
     assert dates(line.get_xdata()) == [pd.Timestamp("2026-11-02", tz="Europe/Berlin")]
-    assert list(line.get_ydata()) == [1] and line.get_marker() == "o" and line.get_color() == "black"
+    assert ydata(line) == [1] and line.get_marker() == "o" and line.get_color() == "black"
     assert ax.get_xlabel() == "Week starting Monday (Europe/Berlin)"
     assert saved(ax, tmp_path) > 0
     empty = plot_backlog(glasshat_tasks(), freq="month")
@@ -153,7 +154,7 @@ def test_plot_overdue_by_assignee__bars_most_overdue_on_top_named_by_users(
     late_items: pd.DataFrame, team: pd.DataFrame, tmp_path: Path
 ) -> None:
     ax = plot_overdue_by_assignee(late_items, now="2026-11-23", users=team)
-    widths = [bar.get_width() for bar in ax.patches]
+    widths = [bar.get_width() for bar in bars(ax)]
     names = [t.get_text() for t in ax.get_yticklabels()]
     # bottom-up: the most overdue on top, ties by name; 7 has no first or last name and shows its login
     assert list(zip(names, widths, strict=True)) == [("unassigned", 1), ("bo", 1), ("Ann Lee", 2)]
@@ -170,7 +171,7 @@ def test_plot_overdue_by_assignee__top_ids_given_axes_and_kwargs(late_items: pd.
     ax = plot_overdue_by_assignee(late_items, now="2026-11-23", top=1, ax=ax1, color="grey")
     assert ax is ax1
     assert [t.get_text() for t in ax.get_yticklabels()] == ["#5"]  # no users: the id, marked as one
-    assert [bar.get_width() for bar in ax.patches] == [2]
+    assert [bar.get_width() for bar in bars(ax)] == [2]
     assert ax.get_title() == "Overdue tasks by assignee (top 1 of 3)"
     assert ax.patches[0].get_facecolor() == to_rgba("grey")
     assert saved(ax, tmp_path) > 0
@@ -184,14 +185,14 @@ def test_plot_overdue_by_assignee__nothing_overdue_and_empty(tmp_path: Path) -> 
     empty = plot_overdue_by_assignee(hitask_items(), now="2026-11-23")
     assert [t.get_text() for t in empty.texts] == ["No overdue tasks"]
     one = plot_overdue_by_assignee(hitask_items({"assignee_id": 3, "due_date": "2026-11-01"}), now="2026-11-23")
-    assert [bar.get_width() for bar in one.patches] == [1]
+    assert [bar.get_width() for bar in bars(one)] == [1]
     assert saved(one, tmp_path) > 0
 
 
 def test_plot_overdue_by_assignee__bad_inputs(late_items: pd.DataFrame) -> None:
     for top in (0, -3, 2.5, True):
         with pytest.raises(InvalidArgumentError, match="whole number of 1 or more"):
-            plot_overdue_by_assignee(late_items, top=top)
+            plot_overdue_by_assignee(late_items, top=top)  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError, match=r"missing: last_name\. .*load_team_members\(\)"):
         plot_overdue_by_assignee(late_items, users=pd.DataFrame({"id": [5], "first_name": ["Ann"]}))
     with pytest.raises(InvalidArgumentError, match=r"missing: assignee_id\. .*load_items\(\)"):

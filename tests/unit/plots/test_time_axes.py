@@ -15,9 +15,7 @@ from apitoolkit.analysis import points_by_action
 from apitoolkit.plots import plot_activity_over_time, plot_backlog, plot_points_over_time, plot_throughput
 from apitoolkit.plots import reputation as reputation_plots
 from apitoolkit.plots.style import PARTIAL_HATCH
-from tests.unit.analysis.test_reputation import metrics
-from tests.unit.analysis.test_tasks import hitask_items
-from tests.unit.plots.test_activity import logs_frame
+from tests.helpers import hitask_items, legend_texts, logs_frame, metrics
 
 OCTOBER = [
     (7, "Password", 1, 0, 2, "2026-09-30"),  # Wednesday: its week starts on Monday 28 September
@@ -59,14 +57,14 @@ def test_plot_points_over_time__ticks_on_the_mondays_with_month_names(
     assert ax.get_xlim()[1] < mondays[-1] + 8  # the axis ends with the last bar (and a small margin)
     hatches = [bar.get_hatch() for bar in ax.containers[0]]
     assert hatches == [None, None, None, PARTIAL_HATCH]
-    assert "partial week" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "partial week" in legend_texts(ax)
     assert ax.get_xlabel() == "Week starting Monday"
 
 
 def test_plot_points_over_time__a_whole_last_period_is_not_hatched() -> None:
     ax = plot_points_over_time(metrics(OCTOBER), end="2026-10-25")  # Sunday: the week of the 19th is complete
     assert all(bar.get_hatch() is None for container in ax.containers for bar in container)
-    assert "partial week" not in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "partial week" not in legend_texts(ax)
     months = plot_points_over_time(metrics(OCTOBER), freq="month", end="2026-10-31")
     assert tick_texts(months) == ["Sep\n2026", "Oct"] and list(months.get_xticks()) == pytest.approx(
         [mdates.date2num(pd.Timestamp(d)) for d in ("2026-09-01", "2026-10-01")]
@@ -92,14 +90,14 @@ def test_plot_throughput__partial_month_in_tokyo_and_ticks_on_the_first() -> Non
     assert tick_texts(ax) == ["Oct\n2026", "Nov"]
     (shade,) = ax.patches
     assert shade.get_hatch() == PARTIAL_HATCH and shade.get_label() == "partial month"
-    assert "partial month" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "partial month" in legend_texts(ax)
     assert ax.get_xlabel() == "Month (Asia/Tokyo)" and no_doubled_parentheses(ax.get_xlabel())
 
 
 def test_plot_throughput__a_finished_last_week_is_not_shaded() -> None:
     items = hitask_items({"time_create": "2026-11-02 10:00"}, {"time_create": "2026-11-08 10:00"})  # Mon and Sun
     ax = plot_throughput(items)
-    assert not ax.patches and [t.get_text() for t in ax.get_legend().get_texts()] == ["Created", "Completed"]
+    assert not ax.patches and legend_texts(ax) == ["Created", "Completed"]
     assert no_doubled_parentheses(ax.get_xlabel())
 
 

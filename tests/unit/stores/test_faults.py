@@ -16,7 +16,7 @@ from apitoolkit.stores.sqlite import file_identity, open_sqlite, require_tables,
 
 def sqlite_error(name: str, message: str) -> sqlite3.Error:
     error = sqlite3.OperationalError(message)
-    error.sqlite_errorname = name  # type: ignore[attr-defined]
+    error.sqlite_errorname = name
     return error
 
 

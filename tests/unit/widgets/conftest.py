@@ -8,7 +8,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from tests.conftest import FAST_RETRY
+from tests.helpers import FAST_RETRY
 
 matplotlib.use("Agg")
 

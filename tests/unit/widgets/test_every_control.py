@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.container import BarContainer
 
 from apitoolkit.analysis import expiration_buckets, expirations_to_act_on, overdue, reputation_leaderboard, task_view
 from apitoolkit.widgets import ExpirationsExplorer, ReputationExplorer, TaskExplorer
@@ -100,7 +101,7 @@ def reputation_views(explorer: ReputationExplorer, spy: Spy) -> Views:
     }
 
 
-def test_reputation_explorer__every_control_filters_every_view(data, spy) -> None:
+def test_reputation_explorer__every_control_filters_every_view(data: dict[str, pd.DataFrame], spy: Spy) -> None:
     users, metrics = data["users"], data["metrics"]
     explorer = ReputationExplorer(users, metrics)
     weeks = [v for _, v in explorer.controls["period"].options]
@@ -139,10 +140,14 @@ def test_reputation_explorer__every_control_filters_every_view(data, spy) -> Non
 def role_colors(spy: Spy) -> dict[str, Any]:
     ax = spy.calls["plot_leaderboard"][2]
     handles, labels = ax.get_legend_handles_labels()
-    return {label: tuple(handle.patches[0].get_facecolor()) for handle, label in zip(handles, labels, strict=True)}
+    colors = {}
+    for handle, label in zip(handles, labels, strict=True):
+        assert isinstance(handle, BarContainer), handle
+        colors[label] = tuple(handle.patches[0].get_facecolor())
+    return colors
 
 
-def test_reputation_explorer__a_role_keeps_its_colour_when_filtered(data, spy) -> None:
+def test_reputation_explorer__a_role_keeps_its_colour_when_filtered(data: dict[str, pd.DataFrame], spy: Spy) -> None:
     explorer = ReputationExplorer(data["users"], data["metrics"])
     explorer.controls["top"].value = 30
     everyone = role_colors(spy)
@@ -164,7 +169,7 @@ def expirations_views(explorer: ExpirationsExplorer, spy: Spy) -> Views:
     }
 
 
-def test_expirations_explorer__every_control_filters_every_view(data, spy) -> None:
+def test_expirations_explorer__every_control_filters_every_view(data: dict[str, pd.DataFrame], spy: Spy) -> None:
     frame = data["expirations"]
     explorer = ExpirationsExplorer(frame, now=NOW)
     days = expiration_buckets(frame, NOW)["days_until"]
@@ -210,7 +215,7 @@ def task_views(explorer: TaskExplorer, spy: Spy) -> Views:
     }
 
 
-def test_task_explorer__every_control_filters_every_view(data, spy) -> None:
+def test_task_explorer__every_control_filters_every_view(data: dict[str, pd.DataFrame], spy: Spy) -> None:
     items, members = data["items"], data["members"]
     explorer = TaskExplorer(items, users=members, now=NOW)
     view, late = task_view(items, users=members), overdue(items, NOW, users=members)
@@ -247,7 +252,7 @@ def test_task_explorer__every_control_filters_every_view(data, spy) -> None:
     drive(explorer, cases, lambda: task_views(explorer, spy), expected)
 
 
-def test_task_explorer__assignees_by_name_in_the_dropdown_and_the_table(data) -> None:
+def test_task_explorer__assignees_by_name_in_the_dropdown_and_the_table(data: dict[str, pd.DataFrame]) -> None:
     members = data["members"]
     explorer = TaskExplorer(data["items"], users=members, now=NOW)
     names = set((members["first_name"].fillna("") + " " + members["last_name"].fillna("")).str.strip())
@@ -260,15 +265,24 @@ def test_task_explorer__assignees_by_name_in_the_dropdown_and_the_table(data) ->
     assert all(o.startswith("#") for o in set(without.controls["assignee"].options) - {"Everyone", "unassigned"})
 
 
-def test_explore_tasks__refresh_reloads_users_too(data, monkeypatch) -> None:
+def test_explore_tasks__refresh_reloads_users_too(
+    data: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import apitoolkit.hitask
 
     renamed = data["members"].assign(first_name="Renamed")
     loads: list[str] = []
-    monkeypatch.setattr(apitoolkit.hitask, "load_items", lambda: loads.append("items") or data["items"])
-    monkeypatch.setattr(
-        apitoolkit.hitask, "load_team_members", lambda refresh: loads.append(f"members {refresh}") or renamed
-    )
+
+    def load_items() -> pd.DataFrame:
+        loads.append("items")
+        return data["items"]
+
+    def load_team_members(refresh: bool) -> pd.DataFrame:
+        loads.append(f"members {refresh}")
+        return renamed
+
+    monkeypatch.setattr(apitoolkit.hitask, "load_items", load_items)
+    monkeypatch.setattr(apitoolkit.hitask, "load_team_members", load_team_members)
     explorer = tasks_module.explore_tasks(data["items"], users=data["members"], now=NOW)
     explorer.refresh_button.click()
     assert loads == ["items", "members True"] and explorer.users is renamed

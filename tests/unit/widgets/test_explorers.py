@@ -36,7 +36,7 @@ def assert_redraws(explorer: Any, control: str, value: Any) -> None:
     assert output(explorer) != before, f"{control}: same output"
 
 
-def test_reputation_explorer__every_control_redraws(data) -> None:
+def test_reputation_explorer__every_control_redraws(data: dict[str, pd.DataFrame]) -> None:
     explorer = ReputationExplorer(data["users"], data["metrics"])
     assert all(v.startswith(b"\x89PNG") for v in images(explorer).values())
     assert explorer.table_view.value.count("<tr") == 10 + 1  # top 10 and the header
@@ -51,7 +51,7 @@ def test_reputation_explorer__every_control_redraws(data) -> None:
     assert_redraws(explorer, "period", (period.options[1][1], period.options[-2][1]))
 
 
-def test_reputation_explorer__refresh_keeps_choices_and_errors_are_shown(data) -> None:
+def test_reputation_explorer__refresh_keeps_choices_and_errors_are_shown(data: dict[str, pd.DataFrame]) -> None:
     calls = []
 
     def reload() -> dict[str, pd.DataFrame]:
@@ -72,7 +72,7 @@ def test_reputation_explorer__refresh_keeps_choices_and_errors_are_shown(data) -
     assert len(explorer.data["users"]) == 20 and not explorer.refresh_button.disabled
 
 
-def test_expirations_explorer__controls_and_a_vanished_choice(data) -> None:
+def test_expirations_explorer__controls_and_a_vanished_choice(data: dict[str, pd.DataFrame]) -> None:
     explorer = explore_expirations(data["expirations"], now=NOW, reload=lambda: {"expirations": data["expirations"]})
     assert_redraws(explorer, "horizon", 30)
     due = explorer.table()
@@ -88,7 +88,7 @@ def test_expirations_explorer__controls_and_a_vanished_choice(data) -> None:
     assert explorer.controls["horizon"].value == 30
 
 
-def test_task_explorer__controls_redraw_and_overdue_table(data) -> None:
+def test_task_explorer__controls_redraw_and_overdue_table(data: dict[str, pd.DataFrame]) -> None:
     explorer = explore_tasks(data["items"], now=NOW, reload=lambda: {"tasks": data["items"]})
     assert_redraws(explorer, "granularity", "month")
     assert_redraws(explorer, "start", pd.Timestamp("2025-01-01").date())
@@ -100,7 +100,7 @@ def test_task_explorer__controls_redraw_and_overdue_table(data) -> None:
     assert isinstance(explorer, TaskExplorer)
 
 
-def test_explorers__show_themselves_as_widgets(data) -> None:
+def test_explorers__show_themselves_as_widgets(data: dict[str, pd.DataFrame]) -> None:
     bundle = ExpirationsExplorer(data["expirations"], now=NOW)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
 

@@ -6,20 +6,19 @@ import time
 from datetime import datetime
 
 import pytest
-from werkzeug.test import Client
 
 from apitoolkit.emulator import SIZES, EmulatorApp
 from apitoolkit.emulator.glasshat import GlasshatBackend
 from apitoolkit.emulator.happygrasshopper import HappyGrasshopperBackend
 from apitoolkit.emulator.hitask import HitaskBackend
 from apitoolkit.emulator.itglue import ITGlueBackend
-from tests.unit.emulator.conftest import NOW, Api
+from tests.helpers import APP_NOW, Api, JsonClient
 
 
 def test_app__options_and_backends(app: EmulatorApp) -> None:
     assert {"small", "medium", "large"} == SIZES
     assert isinstance(app.itglue, ITGlueBackend) and app.backend("itglue") is app.itglue
-    assert app.itglue.api_key == "itg-emulator-key-1" and app.now == NOW
+    assert app.itglue.api_key == "itg-emulator-key-1" and app.now == APP_NOW
     assert isinstance(app.hitask, HitaskBackend) and app.backend("hitask") is app.hitask
     assert isinstance(app.glasshat, GlasshatBackend) and app.backend("glasshat") is app.glasshat
     assert isinstance(app.happygrasshopper, HappyGrasshopperBackend)
@@ -28,8 +27,14 @@ def test_app__options_and_backends(app: EmulatorApp) -> None:
 
 
 def test_app__per_service_overrides() -> None:
-    app = EmulatorApp(seed=2, now=NOW, itglue={"users": 3}, hitask={"items": 11}, glasshat={"tasks": 12},
-                      happygrasshopper={"contacts": 13})
+    app = EmulatorApp(
+        seed=2,
+        now=APP_NOW,
+        itglue={"users": 3},
+        hitask={"items": 11},
+        glasshat={"tasks": 12},
+        happygrasshopper={"contacts": 13},
+    )
     assert len(app.itglue.accounts[app.itglue.api_key].users) == 3 and len(app.hitask.items.records) == 11
     assert len(app.glasshat.accounts[app.glasshat.api_key].tasks) == 12 and len(app.happygrasshopper.contacts) == 13
 
@@ -41,15 +46,21 @@ def test_app__now_defaults_to_current_second() -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [{"size": "huge"}, {"now": datetime(2025, 1, 1)}, {"itglue": {"shoes": 1}}, {"hitask": {"shoes": 1}},
-     {"glasshat": {"shoes": 1}}, {"happygrasshopper": {"shoes": 1}}],
+    [
+        {"size": "huge"},
+        {"now": datetime(2025, 1, 1)},
+        {"itglue": {"shoes": 1}},
+        {"hitask": {"shoes": 1}},
+        {"glasshat": {"shoes": 1}},
+        {"happygrasshopper": {"shoes": 1}},
+    ],
 )
 def test_app__invalid_options_are_refused(options: dict) -> None:
     with pytest.raises(ValueError):
         EmulatorApp(**options)
 
 
-def test_app__unknown_service_is_404_json(client: Client) -> None:
+def test_app__unknown_service_is_404_json(client: JsonClient) -> None:
     response = client.get("/autotask/tickets")
     assert response.status_code == 404 and "/itglue" in response.json["error"]
     assert "/happygrasshopper/v3" in response.json["error"]
@@ -69,8 +80,12 @@ def test_configure__latency_delays_every_request(app: EmulatorApp, api: Api) -> 
 
 @pytest.mark.parametrize(
     "settings",
-    [{"latency": -1}, {"rate_limit": (5, 1.0)}, {"service": "nope", "retry_after": True},
-     {"service": "itglue", "rate_limit": (0, 1.0)}],
+    [
+        {"latency": -1},
+        {"rate_limit": (5, 1.0)},
+        {"service": "nope", "retry_after": True},
+        {"service": "itglue", "rate_limit": (0, 1.0)},
+    ],
 )
 def test_configure__invalid_settings_are_refused(app: EmulatorApp, settings: dict) -> None:
     with pytest.raises(ValueError):
@@ -120,4 +135,5 @@ def test_reset__data_faults_stats_and_windows(app: EmulatorApp, api: Api) -> Non
     app.reset()
     assert app.faults.describe() == [] and app.stats.snapshot()["total"] == 0
     assert [int(user["id"]) for user in api.all("/users")] == [
-        int(user["id"]) for user in EmulatorApp(seed=1, now=NOW).itglue.accounts[api.key].users]
+        int(user["id"]) for user in EmulatorApp(seed=1, now=APP_NOW).itglue.accounts[api.key].users
+    ]

@@ -11,7 +11,7 @@ import requests
 
 from apitoolkit.emulator import EmulatorApp, mock_emulator
 from apitoolkit.emulator.core.faults import FaultPlan
-from tests.unit.emulator.conftest import NOW, Api
+from tests.helpers import APP_NOW, Api
 
 
 def test_plan__count_hits_the_next_n_matching_requests() -> None:
@@ -57,10 +57,18 @@ def test_plan__delays_stack_but_one_response_fault_applies() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "params"),
-    [("explode", {}), ("latency", {}), ("latency", {"seconds": -1}), ("server_error", {"status": 404}),
-     ("server_error", {"status": 500, "retry_after": 3}), ("truncated", {"mode": "half"}),
-     ("rate_limit", {"retry_after": "soon"}), ("changing_data", {"records": 0}),
-     ("changing_data", {"change": "update"}), ("html_error", {"colour": 1})],
+    [
+        ("explode", {}),
+        ("latency", {}),
+        ("latency", {"seconds": -1}),
+        ("server_error", {"status": 404}),
+        ("server_error", {"status": 500, "retry_after": 3}),
+        ("truncated", {"mode": "half"}),
+        ("rate_limit", {"retry_after": "soon"}),
+        ("changing_data", {"records": 0}),
+        ("changing_data", {"change": "update"}),
+        ("html_error", {"colour": 1}),
+    ],
 )
 def test_plan__invalid_faults_are_refused(kind: str, params: dict) -> None:
     with pytest.raises(ValueError):
@@ -120,7 +128,7 @@ def test_fault__truncated_short_announces_the_full_length(app: EmulatorApp, api:
 
 
 def test_fault__truncated_short_makes_requests_raise_in_process() -> None:
-    with mock_emulator(seed=1, now=NOW) as emu:
+    with mock_emulator(seed=1, now=APP_NOW) as emu:
         emu.app.faults.add("truncated", count=1, mode="short")
         with pytest.raises(requests.exceptions.ChunkedEncodingError):
             requests.get(f"{emu.base_url('itglue')}/users", headers={"x-api-key": emu.app.itglue.api_key})
@@ -137,12 +145,13 @@ def test_fault__latency_and_slow_delay(app: EmulatorApp, api: Api) -> None:
 
 
 def test_fault__slow_beyond_the_read_timeout_raises_in_process() -> None:
-    with mock_emulator(seed=1, now=NOW) as emu:
+    with mock_emulator(seed=1, now=APP_NOW) as emu:
         emu.app.faults.add("slow", count=1, seconds=5)
         started = time.perf_counter()
         with pytest.raises(requests.exceptions.ReadTimeout):
-            requests.get(f"{emu.base_url('itglue')}/users", headers={"x-api-key": emu.app.itglue.api_key},
-                         timeout=(1, 0.1))
+            requests.get(
+                f"{emu.base_url('itglue')}/users", headers={"x-api-key": emu.app.itglue.api_key}, timeout=(1, 0.1)
+            )
         assert time.perf_counter() - started < 1
 
 
@@ -160,13 +169,15 @@ def test_fault__changing_data_shifts_pages_so_a_reader_sees_duplicates(app: Emul
     assert second[:3] == first[-3:]
     assert api.ok("/users")["meta"]["total-count"] == 43
     assert [u["id"] for u in api.ok("/users", **{"page[size]": 3})["data"]] == [
-        str(int(first[0]["id"]) - n) for n in (3, 2, 1)]
+        str(int(first[0]["id"]) - n) for n in (3, 2, 1)
+    ]
     app.reset()
     assert api.ok("/users")["meta"]["total-count"] == 40
 
 
 @pytest.mark.parametrize(
-    "path", ["/logs", "/user_metrics", "/expirations", "/organizations"],
+    "path",
+    ["/logs", "/user_metrics", "/expirations", "/organizations"],
 )
 def test_fault__changing_data_on_every_list(app: EmulatorApp, api: Api, path: str) -> None:
     first = api.ok(path, **{"page[size]": 5})["data"]
@@ -186,7 +197,8 @@ def test_fault__changing_data_delete_shifts_pages_so_a_reader_misses_records(app
 
 
 @pytest.mark.parametrize(
-    "path", ["/logs", "/user_metrics", "/expirations", "/organizations"],
+    "path",
+    ["/logs", "/user_metrics", "/expirations", "/organizations"],
 )
 def test_fault__changing_data_delete_on_every_list(app: EmulatorApp, api: Api, path: str) -> None:
     before = api.ok(path, **{"page[size]": 10})

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import orjson
 import pytest
-from werkzeug.test import Client
 
 from apitoolkit.emulator import EmulatorApp
 from apitoolkit.emulator.core.stats import RecordedRequest, Stats
 from apitoolkit.emulator.itglue.service import ITGlueService
-from tests.unit.emulator.conftest import Api
+from tests.helpers import Api, JsonClient
 
 
 def test_stats__counts_by_status_path_and_service(app: EmulatorApp, api: Api) -> None:
-    api.get("/users"), api.get("/users"), api.get("/logs", **{"page[number]": 9}), api.get("/users", key="bad")
+    page_9: dict[str, Any] = {"page[number]": 9}
+    api.get("/users"), api.get("/users"), api.get("/logs", **page_9), api.get("/users", key="bad")
     snapshot = app.stats.snapshot()
     assert snapshot["total"] == 4 and snapshot["by_service"] == {"itglue": 4}
     assert snapshot["by_status"] == {200: 2, 422: 1, 403: 1}
@@ -26,8 +27,10 @@ def test_stats__counts_by_status_path_and_service(app: EmulatorApp, api: Api) ->
 def test_stats__max_in_flight_with_concurrent_requests(app: EmulatorApp) -> None:
     app.configure(latency=0.2)
     key = app.itglue.api_key
-    threads = [threading.Thread(target=lambda: Client(app).get("/itglue/users", headers={"x-api-key": key}))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: JsonClient(app).get("/itglue/users", headers={"x-api-key": key}))
+        for _ in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

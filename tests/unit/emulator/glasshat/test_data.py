@@ -9,8 +9,7 @@ import pytest
 from apitoolkit.emulator import EmulatorApp
 from apitoolkit.emulator.glasshat import GlasshatAccount, GlasshatBackend
 from apitoolkit.emulator.glasshat.data import Counts
-from tests.unit.emulator.conftest import NOW
-from tests.unit.emulator.glasshat.conftest import Glasshat
+from tests.helpers import APP_NOW, Glasshat
 
 
 def _records(account: GlasshatAccount) -> tuple[list, list, list]:
@@ -22,9 +21,9 @@ def _default(backend: GlasshatBackend) -> GlasshatAccount:
 
 
 def test_data__same_seed_same_data_other_seed_other_data() -> None:
-    first = _records(_default(GlasshatBackend(seed=1, size="small", now=NOW)))
-    assert first == _records(_default(GlasshatBackend(seed=1, size="small", now=NOW)))
-    other = _records(_default(GlasshatBackend(seed=2, size="small", now=NOW)))
+    first = _records(_default(GlasshatBackend(seed=1, size="small", now=APP_NOW)))
+    assert first == _records(_default(GlasshatBackend(seed=1, size="small", now=APP_NOW)))
+    other = _records(_default(GlasshatBackend(seed=2, size="small", now=APP_NOW)))
     assert all(mine != theirs for mine, theirs in zip(first, other, strict=True))
 
 
@@ -36,7 +35,7 @@ def test_data__every_client_has_a_project_and_names_are_unique(account: Glasshat
 
 
 def test_data__overrides_and_sizes() -> None:
-    app = EmulatorApp(seed=1, now=NOW, glasshat={"clients": 2, "projects": 2, "tasks": 5})
+    app = EmulatorApp(seed=1, now=APP_NOW, glasshat={"clients": 2, "projects": 2, "tasks": 5})
     assert tuple(map(len, _records(_default(app.glasshat)))) == (2, 2, 5)
     assert Counts.for_size("medium") == Counts(20, 80, 5_000) and Counts.for_size("large") == Counts(100, 500, 50_000)
 
@@ -47,11 +46,11 @@ def test_data__overrides_and_sizes() -> None:
 )
 def test_data__invalid_counts_are_refused(overrides: dict) -> None:
     with pytest.raises(ValueError):
-        EmulatorApp(now=NOW, glasshat=overrides)
+        EmulatorApp(now=APP_NOW, glasshat=overrides)
 
 
 def test_data__realistic_names_and_missing_websites() -> None:
-    clients, projects, tasks = _records(_default(GlasshatBackend(seed=1, size="medium", now=NOW)))
+    clients, projects, tasks = _records(_default(GlasshatBackend(seed=1, size="medium", now=APP_NOW)))
     assert any(not client["name"].isascii() for client in clients)
     assert any(client["website"] is None for client in clients)
     assert all(project["domain"] and "." in project["domain"] for project in projects)
@@ -61,7 +60,7 @@ def test_data__realistic_names_and_missing_websites() -> None:
 @pytest.mark.slow
 def test_data__large_counts_and_generation_time() -> None:
     started = time.perf_counter()
-    backend = GlasshatBackend(seed=3, size="large", now=NOW)
+    backend = GlasshatBackend(seed=3, size="large", now=APP_NOW)
     assert time.perf_counter() - started < 10
     assert tuple(map(len, _records(_default(backend)))) == (100, 500, 50_000)
 

@@ -7,7 +7,7 @@ import pytest
 from apitoolkit.emulator import EmulatorApp
 from apitoolkit.emulator.glasshat import GlasshatAccount
 from apitoolkit.emulator.glasshat.service import GlasshatService
-from tests.unit.emulator.glasshat.conftest import Glasshat
+from tests.helpers import Glasshat
 
 
 def test_dialects__the_default_is_todays_keyed_page(glasshat: Glasshat, account: GlasshatAccount) -> None:
@@ -22,10 +22,37 @@ def test_dialects__the_default_is_todays_keyed_page(glasshat: Glasshat, account:
     [
         ("data", {"data"}),
         ("laravel_meta", {"data", "links", "meta"}),
-        ("laravel_simple", {"current_page", "data", "first_page_url", "from", "next_page_url", "path", "per_page",
-                            "prev_page_url", "to"}),
-        ("laravel_length_aware", {"current_page", "data", "first_page_url", "from", "next_page_url", "path",
-                                  "per_page", "prev_page_url", "to", "last_page", "last_page_url", "total"}),
+        (
+            "laravel_simple",
+            {
+                "current_page",
+                "data",
+                "first_page_url",
+                "from",
+                "next_page_url",
+                "path",
+                "per_page",
+                "prev_page_url",
+                "to",
+            },
+        ),
+        (
+            "laravel_length_aware",
+            {
+                "current_page",
+                "data",
+                "first_page_url",
+                "from",
+                "next_page_url",
+                "path",
+                "per_page",
+                "prev_page_url",
+                "to",
+                "last_page",
+                "last_page_url",
+                "total",
+            },
+        ),
     ],
 )
 def test_dialects__object_shapes(app: EmulatorApp, glasshat: Glasshat, shape: str, keys: set[str]) -> None:

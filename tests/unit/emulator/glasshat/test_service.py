@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from werkzeug.test import Client
 
 from apitoolkit.emulator import EmulatorApp
-from tests.unit.emulator.glasshat.conftest import Glasshat, error
+from tests.helpers import Glasshat, JsonClient, glasshat_error
 
 GETS = ["/account/0/clients", "/client/1/projects", "/project/1/tasks", "/task/1/get", "/nowhere"]
 POSTS = ["/account/0/clients/create", "/client/1/projects/create", "/task/1/update"]
@@ -16,17 +15,20 @@ POSTS = ["/account/0/clients/create", "/client/1/projects/create", "/task/1/upda
 def test_auth__missing_or_invalid_key_is_403_no_license_everywhere(glasshat: Glasshat, key: str) -> None:
     for path in GETS:
         response = glasshat.get(path, key=key)
-        assert error(response) == (403, "no_license") and response.headers["Content-Type"] == "application/json"
+        assert glasshat_error(response) == (403, "no_license")
+        assert response.headers["Content-Type"] == "application/json"
         assert response.json["errors"]["no_license"] == "API licence key invalid, expired or disabled."
     for path in POSTS:
-        assert error(glasshat.post(path, data={"apikey": key, "name": "x"})) == (403, "no_license")
-    assert error(glasshat.client.get("/glasshat/account/0/clients")) == (403, "no_license")
+        assert glasshat_error(glasshat.post(path, data={"apikey": key, "name": "x"})) == (403, "no_license")
+    assert glasshat_error(glasshat.client.get("/glasshat/account/0/clients")) == (403, "no_license")
 
 
 def test_auth__key_in_query_form_or_json_body_for_post(glasshat: Glasshat) -> None:
-    for kwargs in ({"query_string": {"apikey": glasshat.key}, "data": {"name": "Query GmbH"}},
-                   {"data": {"apikey": glasshat.key, "name": "Form SARL"}},
-                   {"json": {"apikey": glasshat.key, "name": "Json KK"}}):
+    for kwargs in (
+        {"query_string": {"apikey": glasshat.key}, "data": {"name": "Query GmbH"}},
+        {"data": {"apikey": glasshat.key, "name": "Form SARL"}},
+        {"json": {"apikey": glasshat.key, "name": "Json KK"}},
+    ):
         response = glasshat.post("/account/0/clients/create", **kwargs)
         assert response.status_code == 200, response.json
     names = [client["name"] for client in glasshat.ok("/account/0/clients")["clients"]]
@@ -44,9 +46,9 @@ def test_auth__key_never_echoed(app: EmulatorApp, glasshat: Glasshat) -> None:
 def test_over_allowance__every_request_is_402_until_reset(app: EmulatorApp, glasshat: Glasshat) -> None:
     app.glasshat.over_allowance = True
     for path in GETS:
-        assert error(glasshat.get(path)) == (402, "too_many_items")
-    assert error(glasshat.post("/task/1/update", json={"apikey": glasshat.key, "status": "done"}))[0] == 402
-    assert error(glasshat.get("/account/0/clients", key="wrong"))[0] == 403
+        assert glasshat_error(glasshat.get(path)) == (402, "too_many_items")
+    assert glasshat_error(glasshat.post("/task/1/update", json={"apikey": glasshat.key, "status": "done"}))[0] == 402
+    assert glasshat_error(glasshat.get("/account/0/clients", key="wrong"))[0] == 403
     app.reset()
     assert glasshat.get("/account/0/clients").status_code == 200
 
@@ -64,7 +66,7 @@ def test_accounts__isolated_by_key(app: EmulatorApp, glasshat: Glasshat) -> None
     with pytest.raises(ValueError, match="shoes"):
         app.glasshat.add_account("e" * 32, shoes=1)
     app.reset()
-    assert error(glasshat.get("/account/0/clients", key=other_key)) == (403, "no_license")
+    assert glasshat_error(glasshat.get("/account/0/clients", key=other_key)) == (403, "no_license")
 
 
 def test_accounts__empty_account(app: EmulatorApp, glasshat: Glasshat) -> None:
@@ -73,17 +75,18 @@ def test_accounts__empty_account(app: EmulatorApp, glasshat: Glasshat) -> None:
 
 
 def test_routes__unknown_endpoint_and_wrong_method(glasshat: Glasshat) -> None:
-    assert error(glasshat.get("/account/1/clients")) == (404, "no_endpoint")
+    assert glasshat_error(glasshat.get("/account/1/clients")) == (404, "no_endpoint")
     assert glasshat.get("/nowhere").json == {"errors": {"no_endpoint": "Endpoint does not exist."}}
-    assert error(glasshat.post("/account/0/clients", data={"apikey": glasshat.key})) == (405, "invalid_method")
-    assert error(glasshat.get("/task/1/update")) == (405, "invalid_method")
+    assert glasshat_error(glasshat.post("/account/0/clients", data={"apikey": glasshat.key})) == (405, "invalid_method")
+    assert glasshat_error(glasshat.get("/task/1/update")) == (405, "invalid_method")
 
 
 def test_params__a_body_that_is_not_a_json_object_is_400(glasshat: Glasshat) -> None:
     for body in (b"{not json", b"[1, 2]"):
-        response = glasshat.post("/task/1/update", query_string={"apikey": glasshat.key}, data=body,
-                                 content_type="application/json")
-        assert error(response) == (400, "invalid_parameter")
+        response = glasshat.post(
+            "/task/1/update", query_string={"apikey": glasshat.key}, data=body, content_type="application/json"
+        )
+        assert glasshat_error(response) == (400, "invalid_parameter")
 
 
 def test_environ__base_url_and_32_character_key(app: EmulatorApp) -> None:
@@ -93,9 +96,9 @@ def test_environ__base_url_and_32_character_key(app: EmulatorApp) -> None:
     assert EmulatorApp(seed=2).glasshat.api_key != app.glasshat.api_key
 
 
-def test_control__allowance_and_accounts_over_http(app: EmulatorApp, client: Client, glasshat: Glasshat) -> None:
+def test_control__allowance_and_accounts_over_http(app: EmulatorApp, client: JsonClient, glasshat: Glasshat) -> None:
     assert client.post("/_emulator/glasshat/over_allowance", json={"value": True}).json == {"status": "ok"}
-    assert error(glasshat.get("/account/0/clients"))[0] == 402
+    assert glasshat_error(glasshat.get("/account/0/clients"))[0] == 402
     client.post("/_emulator/glasshat/over_allowance", json={"value": False})
     added = client.post("/_emulator/glasshat/add_account", json={"api_key": "b" * 32, "seed": 3, "clients": 1})
     assert added.status_code == 200 and glasshat.ok("/account/0/clients", key="b" * 32)["total"] == 1

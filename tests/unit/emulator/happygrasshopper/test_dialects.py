@@ -6,7 +6,7 @@ import pytest
 
 from apitoolkit.emulator import EmulatorApp
 from apitoolkit.emulator.happygrasshopper.service import HappyGrasshopperService
-from tests.unit.emulator.happygrasshopper.conftest import HappyGrasshopper
+from tests.helpers import HappyGrasshopper
 
 
 def test_dialects__the_default_is_todays_laravel_page_with_link_header(hg: HappyGrasshopper) -> None:

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from apitoolkit.emulator import EmulatorApp
-from tests.unit.emulator.happygrasshopper.conftest import BASE, ISO_Z, HappyGrasshopper
+from tests.helpers import HG_BASE, ISO_Z, HappyGrasshopper
 
 FIELDS = {"id", "first_name", "last_name", "email", "phone", "company", "tags", "status", "created_at", "updated_at"}
 
@@ -16,21 +16,31 @@ FIELDS = {"id", "first_name", "last_name", "email", "phone", "company", "tags", 
 def test_page__document_shape_and_defaults(hg: HappyGrasshopper) -> None:
     document = hg.ok("/contacts")
     assert set(document) == {"data", "links", "meta"} and len(document["data"]) == 25
-    assert document["meta"] == {"current_page": 1, "from": 1, "last_page": 8, "path": f"http://localhost{BASE}/contacts",
-                                "per_page": 25, "to": 25, "total": 200}
-    assert document["links"] == {"first": f"http://localhost{BASE}/contacts?page=1",
-                                 "last": f"http://localhost{BASE}/contacts?page=8", "prev": None,
-                                 "next": f"http://localhost{BASE}/contacts?page=2"}
+    assert document["meta"] == {
+        "current_page": 1,
+        "from": 1,
+        "last_page": 8,
+        "path": f"http://localhost{HG_BASE}/contacts",
+        "per_page": 25,
+        "to": 25,
+        "total": 200,
+    }
+    assert document["links"] == {
+        "first": f"http://localhost{HG_BASE}/contacts?page=1",
+        "last": f"http://localhost{HG_BASE}/contacts?page=8",
+        "prev": None,
+        "next": f"http://localhost{HG_BASE}/contacts?page=2",
+    }
 
 
 def test_page__link_header_follows_rfc_8288(hg: HappyGrasshopper) -> None:
     response = hg.get("/contacts", {"per_page": 50, "page": 2})
     links = requests.utils.parse_header_links(response.headers["Link"])
     assert {link["rel"]: link["url"] for link in links} == {
-        "first": f"http://localhost{BASE}/contacts?per_page=50&page=1",
-        "prev": f"http://localhost{BASE}/contacts?per_page=50&page=1",
-        "next": f"http://localhost{BASE}/contacts?per_page=50&page=3",
-        "last": f"http://localhost{BASE}/contacts?per_page=50&page=4",
+        "first": f"http://localhost{HG_BASE}/contacts?per_page=50&page=1",
+        "prev": f"http://localhost{HG_BASE}/contacts?per_page=50&page=1",
+        "next": f"http://localhost{HG_BASE}/contacts?per_page=50&page=3",
+        "last": f"http://localhost{HG_BASE}/contacts?per_page=50&page=4",
     }
     last = hg.get("/contacts", {"per_page": 50, "page": 4})
     assert 'rel="next"' not in last.headers["Link"] and last.json["links"]["next"] is None
@@ -49,11 +59,13 @@ def test_page__past_the_end_is_empty(hg: HappyGrasshopper) -> None:
 
 @pytest.mark.parametrize(
     ("params", "field", "message"),
-    [({"per_page": 101}, "per_page", "The per page field must not be greater than 100."),
-     ({"per_page": 0}, "per_page", "The per page field must be at least 1."),
-     ({"page": "two"}, "page", "The page field must be an integer."),
-     ({"colour": "green"}, "colour", "The colour parameter is not supported."),
-     ({"first_name": "Gus", "sort": "email"}, "sort", "The sort parameter is not supported.")],
+    [
+        ({"per_page": 101}, "per_page", "The per page field must not be greater than 100."),
+        ({"per_page": 0}, "per_page", "The per page field must be at least 1."),
+        ({"page": "two"}, "page", "The page field must be an integer."),
+        ({"colour": "green"}, "colour", "The colour parameter is not supported."),
+        ({"first_name": "Gus", "sort": "email"}, "sort", "The sort parameter is not supported."),
+    ],
 )
 def test_page__invalid_parameters_are_422(hg: HappyGrasshopper, params: dict, field: str, message: str) -> None:
     response = hg.get("/contacts", params)
@@ -89,8 +101,11 @@ def test_search__several_fields_combine_with_or(hg: HappyGrasshopper) -> None:
     first, company = everyone[3]["first_name"], next(c["company"] for c in everyone if c["company"])
 
     def matches(contact: dict) -> bool:
-        return contact["first_name"].casefold() == first.casefold() or (
-            contact["company"] or "").casefold() == company.casefold() or "vip" in contact["tags"]
+        return (
+            contact["first_name"].casefold() == first.casefold()
+            or (contact["company"] or "").casefold() == company.casefold()
+            or "vip" in contact["tags"]
+        )
 
     found = hg.all({"first_name": first, "company": company, "tag": "VIP"})
     assert found == [contact for contact in everyone if matches(contact)]

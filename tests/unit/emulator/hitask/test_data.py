@@ -6,13 +6,11 @@ import time
 
 import orjson
 import pytest
-from werkzeug.test import Client
 
 from apitoolkit.emulator import EmulatorApp
 from apitoolkit.emulator.hitask import HitaskBackend
 from apitoolkit.emulator.hitask.data import Counts
-from tests.unit.emulator.conftest import NOW
-from tests.unit.emulator.hitask.conftest import Hitask
+from tests.helpers import APP_NOW, Hitask, JsonClient
 
 
 def _snapshot(backend: HitaskBackend) -> tuple[bytes, list, list, list, list]:
@@ -20,22 +18,22 @@ def _snapshot(backend: HitaskBackend) -> tuple[bytes, list, list, list, list]:
 
 
 def test_data__same_seed_same_data_other_seed_other_data() -> None:
-    first = _snapshot(HitaskBackend(seed=1, size="small", now=NOW))
-    assert first == _snapshot(HitaskBackend(seed=1, size="small", now=NOW))
-    other = _snapshot(HitaskBackend(seed=2, size="small", now=NOW))
+    first = _snapshot(HitaskBackend(seed=1, size="small", now=APP_NOW))
+    assert first == _snapshot(HitaskBackend(seed=1, size="small", now=APP_NOW))
+    other = _snapshot(HitaskBackend(seed=2, size="small", now=APP_NOW))
     assert all(mine != theirs for mine, theirs in zip(first[:4], other[:4], strict=True))
 
 
 def test_data__history_is_deterministic() -> None:
     histories = []
     for _ in range(2):
-        backend = HitaskBackend(seed=5, size="small", now=NOW)
+        backend = HitaskBackend(seed=5, size="small", now=APP_NOW)
         histories.append([backend.items.history(id_) for id_ in backend.items.records.ids()[:20]])
     assert histories[0] == histories[1]
 
 
 def test_data__overrides_and_sizes() -> None:
-    app = EmulatorApp(seed=1, now=NOW, hitask={"items": 40, "members": 3, "contacts": 5, "tags": 0, "groups": 1})
+    app = EmulatorApp(seed=1, now=APP_NOW, hitask={"items": 40, "members": 3, "contacts": 5, "tags": 0, "groups": 1})
     backend = app.hitask
     assert (
         len(backend.items.records),
@@ -54,12 +52,12 @@ def test_data__overrides_and_sizes() -> None:
 )
 def test_data__invalid_counts_are_refused(overrides: dict) -> None:
     with pytest.raises(ValueError):
-        EmulatorApp(now=NOW, hitask=overrides)
+        EmulatorApp(now=APP_NOW, hitask=overrides)
 
 
-def test_data__no_items_still_serves(client: Client) -> None:
-    app = EmulatorApp(seed=1, now=NOW, hitask={"items": 0})
-    hitask = Hitask(Client(app), app.hitask)
+def test_data__no_items_still_serves(client: JsonClient) -> None:
+    app = EmulatorApp(seed=1, now=APP_NOW, hitask={"items": 0})
+    hitask = Hitask(JsonClient(app), app.hitask)
     hitask.session_id = hitask.sign_in().json["session_id"]
     items, cursor = hitask.listing()
     assert items == [] and abs(cursor - time.time() * 1000) < 5_000
@@ -69,7 +67,7 @@ def test_data__no_items_still_serves(client: Client) -> None:
 
 def test_data__people_are_realistic(app: EmulatorApp) -> None:
     backend = app.hitask
-    large = HitaskBackend(seed=1, size="medium", now=NOW)
+    large = HitaskBackend(seed=1, size="medium", now=APP_NOW)
     names = [f"{c['firstName']} {c['lastName']}" for c in large.contacts]
     assert any(not name.isascii() for name in names)
     assert any(contact["lastName"] is None for contact in large.contacts)
@@ -81,8 +79,8 @@ def test_data__people_are_realistic(app: EmulatorApp) -> None:
 @pytest.mark.slow
 def test_data__large_generates_lists_and_serves_a_delta() -> None:
     # Speed is measured in benchmarks/ (hitask case), not asserted here: shared machines are noisy.
-    app = EmulatorApp(seed=3, now=NOW, hitask=dict(Counts.for_size("large").__dict__))
-    hitask = Hitask(Client(app), app.hitask)
+    app = EmulatorApp(seed=3, now=APP_NOW, hitask=dict(Counts.for_size("large").__dict__))
+    hitask = Hitask(JsonClient(app), app.hitask)
     hitask.session_id = hitask.sign_in().json["session_id"]
     listing = hitask.get("/item")
     assert len(orjson.loads(listing.get_data())) == 50_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apitoolkit.emulator import EmulatorApp
-from tests.unit.emulator.hitask.conftest import Hitask, error
+from tests.helpers import Hitask, hitask_error
 
 
 def test_dialects__defaults_are_the_field_table_stubs_and_401(app: EmulatorApp) -> None:
@@ -51,10 +51,10 @@ def test_delta__changes_only_lists_changed_and_added_items_without_stubs(app: Em
 @pytest.mark.parametrize("status", ["401", "200", "400", "403"])
 def test_session_status__code_7_comes_with_the_configured_status(app: EmulatorApp, hitask: Hitask, status: str) -> None:
     app.configure(service="hitask", dialect={"session_status": status})
-    assert error(hitask.get("/tag", session_id="gone")) == (
+    assert hitask_error(hitask.get("/tag", session_id="gone")) == (
         int(status),
         7,
         "Session not found, please authenticate first",
     )
     assert hitask.get("/tag").status_code == 200
-    assert error(hitask.sign_in(api_key="wrong-key"))[:2] == (401, 8)  # other refusals keep their status
+    assert hitask_error(hitask.sign_in(api_key="wrong-key"))[:2] == (401, 8)  # other refusals keep their status

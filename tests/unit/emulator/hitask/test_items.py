@@ -11,13 +11,39 @@ import pytest
 from apitoolkit.emulator import EmulatorApp
 from apitoolkit.emulator.hitask.data import parse_time
 from apitoolkit.emulator.hitask.items import now_ms
-from tests.unit.emulator.conftest import NOW
-from tests.unit.emulator.hitask.conftest import ISO_MS, Hitask, error
+from tests.helpers import APP_NOW, ISO_MS, Hitask, hitask_error
 
-FIELDS = {"id", "guid", "user_id", "title", "short_name", "issue_id", "completed", "color", "color_value",
-          "category", "message", "parent", "recurring", "assigneeId", "participants", "start_date", "end_date",
-          "due_date", "is_all_day", "shared", "time_last_update", "time_create", "starred", "time_track",
-          "time_est", "time_spent", "priority", "tags", "permissions"}
+FIELDS = {
+    "id",
+    "guid",
+    "user_id",
+    "title",
+    "short_name",
+    "issue_id",
+    "completed",
+    "color",
+    "color_value",
+    "category",
+    "message",
+    "parent",
+    "recurring",
+    "assigneeId",
+    "participants",
+    "start_date",
+    "end_date",
+    "due_date",
+    "is_all_day",
+    "shared",
+    "time_last_update",
+    "time_create",
+    "starred",
+    "time_track",
+    "time_est",
+    "time_spent",
+    "priority",
+    "tags",
+    "permissions",
+}
 
 
 def _ms(item: dict[str, Any]) -> int:
@@ -60,7 +86,7 @@ def test_items__realistic_mix(hitask: Hitask) -> None:
     in_projects = [task for task in tasks if task["parent"] and by_id[task["parent"]]["category"] == 0]
     assert len(in_projects) > len(tasks) / 3
     assert all(by_id[item["parent"]]["category"] in (0, 1) for item in items if item["parent"])
-    now = int(NOW.timestamp() * 1000)
+    now = int(APP_NOW.timestamp() * 1000)
     overdue = [t for t in tasks if t["due_date"] and parse_time(t["due_date"]) < now and not t["completed"]]
     assert overdue and 0.2 < sum(task["completed"] for task in tasks) / len(tasks) < 0.8
     assert sum(item["due_date"] is None for item in items) > len(items) / 3
@@ -119,11 +145,11 @@ def test_delta__deleted_items_are_absent(app: EmulatorApp, hitask: Hitask) -> No
 
 @pytest.mark.parametrize("cursor", ["abc", "12.5", "1e9"])
 def test_delta__cursor_not_an_integer_is_400_code_5(hitask: Hitask, cursor: str) -> None:
-    assert error(hitask.get(f"/item/delta/{cursor}")) == (400, 5, "Invalid data format of delta")
+    assert hitask_error(hitask.get(f"/item/delta/{cursor}")) == (400, 5, "Invalid data format of delta")
 
 
 def test_delta__cursor_in_the_future_is_400_code_6(hitask: Hitask) -> None:
-    assert error(hitask.get(f"/item/delta/{now_ms() + 5_000}")) == (400, 6, "delta is not valid")
+    assert hitask_error(hitask.get(f"/item/delta/{now_ms() + 5_000}")) == (400, 6, "delta is not valid")
     assert hitask.get(f"/item/delta/{now_ms() + 200}").status_code == 200
 
 
@@ -183,38 +209,41 @@ def test_history__mutations_append_events(app: EmulatorApp, hitask: Hitask) -> N
     app.hitask.complete(item["id"])
     after = hitask.ok("/item/history", id=item["id"])
     assert after[: len(before)] == before
-    assert [(event["type"], event["message"]) for event in after[len(before):]] == [
-        ("update", "Changed title"), ("complete", "Completed task")]
+    assert [(event["type"], event["message"]) for event in after[len(before) :]] == [
+        ("update", "Changed title"),
+        ("complete", "Completed task"),
+    ]
     now_item = next(i for i in hitask.listing()[0] if i["id"] == item["id"])
     assert now_item["completed"] and after[-1]["time"] == now_item["time_last_update"]
 
 
 @pytest.mark.parametrize("item_id", ["1", "abc"])
 def test_history__unknown_item_is_404_code_1(hitask: Hitask, item_id: str) -> None:
-    assert error(hitask.get("/item/history", id=item_id)) == (404, 1, "Item not found")
+    assert hitask_error(hitask.get("/item/history", id=item_id)) == (404, 1, "Item not found")
 
 
 def test_history__missing_id_is_400_code_4(hitask: Hitask) -> None:
-    assert error(hitask.get("/item/history")) == (400, 4, "id is mandatory")
+    assert hitask_error(hitask.get("/item/history")) == (400, 4, "id is mandatory")
 
 
 @pytest.mark.parametrize("path", ["/item/3360004/history", "/team/members"])
 def test_routes__undocumented_paths_are_gone(hitask: Hitask, path: str) -> None:
-    assert error(hitask.get(path))[:2] == (404, 1)
+    assert hitask_error(hitask.get(path))[:2] == (404, 1)
 
 
 def test_history__deleted_item_is_404(app: EmulatorApp, hitask: Hitask) -> None:
     leaf = next(item for item in hitask.listing()[0] if item["category"] == 4)
     app.hitask.delete(leaf["id"])
-    assert error(hitask.get("/item/history", id=leaf["id"]))[0] == 404
+    assert hitask_error(hitask.get("/item/history", id=leaf["id"]))[0] == 404
 
 
 def test_lists__tags_members_groups_contacts(app: EmulatorApp, hitask: Hitask) -> None:
     tags, members = hitask.ok("/tag"), hitask.ok("/team")
     groups, contacts = hitask.ok("/group"), hitask.ok("/contact")
     assert all(set(tag) == {"id", "name", "shared"} for tag in tags) and len(tags) == 12
-    assert all(set(m) == {"id", "login", "firstName", "lastName", "email", "businessLevel", "isOnline"}
-               for m in members)
+    assert all(
+        set(m) == {"id", "login", "firstName", "lastName", "email", "businessLevel", "isOnline"} for m in members
+    )
     assert members[0]["businessLevel"] == 100 and {m["businessLevel"] for m in members} <= {1, 2, 10, 100}
     assert groups[0] == {"id": groups[0]["id"], "name": "Everyone", "members": [m["id"] for m in members]}
     assert all(set(group) == {"id", "name", "members"} for group in groups) and len(groups) == 3
@@ -226,5 +255,5 @@ def test_lists__tags_members_groups_contacts(app: EmulatorApp, hitask: Hitask) -
 
 def test_items__generated_relative_to_now(hitask: Hitask) -> None:
     items, cursor = hitask.listing()
-    assert cursor <= NOW.timestamp() * 1000
-    assert min(datetime.fromisoformat(item["time_create"]) for item in items).year >= NOW.year - 2
+    assert cursor <= APP_NOW.timestamp() * 1000
+    assert min(datetime.fromisoformat(item["time_create"]) for item in items).year >= APP_NOW.year - 2

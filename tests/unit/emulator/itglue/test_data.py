@@ -13,7 +13,7 @@ from apitoolkit.emulator.itglue import ITGlueAccount, ITGlueBackend
 from apitoolkit.emulator.itglue.data import LOG_BURST_MAX, Counts, DataGenerator
 from apitoolkit.emulator.itglue.query import MAX_PAGE_SIZE
 from apitoolkit.emulator.itglue.resources import LOGS
-from tests.unit.emulator.conftest import NOW, attr
+from tests.helpers import APP_NOW, attr
 
 RESOURCES = ("organizations", "users", "user_metrics", "logs", "expirations")
 
@@ -24,9 +24,9 @@ def _data(app: EmulatorApp) -> dict[str, list[dict]]:
 
 
 def test_data__same_seed_same_data_other_seed_other_data() -> None:
-    first = _data(EmulatorApp(seed=1, now=NOW))
-    assert first == _data(EmulatorApp(seed=1, now=NOW))
-    other = _data(EmulatorApp(seed=2, now=NOW))
+    first = _data(EmulatorApp(seed=1, now=APP_NOW))
+    assert first == _data(EmulatorApp(seed=1, now=APP_NOW))
+    other = _data(EmulatorApp(seed=2, now=APP_NOW))
     for name in RESOURCES:
         assert other[name] != first[name], name
 
@@ -57,7 +57,7 @@ def test_data__small_counts(account: ITGlueAccount) -> None:
 @pytest.mark.slow
 def test_data__large_counts_bursts_and_generation_time() -> None:
     started = time.perf_counter()
-    backend = ITGlueBackend(seed=3, size="large", now=NOW)
+    backend = ITGlueBackend(seed=3, size="large", now=APP_NOW)
     assert time.perf_counter() - started < 15
     tables = backend.accounts[backend.api_key].tables
     assert {key: len(table) for key, table in tables.items() if key != "user_metrics"} == {
@@ -71,7 +71,7 @@ def test_data__large_counts_bursts_and_generation_time() -> None:
 
 
 def test_data__a_million_logs_keep_every_burst_walkable_past_the_page_cap() -> None:
-    generator = DataGenerator(1, NOW)
+    generator = DataGenerator(1, APP_NOW)
     small = generator.generate(Counts.for_size("small", {"logs": 0}))
     logs = generator.logs(1_000_000, small["users"], small["organizations"])
     largest = Counter(logs["created-at"].tolist()).most_common(1)[0][1]
@@ -79,7 +79,7 @@ def test_data__a_million_logs_keep_every_burst_walkable_past_the_page_cap() -> N
 
 
 def test_data__itglue_overrides_counts() -> None:
-    app = EmulatorApp(seed=1, now=NOW, itglue={"users": 5, "logs": 20, "metric_days": 3})
+    app = EmulatorApp(seed=1, now=APP_NOW, itglue={"users": 5, "logs": 20, "metric_days": 3})
     account = app.itglue.accounts[app.itglue.api_key]
     assert (len(account.users), len(account.logs), len(account.organizations)) == (5, 20, 12)
     assert {attr(m, "date") for m in account.user_metrics} <= {"2025-02-27", "2025-02-28", "2025-03-01"}
@@ -126,7 +126,7 @@ def test_data__users_are_realistic(account: ITGlueAccount) -> None:
     assert set(roles) <= {"Administrator", "Manager", "Editor", "Creator", "Lite", "Read-only"} and len(roles) >= 4
     assert len({attr(user, "email") for user in users}) == len(users)
     assert all("@" in attr(user, "email") for user in users)
-    app = EmulatorApp(seed=1, now=NOW, itglue={"users": 2000, "logs": 0})
+    app = EmulatorApp(seed=1, now=APP_NOW, itglue={"users": 2000, "logs": 0})
     many = list(app.itglue.accounts[app.itglue.api_key].users)
     names = [attr(user, "first-name") + (attr(user, "last-name") or "") for user in many]
     assert any(not name.isascii() for name in names)
@@ -136,7 +136,7 @@ def test_data__users_are_realistic(account: ITGlueAccount) -> None:
 
 
 def test_data__organizations_types_statuses_parents(account: ITGlueAccount) -> None:
-    app = EmulatorApp(seed=1, now=NOW, itglue={"organizations": 200, "logs": 0})
+    app = EmulatorApp(seed=1, now=APP_NOW, itglue={"organizations": 200, "logs": 0})
     orgs = list(app.itglue.accounts[app.itglue.api_key].organizations)
     owner = orgs[0]["attributes"]
     assert (owner["organization-type-name"], owner["primary"]) == ("Owner", True)
@@ -150,4 +150,4 @@ def test_data__organizations_types_statuses_parents(account: ITGlueAccount) -> N
 
 def test_data__dates_are_utc_with_milliseconds(account: ITGlueAccount) -> None:
     stamp = attr(account.users[0], "created-at")
-    assert datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC) < NOW
+    assert datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=UTC) < APP_NOW

@@ -8,7 +8,7 @@ import pytest
 from apitoolkit.emulator import EmulatorApp
 from apitoolkit.emulator.itglue import ITGlueAccount
 from apitoolkit.emulator.itglue.query import split_values
-from tests.unit.emulator.conftest import Api, attr
+from tests.helpers import Api, attr
 
 COMMA = "Kub, Reynolds and Gibson"  # the knowledge base's example
 SLASH = "Back\\slash, Inc"

@@ -7,7 +7,7 @@ import pytest
 from apitoolkit.emulator import EmulatorApp
 from apitoolkit.emulator.itglue import ITGlueAccount
 from apitoolkit.emulator.itglue.resources import EXPIRATIONS, LOGS, USER_METRICS, USERS
-from tests.unit.emulator.conftest import Api, attr
+from tests.helpers import Api, attr
 
 
 def test_add_account__own_data_behind_its_own_key(app: EmulatorApp, api: Api) -> None:
@@ -64,10 +64,12 @@ def test_insert__metrics_keep_reputation_consistent(account: ITGlueAccount) -> N
     points: dict[int, int] = {}
     for metric in account.user_metrics:
         user = attr(metric, "user-id")
-        points[user] = points.get(user, 0) + 10 * attr(metric, "created") + 5 * attr(metric, "edited") + attr(
-            metric, "viewed")
+        points[user] = (
+            points.get(user, 0) + 10 * attr(metric, "created") + 5 * attr(metric, "edited") + attr(metric, "viewed")
+        )
     assert {int(u["id"]): attr(u, "reputation") for u in account.users} == {
-        int(u["id"]): points.get(int(u["id"]), 0) for u in account.users}
+        int(u["id"]): points.get(int(u["id"]), 0) for u in account.users
+    }
 
 
 def test_insert__expirations_into_one_organization(account: ITGlueAccount) -> None:

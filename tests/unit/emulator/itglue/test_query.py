@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from apitoolkit.emulator.itglue import ITGlueAccount
-from tests.unit.emulator.conftest import Api, attr
+from tests.helpers import Api, attr
 
 Record = dict[str, Any]
 SORTS = {
@@ -18,8 +18,16 @@ SORTS = {
     "/user_metrics": ["id", "created", "viewed", "edited", "deleted", "date"],
     "/logs": ["created_at", "id"],
     "/expirations": ["id", "organization_id", "expiration_date", "created_at", "updated_at"],
-    "/organizations": ["name", "id", "updated_at", "organization_status_name", "organization_type_name",
-                       "created_at", "short_name", "my_glue_account_id"],
+    "/organizations": [
+        "name",
+        "id",
+        "updated_at",
+        "organization_status_name",
+        "organization_type_name",
+        "created_at",
+        "short_name",
+        "my_glue_account_id",
+    ],
 }
 
 
@@ -92,6 +100,11 @@ def test_default_order__id_ascending_except_logs_newest_first(api: Api) -> None:
     assert [int(r["id"]) for r in logs] == _expected(logs, "/logs", ["-created_at"])
 
 
+def attr_is(name: str, value: Any, *, equal: bool = True) -> Callable[[Record], bool]:
+    """Keeps the records whose attribute ``name`` (snake_case) is ``value`` (or is not, with ``equal=False``)."""
+    return lambda record: (attr(record, name.replace("_", "-")) == value) is equal
+
+
 def _check(api: Api, path: str, params: dict[str, str], keep: Callable[[Record], bool]) -> list[int]:
     """The ids served for ``params`` are those of the unfiltered list (same sort) that ``keep`` keeps."""
     order = {"sort": params["sort"]} if "sort" in params else {}
@@ -116,14 +129,24 @@ def test_filter__user_metrics(api: Api, account: ITGlueAccount) -> None:
     metric = account.user_metrics[5]
     user, org = attr(metric, "user-id"), attr(metric, "organization-id")
     other = next(attr(m, "user-id") for m in account.user_metrics if attr(m, "user-id") != user)
-    assert _check(api, "/user_metrics", {"filter[user_id]": f"{user},{other}"},
-                  lambda r: attr(r, "user-id") in (user, other))
-    assert _check(api, "/user_metrics", {"filter[organization_id]": str(org)},
-                  lambda r: attr(r, "organization-id") == org)
-    assert _check(api, "/user_metrics", {"filter[resource_type]": "Configuration"},
-                  lambda r: attr(r, "resource-type") == "Configuration")
-    assert _check(api, "/user_metrics", {"filter[date]": "2025-02-10, 2025-02-16"},
-                  lambda r: "2025-02-10" <= attr(r, "date") <= "2025-02-16")
+    assert _check(
+        api, "/user_metrics", {"filter[user_id]": f"{user},{other}"}, lambda r: attr(r, "user-id") in (user, other)
+    )
+    assert _check(
+        api, "/user_metrics", {"filter[organization_id]": str(org)}, lambda r: attr(r, "organization-id") == org
+    )
+    assert _check(
+        api,
+        "/user_metrics",
+        {"filter[resource_type]": "Configuration"},
+        lambda r: attr(r, "resource-type") == "Configuration",
+    )
+    assert _check(
+        api,
+        "/user_metrics",
+        {"filter[date]": "2025-02-10, 2025-02-16"},
+        lambda r: "2025-02-10" <= attr(r, "date") <= "2025-02-16",
+    )
 
 
 @pytest.mark.parametrize("window", ["2025-02-10,2025-02-17", "*,2025-02-16", "2025-02-10,*", "2025-01-01,2025-03-01"])
@@ -141,13 +164,21 @@ def test_filter__user_metrics_datetimes_stand_for_their_day(api: Api) -> None:
 def test_filter__logs_created_at_window_is_inclusive_with_ties_by_id(api: Api, account: ITGlueAccount) -> None:
     burst, rows = Counter(attr(r, "created-at") for r in account.logs).most_common(1)[0]
     assert rows > 10
-    ids = _check(api, "/logs", {"filter[created_at]": f"{burst},{burst}", "sort": "created_at"},
-                 lambda r: attr(r, "created-at") == burst)
+    ids = _check(
+        api,
+        "/logs",
+        {"filter[created_at]": f"{burst},{burst}", "sort": "created_at"},
+        lambda r: attr(r, "created-at") == burst,
+    )
     assert len(ids) == rows and ids == sorted(ids)
     second = datetime.fromisoformat(burst)
     end = (second + timedelta(seconds=90)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    _check(api, "/logs", {"filter[created_at]": f"{burst},{end}", "sort": "created_at"},
-           lambda r: burst <= attr(r, "created-at") <= end)
+    _check(
+        api,
+        "/logs",
+        {"filter[created_at]": f"{burst},{end}", "sort": "created_at"},
+        lambda r: burst <= attr(r, "created-at") <= end,
+    )
 
 
 @pytest.mark.parametrize(
@@ -160,8 +191,12 @@ def test_filter__logs_created_at_window_is_inclusive_with_ties_by_id(api: Api, a
     ],
 )
 def test_filter__logs_created_at_forms(api: Api, window: str, low: str, high: str) -> None:
-    assert _check(api, "/logs", {"filter[created_at]": window, "sort": "created_at"},
-                  lambda r: low <= attr(r, "created-at") <= high)
+    assert _check(
+        api,
+        "/logs",
+        {"filter[created_at]": window, "sort": "created_at"},
+        lambda r: low <= attr(r, "created-at") <= high,
+    )
 
 
 @pytest.mark.parametrize("window", ["2025-02-20", "yesterday,*", "2025-02-20,2025-02-21,2025-02-22", ","])
@@ -178,30 +213,46 @@ def test_logs__only_the_30_days_before_now(api: Api, account: ITGlueAccount) -> 
 def test_filter__expirations(api: Api, account: ITGlueAccount) -> None:
     records = list(account.expirations)
     one = records[7]
-    assert _check(api, "/expirations", {"filter[id]": f"{one['id']},{records[8]['id']}"},
-                  lambda r: r["id"] in (one["id"], records[8]["id"]))
-    assert _check(api, "/expirations", {"filter[resource_id]": str(attr(one, "resource-id"))},
-                  lambda r: attr(r, "resource-id") == attr(one, "resource-id"))
+    assert _check(
+        api,
+        "/expirations",
+        {"filter[id]": f"{one['id']},{records[8]['id']}"},
+        lambda r: r["id"] in (one["id"], records[8]["id"]),
+    )
+    assert _check(
+        api,
+        "/expirations",
+        {"filter[resource_id]": str(attr(one, "resource-id"))},
+        lambda r: attr(r, "resource-id") == attr(one, "resource-id"),
+    )
     for name in ("resource_name", "resource_type_name", "description"):
         value = attr(one, name.replace("_", "-"))
-        assert _check(api, "/expirations", {f"filter[{name}]": value}, lambda r, n=name, v=value: attr(
-            r, n.replace("_", "-")) == v)
+        assert _check(api, "/expirations", {f"filter[{name}]": value}, attr_is(name, value))
     day = attr(one, "expiration-date")[:10]
-    assert _check(api, "/expirations", {"filter[expiration_date]": day},
-                  lambda r: attr(r, "expiration-date")[:10] == day)
+    assert _check(
+        api, "/expirations", {"filter[expiration_date]": day}, lambda r: attr(r, "expiration-date")[:10] == day
+    )
     org = attr(one, "organization-id")
-    assert _check(api, "/expirations", {"filter[organization_id]": str(org)},
-                  lambda r: attr(r, "organization-id") == org)
+    assert _check(
+        api, "/expirations", {"filter[organization_id]": str(org)}, lambda r: attr(r, "organization-id") == org
+    )
 
 
 @pytest.mark.parametrize(
     ("window", "low", "high"),
-    [("2025-01-01,2025-06-30", "2025-01-01", "2025-06-30~"), ("2025-03-01T00:00:00Z,*", "2025-03-01", "9"),
-     ("*,2024-12-31", "0", "2024-12-31~")],
+    [
+        ("2025-01-01,2025-06-30", "2025-01-01", "2025-06-30~"),
+        ("2025-03-01T00:00:00Z,*", "2025-03-01", "9"),
+        ("*,2024-12-31", "0", "2024-12-31~"),
+    ],
 )
 def test_filter__expirations_range(api: Api, window: str, low: str, high: str) -> None:
-    assert _check(api, "/expirations", {"filter[range][expiration_date]": window},
-                  lambda r: low <= attr(r, "expiration-date") <= high)
+    assert _check(
+        api,
+        "/expirations",
+        {"filter[range][expiration_date]": window},
+        lambda r: low <= attr(r, "expiration-date") <= high,
+    )
 
 
 def test_expirations__past_and_future_across_resource_types(account: ITGlueAccount) -> None:
@@ -216,17 +267,22 @@ def test_filter__organizations(api: Api, account: ITGlueAccount) -> None:
     orgs = list(account.organizations)
     one = orgs[4]
     assert _check(api, "/organizations", {"filter[id]": one["id"]}, lambda r: r["id"] == one["id"])
-    assert _check(api, "/organizations", {"filter[name]": attr(one, "name")},
-                  lambda r: attr(r, "name") == attr(one, "name"))
+    assert _check(
+        api, "/organizations", {"filter[name]": attr(one, "name")}, lambda r: attr(r, "name") == attr(one, "name")
+    )
     for name in ("organization_type_id", "organization_status_id"):
         value = attr(one, name.replace("_", "-"))
-        assert _check(api, "/organizations", {f"filter[{name}]": str(value)},
-                      lambda r, n=name, v=value: attr(r, n.replace("_", "-")) == v)
-        assert _check(api, "/organizations", {f"filter[exclude][{name}]": str(value)},
-                      lambda r, n=name, v=value: attr(r, n.replace("_", "-")) != v)
+        assert _check(api, "/organizations", {f"filter[{name}]": str(value)}, attr_is(name, value))
+        assert _check(
+            api, "/organizations", {f"filter[exclude][{name}]": str(value)}, attr_is(name, value, equal=False)
+        )
     assert _check(api, "/organizations", {"filter[exclude][id]": one["id"]}, lambda r: r["id"] != one["id"])
-    assert _check(api, "/organizations", {"filter[exclude][name]": attr(one, "name")},
-                  lambda r: attr(r, "name") != attr(one, "name"))
+    assert _check(
+        api,
+        "/organizations",
+        {"filter[exclude][name]": attr(one, "name")},
+        lambda r: attr(r, "name") != attr(one, "name"),
+    )
     primary = _check(api, "/organizations", {"filter[primary]": "true"}, lambda r: attr(r, "primary"))
     assert primary == [int(orgs[0]["id"])]
     assert _check(api, "/organizations", {"filter[primary]": "false"}, lambda r: not attr(r, "primary"))
@@ -234,13 +290,21 @@ def test_filter__organizations(api: Api, account: ITGlueAccount) -> None:
     _check(api, "/organizations", {"filter[created_at]": f"*,{created}"}, lambda r: attr(r, "created-at") <= created)
     updated = attr(one, "updated-at")
     _check(api, "/organizations", {"filter[updated_at]": f"{updated},*"}, lambda r: attr(r, "updated-at") >= updated)
-    _check(api, "/organizations", {"filter[range][my_glue_account_id]": "1000,*"},
-           lambda r: (attr(r, "my-glue-account-id") or 0) >= 1000)
+    _check(
+        api,
+        "/organizations",
+        {"filter[range][my_glue_account_id]": "1000,*"},
+        lambda r: (attr(r, "my-glue-account-id") or 0) >= 1000,
+    )
     glue = next((r for r in orgs if attr(r, "my-glue-account-id") is not None), None)
     if glue is not None:
         value = attr(glue, "my-glue-account-id")
-        assert _check(api, "/organizations", {"filter[my_glue_account_id]": str(value)},
-                      lambda r: attr(r, "my-glue-account-id") == value)
+        assert _check(
+            api,
+            "/organizations",
+            {"filter[my_glue_account_id]": str(value)},
+            lambda r: attr(r, "my-glue-account-id") == value,
+        )
     assert api.ids("/organizations", include="related_items") == [int(r["id"]) for r in orgs]
 
 

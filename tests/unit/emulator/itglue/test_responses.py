@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
-from tests.unit.emulator.conftest import Api
+from apitoolkit.emulator import EmulatorApp
+from tests.helpers import Api
 
 LISTS = ["/users", "/user_metrics", "/logs", "/expirations", "/organizations"]
 KEBAB = re.compile(r"^[a-z]+(-[a-z]+)*$")
@@ -14,7 +16,8 @@ KEBAB = re.compile(r"^[a-z]+(-[a-z]+)*$")
 
 @pytest.mark.parametrize("path", LISTS)
 def test_list__shape_meta_and_links(api: Api, path: str) -> None:
-    response = api.get(path, **{"page[size]": 3})
+    query: dict[str, Any] = {"page[size]": 3}
+    response = api.get(path, **query)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/vnd.api+json"
     assert b"\n" not in response.get_data()
@@ -26,7 +29,9 @@ def test_list__shape_meta_and_links(api: Api, path: str) -> None:
     assert meta["total-pages"] == -(-meta["total-count"] // 3) > 1
     assert links["prev"] is None and "page%5Bnumber%5D=2" in links["next"]
     assert links["self"].startswith(f"http://localhost/itglue{path}?page%5Bnumber%5D=1&page%5Bsize%5D=3")
-    last = int(re.search(r"page%5Bnumber%5D=(\d+)", links["last"]).group(1))
+    found = re.search(r"page%5Bnumber%5D=(\d+)", links["last"])
+    assert found is not None
+    last = int(found.group(1))
     assert last != meta["total-pages"]
     for record in document["data"]:
         assert isinstance(record["id"], str) and record["id"].isdigit()
@@ -82,7 +87,8 @@ def test_list__unknown_query_parameter_is_400(api: Api) -> None:
 def test_logs__five_page_cap_is_422_with_true_total(api: Api) -> None:
     fifth = api.ok("/logs", **{"page[size]": 10, "page[number]": 5})
     assert fifth["meta"]["total-pages"] == 300 and fifth["meta"]["next-page"] == 6
-    response = api.get("/logs", **{"page[size]": 10, "page[number]": 6})
+    query: dict[str, Any] = {"page[size]": 10, "page[number]": 6}
+    response = api.get("/logs", **query)
     assert response.status_code == 422
     assert "between 1 and 5" in response.json["errors"][0]["detail"]
 
@@ -101,8 +107,9 @@ def test_show__one_record_as_listed(api: Api, path: str, kind: str) -> None:
 def test_show__unknown_id_is_404(api: Api, path: str) -> None:
     response = api.get(path)
     assert response.status_code == 404
-    assert response.json == {"errors": [{"status": "404", "title": "Not Found", "detail": response.json["errors"][0]
-                                         ["detail"]}]}
+    assert response.json == {
+        "errors": [{"status": "404", "title": "Not Found", "detail": response.json["errors"][0]["detail"]}]
+    }
 
 
 def test_organization_expirations__only_that_organization(api: Api) -> None:
@@ -121,7 +128,7 @@ def test_organization_expirations__unknown_organization_is_404(api: Api) -> None
     assert api.get("/organizations/42/relationships/expirations").status_code == 404
 
 
-def test_routes__unknown_path_404_and_wrong_method_405(api: Api, app) -> None:
+def test_routes__unknown_path_404_and_wrong_method_405(api: Api, app: EmulatorApp) -> None:
     assert api.get("/configurations").status_code == 404
     response = api.client.post("/itglue/users", headers={"x-api-key": api.key})
     assert response.status_code == 405 and response.json["errors"][0]["status"] == "405"

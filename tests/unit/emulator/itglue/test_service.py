@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apitoolkit.emulator import EmulatorApp
-from tests.unit.emulator.conftest import Api
+from tests.helpers import Api
 
 
 @pytest.mark.parametrize("headers", [{}, {"x-api-key": ""}, {"x-api-key": "itg-wrong-key-123456"}])

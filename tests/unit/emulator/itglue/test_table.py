@@ -27,8 +27,12 @@ def _table() -> Table:
 
 def test_table__records_render_kinds_and_nulls() -> None:
     records = _table().records(np.array([1, 2]))
-    assert records[0] == {"id": "6", "type": "things", "relationships": {}, "attributes": {
-        "name": None, "count": None, "at": "1970-01-01T23:59:59.000Z", "on": "1970-01-02"}}
+    assert records[0] == {
+        "id": "6",
+        "type": "things",
+        "relationships": {},
+        "attributes": {"name": None, "count": None, "at": "1970-01-01T23:59:59.000Z", "on": "1970-01-02"},
+    }
     assert records[1]["attributes"]["at"] == "2023-11-14T22:13:20.000Z"
 
 
@@ -55,8 +59,15 @@ def test_table__json_is_cached_and_matches_records() -> None:
 
 def test_table__append_update_and_reset() -> None:
     table = _table()
-    table.append({"id": np.array([1]), "name": np.array(["c"], dtype=object), "count": np.array([9]),
-                  "at": np.array([5]), "on": np.array([5])})
+    table.append(
+        {
+            "id": np.array([1]),
+            "name": np.array(["c"], dtype=object),
+            "count": np.array([9]),
+            "at": np.array([5]),
+            "on": np.array([5]),
+        }
+    )
     table.update("count", np.array([0]), np.array([42]))
     assert len(table) == 4 and table.records(np.array([0]))[0]["attributes"]["count"] == 42
     assert table.find(1) == 3 and table.find(99) is None
