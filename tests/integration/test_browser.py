@@ -44,7 +44,7 @@ sync_api = pytest.importorskip(
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = [ROOT / "notebooks" / f"{name}.ipynb" for name in ("expirations", "reputation", "task_activity")]
 JUPYTER = Path(sys.executable).with_name("jupyter")
-# shared/RECIPES.md; the resolver rule keeps every request on the loopback interface.
+# Headless Debian Chromium without background traffic; the resolver rule keeps every request on loopback.
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",

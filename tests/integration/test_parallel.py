@@ -25,10 +25,11 @@ from apitoolkit.itglue import ITGlueClient, load_expirations, load_logs, load_or
 
 PROCESSES = 8
 LIMIT = (6, 1.0)  # the emulator's IT Glue limit: requests per window (seconds)
-# The clients' shared budget: as many requests, in a window half again as long. A request the budget admits
+# The clients' shared budget: as many requests, in a window twice as long. A request the budget admits
 # reaches the server after its process is next scheduled; with 8 loads and a test worker on 2 cores, two
-# requests were seen up to 0.3 s out of step, which a limiter in the clients cannot see.
-BUDGET = (LIMIT[0], LIMIT[1] * 1.5)
+# requests were seen up to 0.3 s out of step, and once (a full `make test` with the doctests and the browser
+# tests beside it) more than 0.5 s: a limiter in the clients cannot see that.
+BUDGET = (LIMIT[0], LIMIT[1] * 2.0)
 COUNTS = {"users": 2500, "organizations": 1500, "expirations": 2500, "logs": 60_000}  # pages of 1000
 RESOURCES = ("users", "organizations", "expirations", "logs")
 
