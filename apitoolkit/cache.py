@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from apitoolkit.config import CacheLocation, cache_location
 from apitoolkit.frames import Schema, empty_frame, table_to_frame
+from apitoolkit.registry import entry
 from apitoolkit.stores import FORMATS, FrameStore, clear, usage
 from apitoolkit.stores.faults import CacheWarning
 from apitoolkit.stores.files import DirectoryStore
@@ -255,6 +256,10 @@ def clear_cache(service: str | None = None, *, cache: str | os.PathLike[str] | N
 
     On Redis, keys are found with SCAN and unlinked in batches; the rate-limit logs stay.
 
+    Raises:
+        InvalidArgumentError: ``service`` is not one of the registered services (the message lists them).
+        CacheError: The Redis server cannot be reached.
+
     Example:
         >>> import tempfile
         >>> import apitoolkit
@@ -264,4 +269,6 @@ def clear_cache(service: str | None = None, *, cache: str | os.PathLike[str] | N
         >>> freed > 0
         True
     """
+    if service is not None:
+        entry(service)  # a misspelt service would free 0 bytes in silence
     return clear(cache_location(cache), service)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from apitoolkit.cache import CacheWarning, FrameCache, cache_info, clear_cache, query_key, schema_mismatch
-from apitoolkit.exceptions import CacheError
+from apitoolkit.exceptions import CacheError, InvalidArgumentError
 from apitoolkit.frames import empty_frame, pages_to_frame
 from apitoolkit.stores.files import DirectoryStore
 from tests.helpers import USERS, cached, cached_meta, page, rec
@@ -152,3 +152,11 @@ def test_frame_cache__store_keeps_its_own_format(tmp_path: Path, frame: pd.DataF
     assert fc.fmt == "arrow" and fc.where == str(tmp_path) and store.path("k").exists()
     with pytest.raises(ValueError, match="arrow"):
         FrameCache(store, fmt="parquet")
+
+
+def test_clear_cache__a_service_the_registry_does_not_know_is_refused(tmp_path: Path, frame: pd.DataFrame) -> None:
+    FrameCache(tmp_path / "frames" / "itglue-0123").put("users-abc", frame, ttl=60)
+    with pytest.raises(InvalidArgumentError, match="itglue") as caught:
+        clear_cache("it-glue", cache=tmp_path)
+    assert "it-glue" in str(caught.value)
+    assert clear_cache("itglue", cache=tmp_path) > 0  # nothing was deleted by the refused call
