@@ -49,6 +49,7 @@ __all__ = [
     "as_seconds",
     "as_text",
     "as_timestamp",
+    "as_zone",
     "filter_value",
     "is_bool",
     "shown",
@@ -199,6 +200,25 @@ def as_text(value: object, name: str, *, what: str = "a non-empty text", example
             f"{name}={shown(value)} is not {what}: give one as text, such as {example!r}.{' ' + hint if hint else ''}"
         )
     return value.strip()
+
+
+def as_zone(tz: object, name: str = "tz") -> str:
+    """A time zone argument (``"UTC"``, ``"Europe/Berlin"``, a tzinfo) as its name; else `InvalidArgumentError`.
+
+    Example:
+        >>> as_zone("Europe/Berlin")
+        'Europe/Berlin'
+    """
+    import pandas as pd
+
+    try:
+        pd.Timestamp("2026-01-01", tz=tz)  # zoneinfo and pytz names, and tzinfo objects, as pandas reads them
+    except Exception:  # each zone library raises its own type for an unknown name
+        raise InvalidArgumentError(
+            f"{name}={tz!r} is not a time zone: use a name such as 'UTC', 'Europe/London' or 'America/New_York' (an "
+            "IANA time zone name)."
+        ) from None
+    return str(tz)
 
 
 def as_timestamp(value: object, name: str) -> pd.Timestamp:

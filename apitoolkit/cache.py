@@ -129,7 +129,8 @@ class FrameCache:
         except _UNREADABLE as error:
             self._unusable(key, f"could not be read ({type(error).__name__}: {error})")
             return None
-        if schema is not None and set(schema.columns) <= set(frame.columns):
+        leading = list(frame.columns[: len(schema.columns)]) if schema is not None else []
+        if schema is not None and leading != schema.columns and set(schema.columns) <= set(frame.columns):
             # The schema's columns were reordered since (a release that put points in one order everywhere):
             # the same columns in today's order serve, offline too, instead of a refetch with a warning.
             frame = frame[[*schema.columns, *(c for c in frame.columns if c not in set(schema.columns))]]

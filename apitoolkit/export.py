@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from apitoolkit.arguments import as_zone
 from apitoolkit.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -160,17 +161,7 @@ def check_zone(tz: str | None) -> str:
         >>> check_zone(None), check_zone("Europe/London")
         ('UTC', 'Europe/London')
     """
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if tz is None:
-        return "UTC"
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidArgumentError(
-            f"tz={tz!r} is not a time zone: use a name such as 'UTC', 'Europe/London' or 'America/New_York'."
-        ) from None
-    return tz
+    return "UTC" if tz is None else as_zone(tz)
 
 
 def _suffix(target: Path) -> str:
@@ -202,7 +193,7 @@ def _excel_column(column: pd.Series, name: str, zone: str) -> tuple[str, list[An
         stamps = pd.to_datetime(column)
         aware = stamps.dt.tz is not None
         present = stamps.dropna()
-        if not present.empty and bool((present == present.dt.normalize()).all()):
+        if not present.empty and bool((present == present.dt.normalize()).all()):  # calendar dates
             naive = stamps.dt.tz_localize(None) if aware else stamps
             return name, [_python(v) for v in naive.tolist()], _DATE_FORMAT
         if aware:

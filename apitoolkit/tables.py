@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from apitoolkit.analysis.checks import zone
 from apitoolkit.exceptions import InvalidArgumentError
+from apitoolkit.frames.dates import all_midnight
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -148,15 +149,13 @@ def _numbers(column: pd.Series) -> pd.Series:
 
 def _datetimes(column: pd.Series, tz: str) -> pd.Series:
     aware = column if isinstance(column.dtype, pd.DatetimeTZDtype) else column.dt.tz_localize("UTC")
-    local = aware.dt.tz_convert(tz)
-    present = local.dropna()
-    if (present == present.dt.normalize()).all():
+    local, utc = aware.dt.tz_convert(tz), aware.dt.tz_convert("UTC")
+    if all_midnight(local):
         text = local.dt.strftime(DATE)
+    elif all_midnight(utc):  # calendar dates stored at midnight UTC keep their date in any zone
+        text = utc.dt.strftime(DATE)
     else:
-        utc = aware.dt.tz_convert("UTC").dropna()
-        text = aware.dt.tz_convert("UTC").dt.strftime(DATE) if (utc == utc.dt.normalize()).all() else None
-        if text is None:
-            text = local.dt.strftime(DATETIME)
+        text = local.dt.strftime(DATETIME)
     return _blank(text, column.isna())
 
 

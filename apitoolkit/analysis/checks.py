@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from apitoolkit.arguments import as_timestamp
+from apitoolkit.arguments import as_timestamp, as_zone
 from apitoolkit.exceptions import InvalidArgumentError
 
 __all__ = ["FREQUENCIES", "period_start", "reference_time", "require", "to_utc", "zone"]
@@ -80,11 +80,7 @@ def zone(tz: Any) -> str:
         >>> zone("Europe/Berlin")
         'Europe/Berlin'
     """
-    try:
-        pd.Timestamp("2026-01-01", tz=tz)
-    except Exception:  # zoneinfo and pytz raise different types for an unknown name
-        raise InvalidArgumentError(f"tz={tz!r} is not a time zone: use an IANA name such as 'Europe/London'.") from None
-    return str(tz)
+    return as_zone(tz)
 
 
 def reference_time(now: Any = None) -> pd.Timestamp:

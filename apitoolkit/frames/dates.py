@@ -9,7 +9,7 @@ import pandas as pd
 
 from apitoolkit.exceptions import InvalidArgumentError
 
-__all__ = ["as_utc", "date_from_json", "datetime_from_json", "utc_timestamp"]
+__all__ = ["all_midnight", "as_utc", "date_from_json", "datetime_from_json", "utc_timestamp"]
 
 #: Words pandas reads as the current time: never a value an API sent.
 _RELATIVE = frozenset({"now", "today"})
@@ -76,3 +76,14 @@ def date_from_json(value: Any) -> date | None:
         (datetime.date(2026, 1, 2), None)
     """
     return date.fromisoformat(value[:10]) if isinstance(value, str) else None
+
+
+def all_midnight(stamps: pd.Series) -> bool:
+    """Whether every present value of a datetime column falls on midnight (in its own zone): calendar dates.
+
+    Example:
+        >>> all_midnight(pd.Series(pd.to_datetime(["2025-06-14", None], utc=True)))
+        True
+    """
+    present = stamps.dropna()
+    return bool((present == present.dt.normalize()).all())
