@@ -4,7 +4,7 @@ What the top level exports, by one rule: ``__version__``; every error and warnin
 `apitoolkit.exceptions`); the client of every service in `apitoolkit.registry`; the loader of every registered
 resource whose ``load_<resource>`` name no other service's loader has (``load_contacts`` of Hitask and of Happy
 Grasshopper stay in their packages: ``apitoolkit.hitask.load_contacts``); the cache functions `cache_info` and
-`clear_cache`; `load_source` and `to_excel`. Everything else is imported from its module (``apitoolkit.itglue``,
+`clear_cache`; `load_source`, `to_excel` and the history `Archive`. Everything else is imported from its module (``apitoolkit.itglue``,
 ``apitoolkit.analysis``, ``apitoolkit.plots``, ...). The clients and loaders come from the registry, so a new
 service or resource is exported without an edit here (only the type checkers' list below names them).
 
@@ -36,6 +36,7 @@ def _exports() -> dict[str, str]:
         "clear_cache": "apitoolkit.cache",
         "load_source": "apitoolkit.loading",
         "to_excel": "apitoolkit.export",
+        "Archive": "apitoolkit.archive",
     }
     return exports
 
@@ -45,6 +46,7 @@ _EXPORTS: dict[str, str] = _exports()
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
+    from apitoolkit.archive import Archive as Archive
     from apitoolkit.cache import cache_info as cache_info
     from apitoolkit.cache import clear_cache as clear_cache
     from apitoolkit.exceptions import *  # noqa: F403

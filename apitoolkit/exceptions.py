@@ -10,6 +10,11 @@ ApiToolkitError
 ├── PaginationError             the API's paging went round in circles or contradicted itself
 │   └── ListingChangedError         records were added or deleted while a listing was paged, again and again
 ├── ResponseFormatError         a 200 response whose body is not the JSON we expect (not retried)
+├── ArchiveError                the history archive could not be read or written (nothing was written)
+│   ├── ArchiveLocationError        not a location, not writable, no such bucket, credentials refused
+│   ├── ArchiveCorruptError         a table at the location is damaged or not one of the archive's
+│   ├── UnknownArchiveResourceError the archive does not hold that service/resource
+│   └── ArchiveQueryError           SQL over the archive failed (names the views it has)
 └── ApiError                    the API answered with an error or could not be reached
     ├── RetriableError          worth trying again later (raised once attempts are used up)
     │   ├── RateLimitedError        429 Too Many Requests
@@ -37,6 +42,7 @@ UserWarning
 ├── SchemaDriftWarning          values without the documented type were coerced or set missing
 ├── DuplicateRecordsWarning     the same record came back on more than one page; the extra copies were dropped
 ├── SyncWarning                 a Hitask incremental sync fell back to a full reload (the message says why)
+├── ArchiveGapWarning           the archive has a hole the API can no longer fill (IT Glue keeps 30 days of logs)
 └── MissingFontWarning          a plot label has characters no installed font can draw (names the package)
 ```
 
@@ -48,6 +54,11 @@ from __future__ import annotations
 
 __all__ = [
     "ApiError",
+    "ArchiveCorruptError",
+    "ArchiveError",
+    "ArchiveGapWarning",
+    "ArchiveLocationError",
+    "ArchiveQueryError",
     "ApiToolkitError",
     "AuthenticationError",
     "CacheError",
@@ -74,6 +85,7 @@ __all__ = [
     "StaleDataWarning",
     "SyncWarning",
     "TransportError",
+    "UnknownArchiveResourceError",
 ]
 
 #: How a user reaches the cached data when the API cannot be reached, in the words they can type (used in
@@ -115,6 +127,26 @@ class ListingChangedError(PaginationError):
 
 class ResponseFormatError(ApiToolkitError):
     """A successful response whose content does not have the documented shape."""
+
+
+class ArchiveError(ApiToolkitError):
+    """The history archive could not be read or written; nothing was written (see `apitoolkit.archive`)."""
+
+
+class ArchiveLocationError(ArchiveError):
+    """The archive location is not usable: not a directory or ``s3://`` URL, not writable, or refused."""
+
+
+class ArchiveCorruptError(ArchiveError):
+    """A table at the archive location is damaged, or is not one the archive wrote."""
+
+
+class UnknownArchiveResourceError(ArchiveError):
+    """The archive does not hold that service and resource (the message lists those it holds)."""
+
+
+class ArchiveQueryError(ArchiveError):
+    """SQL over the archive failed; the message names the views it can use."""
 
 
 class ApiError(ApiToolkitError):
@@ -239,6 +271,10 @@ class DuplicateRecordsWarning(UserWarning):
 
 class SyncWarning(UserWarning):
     """Incremental sync fell back to a full reload; the message says why."""
+
+
+class ArchiveGapWarning(UserWarning):
+    """The archive has a gap the API can no longer fill (IT Glue keeps logs for 30 days only)."""
 
 
 class MissingFontWarning(UserWarning):

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-CONDA_NAMES = {"redis": "redis-py"}  # PyPI name -> conda-forge name where they differ
+CONDA_NAMES = {"redis": "redis-py", "duckdb": "python-duckdb"}  # PyPI name -> conda-forge name where they differ
 
 
 def _name(requirement: str) -> str:
