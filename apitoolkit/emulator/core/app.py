@@ -10,10 +10,13 @@ Requests refused before the faults (401, 429, 404, 405) and ``/_emulator`` contr
 
 from __future__ import annotations
 
+import math
+import numbers
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
@@ -97,6 +100,8 @@ class EmulatorApp:
             ``glasshat``, ``happygrasshopper``).
         faults: The fault plan (``faults.add(kind, ...)``).
         stats: Request statistics and the recorded request log.
+        now: The emulator's clock: where the data stands; `advance` moves it on (and the data with it).
+        start: ``now`` as constructed; `reset` brings the clock back to it.
 
     Example:
         >>> app = EmulatorApp(seed=1, size="small")
@@ -121,6 +126,8 @@ class EmulatorApp:
         self.seed = seed
         self.size = size
         self.now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        self._start = self.now
+        self._clock_lock = threading.Lock()
         counts = {"itglue": itglue, "hitask": hitask, "glasshat": glasshat, "happygrasshopper": happygrasshopper}
         services: list[Service] = [
             entry.emulator_class()(seed=seed, size=size, now=self.now, counts=counts.get(name))
@@ -156,6 +163,11 @@ class EmulatorApp:
     def happygrasshopper(self) -> HappyGrasshopperBackend:
         """The Happy Grasshopper backend (API key, revocations, contacts)."""
         return cast("HappyGrasshopperBackend", self.services["happygrasshopper"].backend)
+
+    @property
+    def start(self) -> datetime:
+        """Where the clock started (``now`` as constructed); `reset` brings ``now`` back to it."""
+        return self._start
 
     def backend(self, service: str) -> Backend:
         """The backend (state) of a service by name.
@@ -212,8 +224,46 @@ class EmulatorApp:
         if retry_after is not None:
             limit.retry_after = bool(retry_after)
 
+    def advance(self, by: timedelta | float) -> datetime:
+        """Move the clock forward: every service's data gets what happened in the elapsed span.
+
+        What happens depends only on the seed and the sequence of advances, so the same seed and the same
+        advances give the same data. `reset` brings the clock back to where it started.
+
+        Args:
+            by: How far: a ``timedelta``, or a number of days (fractions allowed); whole seconds count.
+
+        Returns:
+            The new ``now``.
+
+        Raises:
+            ValueError: ``by`` is not positive (under a second), or not finite.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> app = EmulatorApp(seed=1, now=datetime(2025, 1, 1, tzinfo=UTC))
+            >>> app.advance(1.5).isoformat()
+            '2025-01-02T12:00:00+00:00'
+        """
+        if isinstance(by, timedelta):
+            seconds = by.total_seconds()
+        elif isinstance(by, numbers.Real) and not isinstance(by, bool):
+            seconds = float(by) * 86_400
+        else:
+            raise ValueError(f"advance the clock by a timedelta or a number of days, not {type(by).__name__}")
+        if not math.isfinite(seconds) or round(seconds) <= 0:
+            raise ValueError(f"the emulator clock only moves forward, by at least a second: got {by!r}")
+        with self._clock_lock:
+            now = self.now + timedelta(seconds=round(seconds))
+            for service in self.services.values():
+                service.advance(now)
+            self.now = now
+            return now
+
     def reset(self) -> None:
-        """Data back to the seed state; faults, stats and rate-limit windows cleared (settings kept)."""
+        """Data back to the seed state and the clock back to its start; faults, stats and rate-limit windows
+        cleared (settings kept)."""
+        self.now = self._start
         for service in self.services.values():
             service.backend.reset()
         for limit in self._limits.values():

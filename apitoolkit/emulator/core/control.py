@@ -11,7 +11,11 @@
 - ``DELETE /_emulator/faults``: clears the faults.
 - ``POST /_emulator/config``: ``{"latency": s}`` or ``{"service": ..., "rate_limit": [n, s] or null,
   "retry_after": bool}``, the keys of ``EmulatorApp.configure``.
-- ``POST /_emulator/reset``: ``EmulatorApp.reset()``.
+- ``POST /_emulator/reset``: ``EmulatorApp.reset()`` (the clock back to its start too).
+- ``GET /_emulator/clock``: ``{"now": "2025-01-01T00:00:00+00:00", "start": ...}``, the emulator's clock and
+  where it started.
+- ``POST /_emulator/clock``: ``{"advance_days": n}`` (or ``{"advance_seconds": n}``): ``EmulatorApp.advance``;
+  answers ``{"now": ..., "previous": ..., "start": ...}``.
 - ``POST /_emulator/<service>/<operation>``: a backend operation of one service with the JSON body as keyword
   arguments (``Service.control``), e.g. ``/_emulator/hitask/mutate`` ``{"fraction": 0.01, "seed": 3}``;
   answers the operation's result (``{"status": "ok"}`` when it has none), 404 for an unknown service.
@@ -46,6 +50,8 @@ _MAP = Map(
         Rule("/faults", endpoint="clear_faults", methods=["DELETE"]),
         Rule("/config", endpoint="config", methods=["POST"]),
         Rule("/reset", endpoint="reset", methods=["POST"]),
+        Rule("/clock", endpoint="clock", methods=["GET"]),
+        Rule("/clock", endpoint="advance_clock", methods=["POST"]),
         Rule("/<service>/<operation>", endpoint="service_control", methods=["POST"]),
     ],
     strict_slashes=False,
@@ -140,6 +146,23 @@ def _reset(app: EmulatorApp, request: Request) -> Response:
     return json_response(_OK)
 
 
+def _clock(app: EmulatorApp, request: Request) -> Response:
+    return json_response({"now": app.now.isoformat(), "start": app.start.isoformat()})
+
+
+def _advance_clock(app: EmulatorApp, request: Request) -> Response:
+    body = _body(request)
+    unknown = set(body) - {"advance_days", "advance_seconds"}
+    if unknown or len(body) != 1:
+        raise ValueError('send one of {"advance_days": n} or {"advance_seconds": n}')
+    ((key, value),) = body.items()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{key} must be a number, got {value!r}")
+    previous = app.now
+    now = app.advance(value / 86_400 if key == "advance_seconds" else value)
+    return json_response({"now": now.isoformat(), "previous": previous.isoformat(), "start": app.start.isoformat()})
+
+
 def _body(request: Request) -> dict[str, Any]:
     body = orjson.loads(request.get_data() or b"{}")
     if not isinstance(body, dict):
@@ -157,4 +180,6 @@ _HANDLERS: dict[str, Callable[[EmulatorApp, Request], Response]] = {
     "clear_faults": _clear_faults,
     "config": _config,
     "reset": _reset,
+    "clock": _clock,
+    "advance_clock": _advance_clock,
 }

@@ -14,6 +14,7 @@ import functools
 import os
 import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from io import BytesIO
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, Unpack
@@ -75,6 +76,24 @@ class mock_emulator:
     def environ(self) -> dict[str, str]:
         """Environment variables pointing clients at the in-process emulator."""
         return self.app.environ(self.url)
+
+    @property
+    def now(self) -> datetime:
+        """The emulator's clock (`EmulatorApp.now`)."""
+        return self.app.now
+
+    def advance(self, by: timedelta | float) -> datetime:
+        """Move the emulator's clock forward by a ``timedelta`` or a number of days; returns the new now.
+
+        See `EmulatorApp.advance` (ValueError for a span that is not positive or not finite).
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> emu = mock_emulator(seed=1, now=datetime(2025, 1, 1, tzinfo=UTC))
+            >>> emu.advance(2).date().isoformat()
+            '2025-01-03'
+        """
+        return self.app.advance(by)
 
     def start(self) -> mock_emulator:
         """Start intercepting requests to ``url``; returns self."""

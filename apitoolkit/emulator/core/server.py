@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import logging
+import math
 import socket
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Unpack
 
@@ -93,6 +96,19 @@ class EmulatorServer:
         """Environment variables pointing clients of every service at this server (``ITGLUE_BASE_URL``, ...)."""
         return self.app.environ(self.url)
 
+    @property
+    def now(self) -> datetime:
+        """The emulator's clock (`EmulatorApp.now`)."""
+        return self.app.now
+
+    def advance(self, by: timedelta | float) -> datetime:
+        """Move the emulator's clock forward by a ``timedelta`` or a number of days; returns the new now.
+
+        See `EmulatorApp.advance` (ValueError for a span that is not positive or not finite). A separate
+        emulator process is advanced over HTTP instead: ``POST /_emulator/clock`` (`SharedEmulator.advance`).
+        """
+        return self.app.advance(by)
+
     def start(self) -> EmulatorServer:
         """Bind and serve in a daemon thread; returns self (a no-op when already running).
 
@@ -146,6 +162,29 @@ class SharedEmulator:
     def environ(self) -> dict[str, str]:
         """Environment variables pointing clients of every service at this emulator (as `EmulatorServer.environ`)."""
         return dict(self.variables)
+
+    def now(self) -> datetime:
+        """The emulator's clock, asked over HTTP (``GET /_emulator/clock``).
+
+        Raises:
+            RuntimeError: The emulator did not answer with its clock.
+        """
+        return _clock_time(_get_json(f"{self.url}/_emulator/clock", {}))
+
+    def advance(self, by: timedelta | float) -> datetime:
+        """Move the emulator's clock forward over HTTP (``POST /_emulator/clock``); returns the new now.
+
+        Args:
+            by: A ``timedelta`` or a number of days.
+
+        Raises:
+            ValueError: ``by`` is not positive or not finite.
+            RuntimeError: The emulator refused or did not answer.
+        """
+        days = by.total_seconds() / 86_400 if isinstance(by, timedelta) else by
+        if isinstance(days, bool) or not isinstance(days, (int, float)) or not math.isfinite(days) or days <= 0:
+            raise ValueError(f"the emulator clock only moves forward: got {by!r}")
+        return _clock_time(_post_json(f"{self.url}/_emulator/clock", {"advance_days": days}))
 
 
 @contextmanager
@@ -208,6 +247,32 @@ def _same_emulator(port: int, app: EmulatorApp) -> bool:
         if not isinstance(meta, dict) or meta.get("total-count") != getattr(app.itglue.default_counts, resource):
             return False
     return True
+
+
+def _clock_time(answer: object) -> datetime:
+    if isinstance(answer, dict) and isinstance(answer.get("error"), str):
+        raise RuntimeError(f"the emulator refused: {answer['error']}")
+    if not isinstance(answer, dict) or not isinstance(answer.get("now"), str):
+        raise RuntimeError(f"the emulator did not answer with its clock ({answer!r}): is it an apitoolkit emulator?")
+    return datetime.fromisoformat(answer["now"])
+
+
+def _post_json(url: str, body: Mapping[str, Any]) -> object:
+    """POST JSON to a loopback URL; the JSON answer (an error's too), or None when nothing answers."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(
+        url, data=orjson.dumps(body), headers={"content-type": "application/json"}, method="POST"
+    )
+    try:
+        with opener.open(request, timeout=60) as response:
+            return orjson.loads(response.read())
+    except urllib.error.HTTPError as error:
+        try:
+            return orjson.loads(error.read())
+        except ValueError:
+            return None
+    except (OSError, ValueError):
+        return None
 
 
 def _get_json(url: str, headers: Mapping[str, str]) -> object:

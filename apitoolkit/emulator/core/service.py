@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -147,6 +148,13 @@ class Service(ABC):
     ) -> None:
         """Insert ``records`` new records that sort first under the endpoint's default order (or delete as many)."""
         raise NotImplementedError(f"{self.name} does not emulate changing data")
+
+    def advance(self, now: datetime) -> None:  # noqa: B027 - a hook: doing nothing is the default
+        """Let the backend's data live on until ``now`` (later than the previous now): what happened meanwhile.
+
+        Called by `EmulatorApp.advance` with the new clock; the default does nothing (the data stays as it is).
+        A service whose data changes with time overrides it, deterministically from its seed and the clocks.
+        """
 
     def control(self, operation: str, body: dict[str, Any]) -> Any:
         """Run a backend operation for ``POST /_emulator/<name>/<operation>``; returns a JSON-ready result.

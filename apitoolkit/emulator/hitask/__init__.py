@@ -40,6 +40,9 @@ Where the document is silent, these are our choices, following the API's documen
   requests per second". An unknown method is 404 code 1 "Method not found"; server faults are code 100.
 - Mutations (``HitaskBackend`` and ``POST /_emulator/hitask/<operation>``) stamp ``time_last_update`` with
   max(now, latest stamp + 1 ms). A ``changing_data`` fault adds tasks before ``item`` or a delta is served.
+- Simulated time (`EmulatorApp.advance`): items are changed, tasks completed and items added at moments inside
+  the elapsed span (stamped max(that moment, latest stamp + 1 ms)), so a delta from an earlier cursor returns
+  them; see `ItemStore.advance_span` for the rates.
 """
 
 from __future__ import annotations

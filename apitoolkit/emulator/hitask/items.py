@@ -81,6 +81,14 @@ EDITABLE: dict[str, str] = {
 """The item fields a mutation may set, and the kind of value each takes (``?``: null allowed)."""
 
 
+CHANGED_PER_DAY = 0.015
+"""Share of the items changed per simulated day (`ItemStore.advance_span`)."""
+COMPLETED_PER_DAY = 0.005
+"""Open tasks completed per simulated day, as a share of all items."""
+ADDED_PER_DAY = 0.005
+"""Items created per simulated day, as a share of all items."""
+
+
 def now_ms() -> int:
     """The current time in milliseconds since the epoch."""
     return time.time_ns() // 1_000_000
@@ -219,12 +227,15 @@ class ItemStore:
         if code not in CATEGORY_NAMES:
             raise ValueError(f"unknown item category {category!r}: use one of {', '.join(CATEGORIES)}")
         with self._lock:
-            changes = self._validated(fields, self._offset)
+            return self._create(code, self._validated(fields, self._offset), self._tick())
+
+    def _create(self, code: int, changes: dict[str, Any], stamp: int) -> int:
+        """Store a new item of category ``code`` with ``changes``, created at ``stamp`` (ms); returns its id."""
+        with self._lock:
             id_ = self._next_id
             self._next_id += 1
             rng = np.random.default_rng([self._generator.seed, 11, id_])
             title = changes.get("title") or self._generator.title(rng, code, self._members)
-            stamp = self._tick()
             moment = render_time(stamp, self._offset)
             item = {
                 "id": id_,
@@ -355,6 +366,58 @@ class ItemStore:
                 "deleted": len(chosen["deleted"]),
             }
 
+    def advance_span(self, start: int, end: int, rng: np.random.Generator) -> dict[str, int]:
+        """What the team does in ``[start, end)`` (ms, at most a day): changes, completions, new items.
+
+        Per day: ``CHANGED_PER_DAY`` of the items get one field changed (priority, due date, star, assignee or
+        description), ``COMPLETED_PER_DAY`` of them (open tasks, those due soonest likelier) are completed and
+        ``ADDED_PER_DAY`` as many are created (tasks mostly, many in an open project, with a due date). Each is
+        stamped at its moment in the span (or 1 ms after the latest stamp, if that is later).
+
+        Returns:
+            ``{"changed": n, "completed": n, "added": n}``.
+        """
+        with self._lock:
+            share, ids = (end - start) / DAY_MS, self.records.ids()
+            changed = rng.choice(ids, min(len(ids), int(rng.poisson(CHANGED_PER_DAY * len(ids) * share))), False)
+            open_tasks = [record for record in self.records if record["category"] == 1 and not record["completed"]]
+            due = np.array([parse_time(r["due_date"]) if r["due_date"] else end + 60 * DAY_MS for r in open_tasks])
+            closing = int(min(len(open_tasks), rng.poisson(COMPLETED_PER_DAY * len(ids) * share)))
+            weights = 1.0 / (1.0 + np.abs(due - end) / DAY_MS) if len(open_tasks) else np.ones(0)
+            completed = rng.choice(
+                [r["id"] for r in open_tasks], closing, replace=False, p=weights / weights.sum() if closing else None
+            )
+            added = int(rng.poisson(ADDED_PER_DAY * max(len(ids), 1) * share))
+            plan = [(1, int(id_)) for id_ in changed] + [(2, int(id_)) for id_ in completed] + [(3, 0)] * added
+            moments = np.sort(rng.integers(start, end, len(plan)))
+            projects = [record["id"] for record in self.records if record["category"] == 0 and not record["completed"]]
+            for moment, index in zip(moments.tolist(), rng.permutation(len(plan)).tolist(), strict=True):
+                action, item_id = plan[index]
+                self._simulate(action, item_id, moment, rng, projects)
+            return {"changed": len(changed), "completed": closing, "added": added}
+
+    def _simulate(self, action: int, item_id: int, moment: int, rng: np.random.Generator, projects: list[int]) -> None:
+        """One planned event of `advance_span` at ``moment`` (ms): 1 change, 2 completion, 3 new item (a task
+        maybe in one of the open ``projects``)."""
+        if action == 1 and item_id in self.records:
+            edit = self._random_change(rng, item_id, base=moment)
+            self._apply(item_id, edit, "update", f"Changed {', '.join(sorted(edit))}", at=moment)
+        elif action == 2 and item_id in self.records and not self._current(item_id)["completed"]:
+            name = CATEGORY_NAMES[self._current(item_id)["category"]]
+            self._apply(item_id, {"completed": True}, "complete", f"Completed {name}", at=moment)
+        elif action == 3:
+            code = int(rng.choice(list(CATEGORIES.values()), p=CATEGORY_WEIGHTS))
+            changes: dict[str, Any] = {}
+            if code == 1:
+                if projects and rng.random() < 0.65:
+                    changes["parent"] = int(rng.choice(projects))
+                if rng.random() < 0.65:
+                    due = moment + int(rng.integers(1, 45)) * DAY_MS
+                    changes["due_date"] = render_time(due - due % (30 * 60_000), self._offset)
+                if rng.random() < 0.7:
+                    changes["assigneeId"] = int(self._members[int(rng.integers(0, len(self._members)))]["id"])
+            self._create(code, changes, self._tick(moment))
+
     def insert(self, records: int) -> None:
         """Add ``records`` tasks (what a ``changing_data`` fault does before a listing)."""
         for _ in range(records):
@@ -383,13 +446,16 @@ class ItemStore:
             self.records.remove(id_)
             self._events.pop(id_, None)
 
-    def _tick(self) -> int:
-        self.clock = max(now_ms(), self.clock + 1)
+    def _tick(self, at: int | None = None) -> int:
+        """The next stamp: ``at`` (default: the current time) or 1 ms after the latest one, whichever is later."""
+        self.clock = max(now_ms() if at is None else at, self.clock + 1)
         return self.clock
 
-    def _apply(self, item_id: int, changes: dict[str, Any], kind: str, message: str) -> dict[str, Any]:
+    def _apply(
+        self, item_id: int, changes: dict[str, Any], kind: str, message: str, at: int | None = None
+    ) -> dict[str, Any]:
         offset = self._current(item_id)["_offset"]
-        stamp = self._tick()
+        stamp = self._tick(at)
         self.records.update(item_id, {**changes, "time_last_update": render_time(stamp, offset), "_updated_ms": stamp})
         self._event(item_id, stamp, kind, message)
         return {key: value for key, value in self._current(item_id).items() if not key.startswith("_")}
@@ -408,14 +474,15 @@ class ItemStore:
         )
         self._next_event += 1
 
-    def _random_change(self, rng: np.random.Generator, item_id: int) -> dict[str, Any]:
+    def _random_change(self, rng: np.random.Generator, item_id: int, base: int | None = None) -> dict[str, Any]:
+        """A random edit of one field; a due date set where there was none is ``base`` (ms) plus 1-14 days."""
         record = self._current(item_id)
         choice = str(rng.choice(["priority", "due_date", "starred", "assigneeId", "message"]))
         if choice == "priority":
             return {"priority": int(rng.choice([15_000, 20_000, 25_000, 30_000]))}
         if choice == "due_date":
             due = record["due_date"]
-            base = parse_time(due) if due else self._seed_clock
+            base = parse_time(due) if due else self._seed_clock if base is None else base
             return {"due_date": render_time(base + int(rng.integers(1, 15)) * DAY_MS, record["_offset"])}
         if choice == "starred":
             return {"starred": not record["starred"]}

@@ -8,8 +8,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import orjson
 
+from apitoolkit.emulator.core.clock import day_spans
 from apitoolkit.emulator.hitask.data import Counts, DataGenerator
 from apitoolkit.emulator.hitask.exceptions import SESSION_NOT_FOUND, BadRequest, Unauthorized
 from apitoolkit.emulator.hitask.items import ItemStore
@@ -50,6 +52,7 @@ class HitaskBackend:
         self.login = str(self.user["login"])
         self.password = f"Emulator-{seed}-pass"
         self.items = ItemStore(generator, data)
+        self.now = self.start = now
         self.session_ttl = DEFAULT_SESSION_TTL
         self._sessions: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -146,8 +149,33 @@ class HitaskBackend:
             cached = self._json[name] = orjson.dumps(getattr(self, name))
         return cached
 
+    def advance(self, now: datetime) -> dict[str, int]:
+        """Let the team work until ``now``: items changed, tasks completed, items added (`ItemStore.advance_span`).
+
+        The span since the previous now is cut at UTC midnights, each piece with its own random stream (seed and
+        start), so the same seed and the same advances give the same items. A later delta returns them.
+
+        Returns:
+            How many items were ``changed``, ``completed`` and ``added``.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> backend = HitaskBackend(seed=1, size="small", now=datetime(2025, 1, 1, tzinfo=UTC))
+            >>> backend.advance(datetime(2025, 1, 3, tzinfo=UTC))
+            {'changed': 6, 'completed': 8, 'added': 4}
+        """
+        done = {"changed": 0, "completed": 0, "added": 0}
+        for start, end in day_spans(int(self.now.timestamp()), int(now.timestamp())):
+            rng = np.random.default_rng([self.seed, 19, start])
+            for name, count in self.items.advance_span(start * 1000, end * 1000, rng).items():
+                done[name] += count
+        self.now = max(self.now, now)
+        return done
+
     def reset(self) -> None:
-        """Back to the seed state: items and history restored, every session ended, ``session_ttl`` 3600."""
+        """Back to the seed state: items and history restored, every session ended, ``session_ttl`` 3600, the
+        clock back to its start."""
+        self.now = self.start
         self.items.reset()
         self.expire_sessions()
         self.session_ttl = DEFAULT_SESSION_TTL

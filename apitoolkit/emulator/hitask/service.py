@@ -105,6 +105,10 @@ class HitaskService(Service):
         """Add (or delete) ``records`` tasks (the listing is not paginated: items simply appear or go)."""
         (self.backend.items.remove_first if delete else self.backend.items.insert)(records)
 
+    def advance(self, now: datetime) -> None:
+        """The team works until ``now``: items changed, completed, added (`HitaskBackend.advance`)."""
+        self.backend.advance(now)
+
     def control(self, operation: str, body: dict[str, Any]) -> Any:
         """The backend's mutations and ``expire_sessions``."""
         backend = self.backend

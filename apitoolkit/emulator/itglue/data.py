@@ -4,7 +4,8 @@ Rows are drawn with numpy from the shared Faker pools of ``core.fake`` (several 
 included), so "large" (100k users, 200k logs) takes seconds. Each user's ``reputation`` is 10 * created
 + 5 * edited + 1 * viewed summed over all of that user's metrics. Logs cover the 30 days
 before ``now`` with bursts of many rows in one second (the largest over a page of 1000 in "large", never
-over `LOG_BURST_MAX`).
+over `LOG_BURST_MAX`). When the emulator's clock moves on, `itglue.clock` draws the new days with the same
+methods (`span_logs`, `user_metrics` from a given day).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ LOG_ID_BASE = 574_989_297_464_115_201
 #: Most rows in one burst: under the 5 pages of 1000 the logs endpoint serves per query, so a client walking
 #: ``filter[created_at]`` from the last timestamp of page 5 always gets past a burst (whatever the size).
 LOG_BURST_MAX = 4_000
+#: Bursts of rows sharing one second per day, once the clock moves on (the initial 30 days hold a few).
+BURSTS_PER_DAY = 0.1
 ORG_TYPES = ((86, "Customer"), (87, "Vendor"), (88, "Partner"), (89, "Prospect"), (90, "Internal"))
 ORG_TYPE_WEIGHTS = (0.62, 0.2, 0.06, 0.08, 0.04)
 ORG_STATUSES = ((68, "Active"), (69, "Inactive"), (70, "Onboarding"), (71, "Former Client"))
@@ -316,8 +319,14 @@ class DataGenerator:
             "activity": rng.lognormal(-0.5, 1.0, n) * signed_in,
         }
 
-    def user_metrics(self, users: Columns, orgs: Columns, days: int) -> Columns:
-        """Sparse daily metrics per user, organization and resource type over the last ``days`` days."""
+    def user_metrics(
+        self, users: Columns, orgs: Columns, days: int, *, first_day: int | None = None, id_base: int = 30_000_000
+    ) -> Columns:
+        """Sparse daily metrics per user, organization and resource type over the last ``days`` days.
+
+        ``first_day`` (days since the epoch) starts them elsewhere (the emulator's clock moving on), with ids
+        above ``id_base``.
+        """
         rng = self.rng
         chance = np.clip(0.055 * users["activity"], 0.0, 0.9)
         per_user = rng.binomial(days, chance)
@@ -330,13 +339,14 @@ class DataGenerator:
         key = ((user_rows * max(days, 1) + day) * len(METRIC_TYPES) + kinds) * max(len(orgs["id"]), 1) + org_rows
         keep = np.unique(key, return_index=True)[1]
         keep = keep[np.lexsort((kinds[keep], user_rows[keep], day[keep]))]
+        first = self.today - (days - 1) if first_day is None else first_day
         return self.metric_rows(
-            sequential_ids(rng, 30_000_000, len(keep), 3),
+            sequential_ids(rng, id_base, len(keep), 3),
             users,
             user_rows[keep],
             orgs["id"][org_rows[keep]],
             kinds[keep],
-            self.today - (days - 1) + day[keep],
+            first + day[keep],
         )
 
     def metric_rows(
@@ -411,6 +421,51 @@ class DataGenerator:
             _log_ids(times, start), times, users, orgs, user_rows[order], actions[order], types[order]
         )
         return columns
+
+    def span_logs(self, per_day: float, users: Columns, orgs: Columns, start: int, end: int) -> Columns:
+        """Logs created in ``[start, end)`` (at most a day) at ``per_day`` rows a day; ids are left to the caller.
+
+        As in `logs`: most rows around 15:00 UTC (normal, 3.5 h), the same mix of users (by activity), actions
+        and resource types, and now and then a burst of rows sharing one second. Returned in time order.
+        """
+        rng = self.rng
+        minutes = np.arange(start, end, 60, dtype=np.int64)
+        if not len(minutes) or not len(users["id"]):
+            none = np.zeros(0, dtype=np.int64)
+            return self.log_rows(none, none, users, orgs, none, none, none)
+        weight = _hour_weight(minutes)
+        bursts = int(rng.poisson(BURSTS_PER_DAY * len(minutes) / 1_440))
+        sizes = np.minimum(2 + rng.geometric(0.15, bursts), LOG_BURST_MAX)
+        base = max(0, int(rng.poisson(per_day * weight.sum() / _DAY_WEIGHT)) - int(sizes.sum()))
+        burst_of = np.repeat(np.arange(bursts), sizes)
+        times = np.concatenate(
+            [
+                rng.choice(minutes, base, p=weight / weight.sum()) + rng.integers(0, 60, base),
+                rng.integers(start, end, bursts)[burst_of],
+            ]
+        )
+        active = np.flatnonzero(users["activity"] > 0)
+        if not len(active):
+            active = np.arange(len(users["id"]))
+        weights = users["activity"][active] if users["activity"][active].sum() > 0 else np.ones(len(active))
+        user_rows = np.concatenate(
+            [rng.choice(active, base, p=weights / weights.sum()), rng.choice(active, bursts)[burst_of]]
+        )
+        actions = np.concatenate(
+            [rng.choice(len(LOG_ACTIONS), base, p=LOG_ACTION_WEIGHTS), rng.choice([1, 2, 3], bursts)[burst_of]]
+        )
+        types = np.concatenate([rng.choice(len(LOG_TYPES), base, p=LOG_TYPE_WEIGHTS), rng.choice(4, bursts)[burst_of]])
+        times = np.minimum(times, end - 1)
+        order = np.argsort(times, kind="stable")
+        return self.log_rows(
+            np.zeros(len(times), dtype=np.int64),
+            times[order],
+            users,
+            orgs,
+            user_rows[order],
+            actions[order],
+            types[order],
+        )
 
     def log_rows(
         self,
@@ -533,6 +588,26 @@ def _where(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
     kept = values.copy()
     kept[~mask] = None
     return kept
+
+
+def _hour_weight(instants: np.ndarray) -> np.ndarray:
+    """How likely a log is at each instant's time of day: a normal around 15:00 UTC (3.5 h), wrapped."""
+    hours = (instants % DAY) / 3600.0
+    distance = (hours - 15.0 + 12.0) % 24.0 - 12.0
+    return np.exp(-0.5 * (distance / 3.5) ** 2)
+
+
+_DAY_WEIGHT = float(_hour_weight(np.arange(0, DAY, 60)).sum())
+
+
+def log_ids(times: np.ndarray, start: int) -> np.ndarray:
+    """Ids of logs at ``times`` (sorted): `_log_ids` with ``start`` the initial window's start.
+
+    Example:
+        >>> (log_ids(np.array([5, 5, 6]), 0) - LOG_ID_BASE).tolist()
+        [5242880, 5242881, 6291456]
+    """
+    return _log_ids(times, start)
 
 
 def _log_ids(times: np.ndarray, start: int) -> np.ndarray:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import datetime
 
 import numpy as np
 
 from apitoolkit.emulator.core.accounts import AccountsBackend
+from apitoolkit.emulator.itglue.clock import advance_account
 from apitoolkit.emulator.itglue.data import (
     LOG_DAYS,
     LOG_ID_BASE,
@@ -39,6 +41,10 @@ class ITGlueAccount:
         self.seed = seed
         self.counts = counts
         self.now = int(now.timestamp())
+        self.start = self.now
+        #: Where log ids count from (the start of the initial 30 days), and the last date holding metrics.
+        self.log_start = self.now - LOG_DAYS * 86_400
+        self.metrics_day = self.now // 86_400
         self._generator = DataGenerator(seed, now)
         columns = self._generator.generate(counts)
         self.tables = {r.key: Table(r.type, r.fields, columns[r.key]) for r in RESOURCES}
@@ -88,10 +94,30 @@ class ITGlueAccount:
         return self.records("expirations")
 
     def reset(self) -> None:
-        """Drop inserted records and restore changed values."""
+        """Drop inserted records and restore changed values; the clock back to its start."""
         for table in self.tables.values():
             table.reset()
         self._insertions = 0
+        self.now, self.metrics_day = self.start, self.start // 86_400
+
+    def advance(self, now: datetime) -> None:
+        """Let the account live on until ``now``: new logs, metrics, renewals... (see `itglue.clock`).
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> account = ITGlueAccount(seed=1, counts=Counts.for_size("small"), now=datetime(2025, 1, 1, tzinfo=UTC))
+            >>> before = len(account.user_metrics)
+            >>> account.advance(datetime(2025, 1, 3, tzinfo=UTC))
+            >>> len(account.user_metrics) > before
+            True
+        """
+        advance_account(self, int(now.timestamp()))
+
+    def generator_at(self, *key: int) -> DataGenerator:
+        """A generator sharing the pools, with the random stream of ``(seed, *key)`` (for simulated time)."""
+        generator = copy.copy(self._generator)
+        generator.rng = np.random.default_rng([self.seed, *key])
+        return generator
 
     def insert(self, resource: Resource, records: int, organization_id: int | None = None) -> None:
         """Add ``records`` new records that sort first under the resource's default order.
@@ -225,3 +251,15 @@ class ITGlueBackend(AccountsBackend[ITGlueAccount]):
 
     def __init__(self, *, seed: int, size: str, now: datetime, counts: dict[str, int] | None = None) -> None:
         super().__init__(api_key=f"itg-emulator-key-{seed}", seed=seed, size=size, now=now, counts=counts)
+        self.start = now
+
+    def advance(self, now: datetime) -> None:
+        """Let every account live on until ``now``; accounts added later are anchored to it."""
+        for account in self.accounts.values():
+            account.advance(now)
+        self.now = now
+
+    def reset(self) -> None:
+        """Back to the seed state, the clock back to its start (see `AccountsBackend.reset`)."""
+        super().reset()
+        self.now = self.start

@@ -87,6 +87,10 @@ class ITGlueService(Service):
         change = self.backend.accounts[account].delete if delete else self.backend.accounts[account].insert
         change(LIST_RESOURCES[endpoint], records, organization)
 
+    def advance(self, now: datetime) -> None:
+        """Every account lives on until ``now`` (see `apitoolkit.emulator.itglue.clock`)."""
+        self.backend.advance(now)
+
     def control(self, operation: str, body: dict[str, Any]) -> Any:
         """``add_account``: ``{"api_key": ..., "seed": n, "users": n, ...}`` (counts as in `Counts`)."""
         if operation == "add_account":
