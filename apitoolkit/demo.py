@@ -1,18 +1,24 @@
-"""The demo behind ``make demo``: start the emulator, load IT Glue through the public loaders, summarise, and
-render every report notebook to HTML."""
+"""The demo behind ``make demo``: start the emulator, load IT Glue through the public loaders, summarise, build a
+history archive by syncing over simulated weeks, and render every report notebook (trends from that archive) to
+HTML."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 import unicodedata
 from collections.abc import Callable
-from typing import TextIO
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
 
 import pandas as pd
 
 from apitoolkit.analysis import reputation_leaderboard
+from apitoolkit.archive import Archive
 from apitoolkit.config import cache_location
 from apitoolkit.emulator.core.server import DEFAULT_PORT, PORTS, SharedEmulator, shared_emulator
 from apitoolkit.envvars import emulator_environment, environment
@@ -20,7 +26,21 @@ from apitoolkit.itglue import load_expirations, load_logs, load_organizations, l
 from apitoolkit.loading import load_source
 from apitoolkit.reports import Rendered, run_reports
 
-__all__ = ["DEFAULT_PORT", "PORTS", "DemoEmulator", "demo_emulator", "display_width", "environment", "fit", "run_demo"]
+__all__ = [
+    "DEFAULT_PORT",
+    "HISTORY_WEEKS",
+    "PORTS",
+    "DemoEmulator",
+    "build_demo_archive",
+    "demo_emulator",
+    "display_width",
+    "environment",
+    "fit",
+    "run_demo",
+]
+
+#: Weeks of simulated history the demo archive holds (one sync per simulated week, the emulator's clock advanced).
+HISTORY_WEEKS = 26
 
 #: The emulator a demo uses, and how it is found or started (their home is `apitoolkit.emulator.core.server`).
 DemoEmulator = SharedEmulator
@@ -102,8 +122,10 @@ def run_demo(
         print(f"Cache: {cache_location()}", file=out)
         loads = _load_all(out)
         if reports is not None:
+            history = build_demo_archive(Path(reports) / "demo-archive", seed=seed, size=size, out=out)
             print(f"\nRendering the reports into {reports}/", file=out)
-            rendered = run_reports(None, reports, {"interactive": False}, log=lambda line: print(line, file=out))
+            with environment({"APITOOLKIT_ARCHIVE": history.location}):
+                rendered = run_reports(None, reports, {"interactive": False}, log=lambda line: print(line, file=out))
     _print_summary(loads, out)
     if reports is not None:
         print("\nReports (open in a browser):", file=out)
@@ -111,6 +133,59 @@ def run_demo(
             print(f"  {report.html.resolve()}", file=out)
     print(f"\nDone in {time.perf_counter() - started:.1f} s; run it again to see the cache at work.", file=out)
     return 0
+
+
+def build_demo_archive(
+    location: str | os.PathLike[str],
+    *,
+    seed: int = 1,
+    size: str = "small",
+    weeks: int = HISTORY_WEEKS,
+    out: TextIO = sys.stdout,
+) -> Archive:
+    """An archive of ``weeks`` of simulated history at ``location`` (kept and reused when it is already there).
+
+    An in-process emulator starts ``weeks`` weeks ago (midnight UTC); the archive is synced, the emulator's clock
+    moved a week on, synced again, up to today. The archive is built beside ``location`` and moved into place
+    when whole, so an interrupted demo leaves none half built. Its own cache is thrown away afterwards.
+
+    Example:
+        >>> build_demo_archive("/tmp/demo-archive", weeks=4).info()["rows"].sum() > 0  # doctest: +SKIP
+        True
+    """
+    from apitoolkit.emulator import mock_emulator
+
+    target = Path(location)
+    if (target / "itglue" / "logs").is_dir():
+        print(f"\nHistory archive: {target} (kept from an earlier demo; delete it to build it again)", file=out)
+        return Archive(target)
+    began = time.perf_counter()
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(weeks=weeks)
+    print(f"\nBuilding the history archive: {weeks} weekly syncs from {start:%Y-%m-%d} ...", file=out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".demo-archive-") as building:
+        archive = Archive(Path(building) / "archive")
+        with mock_emulator(seed=seed, size=size, now=start) as emulator, tempfile.TemporaryDirectory() as cache:
+            _simulate(archive, emulator, cache, weeks)
+        archive.compact()
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(Path(building) / "archive", target)
+    history = Archive(target)
+    rows = history.info()
+    print(
+        f"History archive: {target}, {int(rows['rows'].sum()):,} rows in {len(rows)} tables, "
+        f"{time.perf_counter() - began:.1f} s (APITOOLKIT_ARCHIVE={target} apitoolkit archive info)",
+        file=out,
+    )
+    return history
+
+
+def _simulate(archive: Archive, emulator: Any, cache: str, weeks: int) -> None:
+    """Sync ``archive`` now and after each of ``weeks`` weeks of the emulator's clock (its own cache)."""
+    with environment({**emulator.environ(), "APITOOLKIT_CACHE": cache}):
+        archive.sync(now=emulator.now)
+        for _ in range(weeks):
+            archive.sync(now=emulator.advance(timedelta(days=7)))
 
 
 def _load_all(out: TextIO) -> dict[str, pd.DataFrame]:
