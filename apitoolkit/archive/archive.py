@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -17,6 +17,7 @@ from apitoolkit.archive.resources import ARCHIVED, ArchivedResource, archived
 from apitoolkit.archive.store import DeltaStore, lock_location
 from apitoolkit.archive.sync import SYNC, write_frame
 from apitoolkit.arguments import DateRange, as_range, as_timestamp, shown
+from apitoolkit.config import offline_mode
 from apitoolkit.exceptions import (
     ApiToolkitError,
     ArchiveError,
@@ -48,9 +49,9 @@ def _months(span: DateRange) -> list[str] | None:
     """The ``month`` partitions a range touches (None: unbounded, read every month)."""
     if span.start is None or span.end is None:
         return None
-    first = span.start.tz_convert("UTC").to_period("M")
+    first = span.start.tz_convert("UTC").tz_localize(None).to_period("M")
     last = (span.end - pd.Timedelta(microseconds=1) if span.end_is_date else span.end).tz_convert("UTC")
-    return [str(p) for p in pd.period_range(first, last.to_period("M"), freq="M")]
+    return [str(p) for p in pd.period_range(first, last.tz_localize(None).to_period("M"), freq="M")]
 
 
 def _time_filter(spec: ArchivedResource, span: DateRange, months: list[str] | None) -> ds.Expression | None:
@@ -150,12 +151,13 @@ class Archive:
 
     def _plan(self, service: str | None, resource: str | None) -> list[ArchivedResource]:
         if service is not None and not any(s == service for s, _ in ARCHIVED):
-            kept = sorted({s for s, _ in ARCHIVED})
-            raise UnknownArchiveResourceError(f"The archive keeps no {service!r} resource: use one of {kept}.")
+            services = ", ".join(sorted({s for s, _ in ARCHIVED}))
+            raise UnknownArchiveResourceError(f"The archive keeps no {service!r} resource: use one of {services}.")
         if resource is not None and service is None:
             matching = [spec for spec in ARCHIVED.values() if spec.resource == resource]
             if not matching:
-                archived("?", resource)  # raises, listing what is kept
+                kept = ", ".join(f"{s}/{r}" for s, r in ARCHIVED)
+                raise UnknownArchiveResourceError(f"The archive keeps no {resource!r} resource: it keeps {kept}.")
             return matching
         if resource is not None and service is not None:
             return [archived(service, resource)]
@@ -187,6 +189,11 @@ class Archive:
         """
         plan = self._plan(service, resource)
         moment = as_timestamp(now, "now") if now is not None else pd.Timestamp.now("UTC")
+        if offline_mode():
+            raise ArchiveError(
+                "The archive syncs from the APIs, and offline mode is on (APITOOLKIT_OFFLINE): a cached copy "
+                "archived as today's would be history that never happened. Unset APITOOLKIT_OFFLINE to sync."
+            )
         self._location.check_writable()
         rows = [self._sync_one(spec, (clients or {}).get(spec.service), moment) for spec in plan]
         results = pd.DataFrame(rows, columns=_SYNC_COLUMNS).astype(
@@ -260,12 +267,12 @@ class Archive:
             return None
         if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
             raise InvalidArgumentError(f"columns={shown(columns)}: give a list of column names.")
-        names = store.empty().column_names
+        names = [n for n in store.empty().column_names if n != "month"]
         unknown = [c for c in columns if c not in names]
         if unknown:
             raise InvalidArgumentError(
                 f"{store.spec.service}/{store.spec.resource} has no column {', '.join(unknown)}: it has "
-                f"{', '.join(n for n in names if n != 'month')}."
+                f"{', '.join(names)}."
             )
         return list(columns)
 
@@ -310,7 +317,7 @@ class Archive:
             result = con.sql(query, params=list(parameters or [])).to_arrow_table()
         except duckdb.Error as error:
             views = ", ".join(self.views()) or "none yet (run a sync first)"
-            first = str(error).splitlines()[0][:400]
+            first = str(error).splitlines()[0][:400].rstrip(".!")
             raise ArchiveQueryError(f"The archive query failed: {first}. Views: {views}.") from None
         finally:
             con.close()
@@ -349,15 +356,15 @@ class Archive:
         return frame.astype({"rows": "Int64", "files": "Int64", "bytes": "Int64", "version": "Int64"})
 
     # ------------------------------------------------------------------------------------------------ upkeep
-    def _stores(self, service: str | None, resource: str | None) -> Iterable[DeltaStore]:
-        for spec in self._plan(service, resource):
-            yield DeltaStore(self._location, spec, locks=self._locks)
+    def _stores(self, service: str | None, resource: str | None) -> list[DeltaStore]:
+        return [DeltaStore(self._location, spec, locks=self._locks) for spec in self._plan(service, resource)]
 
     def compact(self, service: str | None = None, resource: str | None = None) -> pd.DataFrame:
         """Merge each table's small files (daily syncs write one file per day) and delete unneeded files."""
+        stores = self._stores(service, resource)
         self._location.check_writable()
         rows = []
-        for store in self._stores(service, resource):
+        for store in stores:
             with store.writer_lock():
                 rows.append({"service": store.spec.service, "resource": store.spec.resource, **store.compact()})
         return pd.DataFrame(rows, columns=["service", "resource", "files_removed", "files_added"])
@@ -368,9 +375,10 @@ class Archive:
         A change log keeps versions still current (no ``valid_to``) whatever their age.
         """
         cutoff = _cutoff(older_than)
+        stores = self._stores(service, resource)
         self._location.check_writable()
         rows = []
-        for store in self._stores(service, resource):
+        for store in stores:
             column = store.spec.time_column
             value = cutoff.date().isoformat() if column in {"date", "snapshot_date"} else cutoff.isoformat()
             predicate = f"{column} < '{value}'"

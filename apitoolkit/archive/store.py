@@ -184,9 +184,9 @@ class DeltaStore:
         table = self.open()
         if table is None:
             return None
-        partitions = [("month", "in", list(months))] if months is not None else None
+        pruning = [("month", "in", list(months))] if months else None
         try:
-            return table.to_pyarrow_dataset(partitions=partitions) if months is None or months else None
+            return table.to_pyarrow_dataset(file_pruning_predicate=pruning) if months is None or months else None
         except Exception as error:
             raise _delta_error(error, self.uri) from None
 
@@ -290,14 +290,25 @@ class DeltaStore:
 
     @staticmethod
     def _merger(table: DeltaTable, rows: pa.Table, match: str) -> Any:
-        """A Delta merge of ``rows`` into ``table`` on ``match``, within the months ``rows`` cover."""
+        """A Delta merge of ``rows`` into ``table`` on ``match``, within the months ``rows`` cover.
+
+        New columns are added to the table first, in a commit of their own (a merge that evolves the schema
+        itself drops the table's name, which marks it as the archive's): killed in between, the table only has an
+        empty column more.
+        """
+        from deltalake import Schema
+
+        names = set(pa.schema(table.schema().to_arrow()).names)
+        new = [field.with_nullable(True) for field in rows.schema if field.name not in names]
+        if new:
+            table.alter.add_columns(Schema.from_arrow(pa.schema(new)).fields)
+            table.update_incremental()
         months = ", ".join(f"'{m}'" for m in pc.unique(rows["month"]).to_pylist())
         return table.merge(
             rows,
             predicate=f"t.month IN ({months}) AND t.month = s.month AND {match}",
             source_alias="s",
             target_alias="t",
-            merge_schema=True,
         )
 
     def append_new(self, data: pa.Table, key: Sequence[str] = ("id",)) -> Written:

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from apitoolkit.archive.store import DeltaStore, Written, month_of
-from apitoolkit.exceptions import ArchiveGapWarning, InvalidArgumentError
+from apitoolkit.exceptions import ArchiveError, ArchiveGapWarning, InvalidArgumentError, StaleDataWarning
 
 if TYPE_CHECKING:
     from apitoolkit.archive.resources import ArchivedResource
@@ -81,11 +81,29 @@ def _days(store: DeltaStore, frame: pd.DataFrame, first: date, last: date) -> Wr
     return store.replace(table, predicate)
 
 
-def _quiet_retention(load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """Run a logs load without its "IT Glue keeps logs for 30 days" warning: the sync chose its range itself."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="IT Glue keeps logs for 30 days", category=UserWarning)
-        return load()
+def fresh(load: Callable[[], pd.DataFrame], what: str) -> pd.DataFrame:
+    """Run a load for the archive: its data must come from the API (or a cache still fresh), never a stale copy.
+
+    A loader that could not reach the API returns its expired cached copy with a `StaleDataWarning`; archived as
+    today's, it would be history that never happened, so the sync of that resource fails instead. Other warnings
+    pass on (logs' "IT Glue keeps logs for 30 days" is dropped: the sync chose its range itself).
+
+    Raises:
+        ArchiveError: The loader returned stale data; nothing of it is archived.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = load()
+    stale = [w for w in caught if issubclass(w.category, StaleDataWarning)]
+    for w in caught:
+        if not stale and not str(w.message).startswith("IT Glue keeps logs for 30 days"):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if stale:
+        raise ArchiveError(
+            f"{what}: the API could not be reached and the loader offered only its expired cached copy "
+            f"({str(stale[0].message).splitlines()[0][:200]}); nothing was archived. Sync again when it answers."
+        )
+    return frame
 
 
 def sync_logs(store: DeltaStore, client: BaseClient | None, now: pd.Timestamp) -> Written:
@@ -105,7 +123,7 @@ def sync_logs(store: DeltaStore, client: BaseClient | None, now: pd.Timestamp) -
                 stacklevel=3,
             )
         start = oldest_kept
-    frame = _quiet_retention(lambda: load_logs(start, now, client=client))  # type: ignore[arg-type]
+    frame = fresh(lambda: load_logs(start, now, client=client), "IT Glue logs")  # type: ignore[arg-type]
     return store.append_new(to_arrow(frame, store.spec))
 
 
@@ -117,7 +135,7 @@ def sync_user_metrics(store: DeltaStore, client: BaseClient | None, now: pd.Time
     last = now.date()
     first = newest if isinstance(newest, date) else last - timedelta(days=METRICS_FIRST_DAYS - 1)
     first = min(first, last)
-    frame = load_user_metrics(first, last, client=client, refresh=True)  # type: ignore[arg-type]
+    frame = fresh(lambda: load_user_metrics(first, last, client=client, refresh=True), "IT Glue user metrics")  # type: ignore[arg-type]
     return _days(store, frame, first, last)
 
 
@@ -132,7 +150,8 @@ def _snapshot_loader(resource: str) -> Callable[[BaseClient | None, pd.Timestamp
 
 def sync_snapshot(store: DeltaStore, client: BaseClient | None, now: pd.Timestamp) -> Written:
     """Store today's snapshot (replacing an earlier one of the same day)."""
-    frame = _snapshot_loader(store.spec.resource)(client, now)
+    load = _snapshot_loader(store.spec.resource)
+    frame = fresh(lambda: load(client, now), f"IT Glue {store.spec.resource}")
     return _snapshot(store, frame, now)
 
 
@@ -201,8 +220,12 @@ def change_log_rows(open_versions: pd.DataFrame, current: pd.DataFrame, now: pd.
     closing = open_versions[open_versions["id"].isin(new["id"]) | gone].copy()
     ends = closing[["id"]].merge(new[["id", "valid_from"]], how="left", on="id")["valid_from"].set_axis(closing.index)
     closing["valid_to"] = ends.fillna(moment).astype("datetime64[us, UTC]")
-    shared = [c for c in new.columns if c in closing.columns]
-    return pd.concat([closing[shared], new[shared]], ignore_index=True)
+    if closing.empty:
+        return new.reset_index(drop=True)
+    if new.empty:
+        return closing.reset_index(drop=True)
+    # Every column of either side: a field the API added is written with the new versions (the table evolves).
+    return pd.concat([closing, new], ignore_index=True)
 
 
 def _open_or_none(open_versions: pd.DataFrame | None, current: pd.DataFrame) -> pd.DataFrame:
@@ -216,7 +239,7 @@ def sync_items(store: DeltaStore, client: BaseClient | None, now: pd.Timestamp) 
     """Add a version for each item that changed, close the versions of items gone."""
     from apitoolkit.hitask.loaders import load_items
 
-    current = load_items(client)  # type: ignore[arg-type]
+    current = fresh(lambda: load_items(client), "Hitask items")  # type: ignore[arg-type]
     archived = store.read(where=ds.field("valid_to").is_null())
     from apitoolkit.frames import table_to_frame
 
