@@ -1,4 +1,4 @@
-"""The ``apitoolkit`` command line: one module per subcommand (emulator, demo, fetch, cache, report).
+"""The ``apitoolkit`` command line: one module per subcommand (emulator, demo, fetch, cache, report, archive).
 
 A subcommand module has ``add_parser(subparsers)``, which registers its parser and sets ``run`` to a function
 ``(args) -> exit code``, and imports the heavy modules (pandas, requests, matplotlib) only inside ``run``, so that
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 
-from apitoolkit.cli import cache, demo, emulator, fetch, report
+from apitoolkit.cli import archive, cache, demo, emulator, fetch, report
 from apitoolkit.cli._common import EXIT_USAGE
 
 __all__ = ["build_parser", "main"]
 
 #: The subcommands, in the order ``apitoolkit --help`` lists them.
-_SUBCOMMANDS = (emulator, demo, fetch, cache, report)
+_SUBCOMMANDS = (emulator, demo, fetch, cache, report, archive)
 
 
 def main(argv: list[str] | None = None) -> int:

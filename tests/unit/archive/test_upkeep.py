@@ -1,0 +1,99 @@
+"""`Archive.info`, `compact` and `prune`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from apitoolkit.archive import Archive
+from tests.helpers import hitask_items
+
+
+def _live_files(archive: Archive, service: str, resource: str) -> list[Path]:
+    actions = archive.store(service, resource).add_actions().to_pandas()
+    return [Path(archive.table_uri(service, resource), p) for p in actions["path"]]
+
+
+def test_info__rows_range_files_and_bytes_of_each_resource(archive: Archive, frames: dict[str, pd.DataFrame]) -> None:
+    logs, users = frames["logs"], frames["users"]
+    archive.write("itglue", "logs", logs)
+    archive.write("itglue", "users", users, now="2026-11-22 10:00")
+    archive.write("itglue", "users", users, now="2026-11-23 10:00")
+    info = archive.info().set_index("resource")
+    assert info.index.tolist() == ["logs", "users"]
+    assert info.loc["logs", "rows"] == len(logs) and info.loc["users", "rows"] == 2 * len(users)
+    assert pd.Timestamp(info.loc["logs", "first"]) == logs["created_at"].min()
+    assert pd.Timestamp(info.loc["logs", "last"]) == logs["created_at"].max()
+    assert (info.loc["users", "first"], info.loc["users", "last"]) == ("2026-11-22", "2026-11-23")
+    for resource in ("logs", "users"):
+        files = _live_files(archive, "itglue", resource)
+        assert info.loc[resource, "files"] == len(files)
+        assert info.loc[resource, "bytes"] == sum(f.stat().st_size for f in files)
+    assert info.loc["users", "version"] == 1
+
+
+def test_info__of_an_empty_archive(archive: Archive) -> None:
+    info = archive.info()
+    assert info.empty and info.columns.tolist() == [
+        "service", "resource", "rows", "first", "last", "files", "bytes", "version",
+    ]  # fmt: skip
+
+
+def test_compact__fewer_files_same_rows(archive: Archive, frames: dict[str, pd.DataFrame]) -> None:
+    logs = frames["logs"].sort_values("created_at", ignore_index=True)
+    november = logs[logs["created_at"] >= pd.Timestamp("2026-11-01", tz="UTC")].reset_index(drop=True)
+    for chunk in range(8):  # eight small syncs in one month
+        archive.write("itglue", "logs", november.iloc[chunk::8])
+    before = archive.scan("itglue", "logs")
+    files_before = archive.info().set_index("resource").loc["logs", "files"]
+    assert files_before == 8
+    result = archive.compact("itglue", "logs")
+    assert result[["files_removed", "files_added"]].iloc[0].tolist() == [8, 1]
+    after_info = archive.info().set_index("resource").loc["logs"]
+    assert after_info["files"] == 1 and after_info["rows"] == len(november)
+    pd.testing.assert_frame_equal(archive.scan("itglue", "logs"), before)
+    assert len([p for p in Path(archive.table_uri("itglue", "logs")).rglob("*.parquet")]) == 1  # old files vacuumed
+
+
+def test_prune__older_rows_go(archive: Archive, frames: dict[str, pd.DataFrame]) -> None:
+    logs, cutoff = frames["logs"], pd.Timestamp("2026-11-10", tz="UTC")
+    archive.write("itglue", "logs", logs)
+    result = archive.prune("2026-11-10", "itglue", "logs")
+    older = int((logs["created_at"] < cutoff).sum())
+    assert older > 0 and result["rows_deleted"].tolist() == [older]
+    stored = archive.scan("itglue", "logs")
+    assert len(stored) == len(logs) - older and stored["created_at"].min() >= cutoff
+
+
+def test_prune__snapshots_and_metric_days(archive: Archive, frames: dict[str, pd.DataFrame]) -> None:
+    users, metrics = frames["users"], frames["user_metrics"]
+    for day in ("2026-11-01", "2026-11-05", "2026-11-20"):
+        archive.write("itglue", "users", users, now=f"{day} 09:00")
+    archive.write("itglue", "user_metrics", metrics)
+    days = sorted(metrics["date"].unique())
+    assert "2026-11-05" < str(days[2]) < "2026-11-20"
+    archive.prune(str(days[2]), "itglue")
+    kept_snapshots = archive.scan("itglue", "users")["snapshot_date"].astype("str").unique().tolist()
+    assert kept_snapshots == ["2026-11-20"]
+    assert sorted(archive.scan("itglue", "user_metrics")["date"].unique()) == days[2:]
+
+
+def test_prune__a_change_log_keeps_current_versions(archive: Archive) -> None:
+    def items(updated_two: str) -> pd.DataFrame:
+        return hitask_items({"time_last_update": "2025-01-05 10:00"}, {"time_last_update": updated_two})
+
+    archive.write("hitask", "items", items("2025-02-01 10:00"), now="2025-03-01")
+    archive.write("hitask", "items", items("2025-06-01 10:00"), now="2025-07-01")
+    archive.write("hitask", "items", items("2026-06-01 10:00"), now="2026-11-01")
+    assert len(archive.scan("hitask", "items")) == 4
+    result = archive.prune("2026-01-01", "hitask", "items")
+    assert result["rows_deleted"].tolist() == [1]  # item 2's version closed in 2025
+    stored = archive.scan("hitask", "items")
+    versions = [(int(r.id), f"{r.valid_from:%Y-%m-%d}", None if pd.isna(r.valid_to) else f"{r.valid_to:%Y-%m-%d}")
+                for r in stored.sort_values(["id", "valid_from"]).itertuples()]  # fmt: skip
+    assert versions == [
+        (1, "2025-01-05", None),  # current, however old
+        (2, "2025-06-01", "2026-06-01"),  # closed after the cutoff
+        (2, "2026-06-01", None),
+    ]
