@@ -4,9 +4,10 @@ What the top level exports, by one rule: ``__version__``; every error and warnin
 `apitoolkit.exceptions`); the client of every service in `apitoolkit.registry`; the loader of every registered
 resource whose ``load_<resource>`` name no other service's loader has (``load_contacts`` of Hitask and of Happy
 Grasshopper stay in their packages: ``apitoolkit.hitask.load_contacts``); the cache functions `cache_info` and
-`clear_cache`; `load_source`, `to_excel` and the history `Archive`. Everything else is imported from its module (``apitoolkit.itglue``,
-``apitoolkit.analysis``, ``apitoolkit.plots``, ...). The clients and loaders come from the registry, so a new
-service or resource is exported without an edit here (only the type checkers' list below names them).
+`clear_cache`; `load_source`, `to_excel` and the history `Archive`. Everything else is imported from its module
+(``apitoolkit.itglue``, ``apitoolkit.analysis``, ``apitoolkit.plots``, ...). The clients and loaders come from the
+registry, so a new service or resource is exported without an edit here (only the type checkers' list below names
+them).
 
 Names are imported on first use, so ``import apitoolkit`` stays fast (pandas, pyarrow, requests-cache,
 matplotlib and ipywidgets load only when something needs them).

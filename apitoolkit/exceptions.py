@@ -54,12 +54,12 @@ from __future__ import annotations
 
 __all__ = [
     "ApiError",
+    "ApiToolkitError",
     "ArchiveCorruptError",
     "ArchiveError",
     "ArchiveGapWarning",
     "ArchiveLocationError",
     "ArchiveQueryError",
-    "ApiToolkitError",
     "AuthenticationError",
     "CacheError",
     "CacheWarning",
