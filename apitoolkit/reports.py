@@ -76,6 +76,7 @@ REPORTS: dict[str, Report] = {
         Report("expirations", ("itglue",), "Expirations"),
         Report("activity_logs", ("itglue",), "Activity logs"),
         Report("task_activity", ("hitask", "glasshat"), "Task activity"),
+        Report("trends", (), "Trends"),  # reads only the history archive: no API, no credentials
     )
 }
 
@@ -391,6 +392,7 @@ SOURCE_WORDS = {
     "frame-cache": "from the cache",
     "delta": "synced with the API (changes only)",
     "stale-cache": "**from an expired cached copy: the API could not be reached**",
+    "archive": "from the archive",
 }
 
 
@@ -459,8 +461,8 @@ def report_header(*, parameters: Mapping[str, Any], now: Any = None, **frames: p
 
     The first line is the as-of time (``now``, default the current time, in UTC to the minute). Then one line per
     frame (keyword name, rows, where it came from and how fresh: fresh from the API, from the cache (with the
-    time it was stored when known), or in bold a stale copy because the API could not be reached), then every
-    parameter with its value (None shown as "default").
+    time it was stored when known), from the history archive, or in bold a stale copy because the API could not
+    be reached), then every parameter with its value (None shown as "default").
 
     Args:
         parameters: The report's parameters, e.g. ``{"horizon": horizon, "organization": organization}``.

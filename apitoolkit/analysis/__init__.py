@@ -1,4 +1,4 @@
-"""Answers from loaded frames: reputation, expirations, activity logs, task activity (DataFrame in, DataFrame out).
+"""Answers from loaded frames: reputation, expirations, activity logs, task activity, history (DataFrame in/out).
 
 Every function is pure (no I/O), accepts an empty frame (returning the same columns, empty), and raises a
 ValueError naming the columns it needs and the loader that provides them.
@@ -27,6 +27,12 @@ if TYPE_CHECKING:  # the names as mypy and editors see them; at run time __getat
     from apitoolkit.analysis.expirations import expiration_counts as expiration_counts
     from apitoolkit.analysis.expirations import expirations_to_act_on as expirations_to_act_on
     from apitoolkit.analysis.expirations import next_expirations as next_expirations
+    from apitoolkit.analysis.history import activity_by_month as activity_by_month
+    from apitoolkit.analysis.history import completion_trend as completion_trend
+    from apitoolkit.analysis.history import late_renewals as late_renewals
+    from apitoolkit.analysis.history import renewal_summary as renewal_summary
+    from apitoolkit.analysis.history import reputation_trend as reputation_trend
+    from apitoolkit.analysis.history import task_cycle_times as task_cycle_times
     from apitoolkit.analysis.reputation import POINTS as POINTS
     from apitoolkit.analysis.reputation import compare_reputation as compare_reputation
     from apitoolkit.analysis.reputation import points_by_action as points_by_action
@@ -69,6 +75,14 @@ _EXPORTS = {
         "work_by",
         "priority_bands",
         "completion_times",
+    ),
+    "history": (
+        "reputation_trend",
+        "late_renewals",
+        "renewal_summary",
+        "activity_by_month",
+        "task_cycle_times",
+        "completion_trend",
     ),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

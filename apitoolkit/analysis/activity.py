@@ -1,6 +1,7 @@
 """IT Glue activity logs: events over time, a weekday x hour heatmap, counts per combination, the busiest resources.
 
-Every function takes a frame from ``apitoolkit.itglue.load_logs()``. ``created_at`` is read as UTC (naive values
+Every function takes a frame from ``apitoolkit.itglue.load_logs()`` or an archive scan of the logs (the same
+columns; extra columns are ignored, Arrow timestamps are read too). ``created_at`` is read as UTC (naive values
 are taken as UTC, other zones converted); rows without a ``created_at`` cannot be placed in time and are left out
 wherever time matters. Rows whose group value is missing (sign-ins have no ``organization_id``) are kept as a
 group of their own, so group counts always add up to the number of events.
@@ -13,6 +14,7 @@ from numbers import Integral
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from apitoolkit.analysis.checks import period_start, require, to_utc, zone
 from apitoolkit.arguments import as_timestamp
@@ -28,9 +30,26 @@ GROUPS = ("action", "user_id", "resource_type", "organization_id")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def created_at_utc(logs: pd.DataFrame) -> pd.Series:
+    """The logs' ``created_at`` as ``datetime64[us, UTC]`` (see `apitoolkit.analysis.checks.to_utc`).
+
+    Arrow timestamps (an archive query's result may hold them) are converted in one step, not value by value.
+
+    Example:
+        >>> import pyarrow as pa
+        >>> times = pd.Series(pd.to_datetime(["2026-11-02 10:00"], utc=True)).astype(pd.ArrowDtype(pa.timestamp("us")))
+        >>> created_at_utc(pd.DataFrame({"created_at": times})).tolist()
+        [Timestamp('2026-11-02 10:00:00+0000', tz='UTC')]
+    """
+    column = logs["created_at"]
+    if isinstance(column.dtype, pd.ArrowDtype) and pa.types.is_timestamp(column.dtype.pyarrow_dtype):
+        column = pd.Series(pa.array(column.array).to_pandas(), index=column.index, name=column.name)
+    return to_utc(column)
+
+
 def _placed(logs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """The rows that have a time, and their ``created_at`` in UTC."""
-    times = to_utc(logs["created_at"])
+    times = created_at_utc(logs)
     keep = times.notna()
     return logs.loc[keep], times.loc[keep]
 
@@ -233,7 +252,7 @@ def top_resources(logs: pd.DataFrame, n: int | None = 10) -> pd.DataFrame:
     keys = ["organization_id", *keys] if "organization_id" in logs.columns else keys
     if n is not None and (not isinstance(n, Integral) or isinstance(n, bool) or n < 0):
         raise InvalidArgumentError(f"n={n!r}: give a whole number of resources, 0 or more, or None for all.")
-    frame = logs[keys].assign(user_id=logs["user_id"], created_at=to_utc(logs["created_at"]))
+    frame = logs[keys].assign(user_id=logs["user_id"], created_at=created_at_utc(logs))
     grouped = frame.groupby(keys, dropna=False, observed=True)
     result = grouped.agg(
         events=("user_id", "size"), users=("user_id", "nunique"), last_seen=("created_at", "max")

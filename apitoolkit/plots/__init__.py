@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # the names as mypy and editors see them; at run time __getat
     from apitoolkit.plots.activity import plot_activity_over_time as plot_activity_over_time
     from apitoolkit.plots.expirations import plot_expiration_buckets as plot_expiration_buckets
     from apitoolkit.plots.expirations import plot_expiration_timeline as plot_expiration_timeline
+    from apitoolkit.plots.history import plot_activity_by_month as plot_activity_by_month
+    from apitoolkit.plots.history import plot_completion_trend as plot_completion_trend
+    from apitoolkit.plots.history import plot_late_renewals as plot_late_renewals
+    from apitoolkit.plots.history import plot_reputation_trend as plot_reputation_trend
     from apitoolkit.plots.reputation import plot_leaderboard as plot_leaderboard
     from apitoolkit.plots.reputation import plot_points_heatmap as plot_points_heatmap
     from apitoolkit.plots.reputation import plot_points_over_time as plot_points_over_time
@@ -41,6 +45,7 @@ _EXPORTS = {
     "expirations": ("plot_expiration_timeline", "plot_expiration_buckets"),
     "activity": ("plot_activity_heatmap", "plot_activity_over_time"),
     "tasks": ("plot_throughput", "plot_backlog", "plot_overdue_by_assignee"),
+    "history": ("plot_reputation_trend", "plot_late_renewals", "plot_activity_by_month", "plot_completion_trend"),
     "style": ("MissingFontWarning", "category_colors", "font_family", "use_fonts"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

@@ -34,7 +34,9 @@ def plot_activity_heatmap(
     """When people work: events per weekday (Monday at the top) and hour of day in ``tz``, with a colour bar.
 
     Args:
-        logs: A frame from ``apitoolkit.itglue.load_logs()``.
+        logs: A frame from ``apitoolkit.itglue.load_logs()`` or an archive scan; or a grid already counted
+            (``analysis.activity_heatmap`` or, over an archive of any size, ``archive.heatmap.activity_heatmap``),
+            drawn as it is (``tz`` and ``action`` then only label it).
         tz: The zone whose weekdays and wall-clock hours are shown.
         action: Only these actions (a name such as ``"sign_in"``, or a list of names); all when None.
         ax: Axes to draw on; new report-size Axes when None. The colour bar takes room beside it.
@@ -49,7 +51,8 @@ def plot_activity_heatmap(
         'Hour of day (Europe/Berlin)'
     """
     chosen = list(action) if isinstance(action, Iterable) and not isinstance(action, str) else action
-    grid = activity_heatmap(logs, tz=tz, action=chosen)
+    counted = logs.index.name == "weekday" and logs.columns.name == "hour" and logs.shape == (7, 24)
+    grid = logs if counted else activity_heatmap(logs, tz=tz, action=chosen)
     actions = "" if chosen is None else f": {chosen}" if isinstance(chosen, str) else f": {', '.join(chosen)}"
     labels = {
         "title": f"Events by weekday and hour ({tz}){actions}",

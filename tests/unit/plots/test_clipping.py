@@ -17,6 +17,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -101,6 +102,40 @@ def members() -> pd.DataFrame:
     )
 
 
+def team_snapshots() -> pd.DataFrame:
+    """Daily users snapshots over three months, as the archive scans them: reputations grow, roles stay."""
+    base = team()
+    frames = []
+    for day in pd.date_range("2026-08-24", "2026-11-18", freq="D"):
+        grown = base["reputation"] + int((day - pd.Timestamp("2026-08-24")).days) * base["id"]
+        frames.append(base.assign(reputation=grown, snapshot_date=pd.Series([day.date()] * len(base))))
+    snaps = pd.concat(frames, ignore_index=True)
+    return snaps.astype({"snapshot_date": pd.ArrowDtype(pa.date32())})
+
+
+def expiration_snapshots() -> pd.DataFrame:
+    """Weekly expirations snapshots over four months: each expiration renewed a year on, some after they lapsed."""
+    base = expiring().assign(id=pd.array(range(1, 61), dtype="Int64"))
+    due = pd.to_datetime(base["expiration_date"], utc=True) - pd.Timedelta(days=120)
+    delay = pd.to_timedelta(RNG.integers(-20, 30, size=len(base)), unit="D")
+    frames = []
+    for day in pd.date_range("2026-07-06", "2026-11-16", freq="W-MON", tz="UTC"):
+        moved = (due + delay) < day
+        dates = due.where(~moved, due + pd.DateOffset(years=1))
+        frames.append(base.assign(expiration_date=dates, snapshot_date=pd.Series([day.date()] * len(base))))
+    snaps = pd.concat(frames, ignore_index=True)
+    return snaps.astype({"snapshot_date": pd.ArrowDtype(pa.date32()), "expiration_date": "datetime64[us, UTC]"})
+
+
+def item_changes() -> pd.DataFrame:
+    """The Hitask change log of the tasks: an open version at creation, a completed one when completed."""
+    items = tasks()
+    opened = items.assign(completed=False, valid_from=items["time_create"])
+    closed = items[items["completed"].fillna(False)].assign(valid_from=lambda f: f["time_last_update"])
+    changes = pd.concat([opened, closed], ignore_index=True).sort_values(["id", "valid_from"], kind="stable")
+    return changes.astype({"completed": "boolean", "valid_from": "datetime64[us, UTC]"})
+
+
 CASES: dict[str, Callable[[Axes | None], Axes]] = {
     "plot_leaderboard": lambda ax: plots.plot_leaderboard(team(), top=None, ax=ax),
     "plot_points_over_time": lambda ax: plots.plot_points_over_time(user_metrics(), ax=ax),
@@ -112,6 +147,10 @@ CASES: dict[str, Callable[[Axes | None], Axes]] = {
     "plot_throughput": lambda ax: plots.plot_throughput(tasks(), ax=ax),
     "plot_backlog": lambda ax: plots.plot_backlog(tasks(), freq="week", tz="Asia/Tokyo", ax=ax),
     "plot_overdue_by_assignee": lambda ax: plots.plot_overdue_by_assignee(tasks(), now=NOW, users=members(), ax=ax),
+    "plot_reputation_trend": lambda ax: plots.plot_reputation_trend(team_snapshots(), top=12, ax=ax),
+    "plot_late_renewals": lambda ax: plots.plot_late_renewals(expiration_snapshots(), ax=ax),
+    "plot_activity_by_month": lambda ax: plots.plot_activity_by_month(activity_logs(), by="action", ax=ax),
+    "plot_completion_trend": lambda ax: plots.plot_completion_trend(item_changes(), ax=ax),
 }
 
 
