@@ -17,3 +17,14 @@ def server() -> Iterator[HTTPServer]:
     srv.clear()
     if srv.is_running():
         srv.stop()
+
+
+@pytest.fixture(scope="session")
+def history_archive(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A history archive of 8 simulated weeks (the demo's own builder), once per session: for the trends report."""
+    import io
+
+    from apitoolkit.demo import build_demo_archive
+
+    where = tmp_path_factory.mktemp("history") / "archive"
+    return build_demo_archive(where, weeks=8, out=io.StringIO()).location

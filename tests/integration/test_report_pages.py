@@ -42,13 +42,18 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Rendered]]:
-    """The five reports rendered once against a fresh emulator, with a cache of their own."""
+def rendered(tmp_path_factory: pytest.TempPathFactory, history_archive: str) -> Iterator[dict[str, Rendered]]:
+    """Every report rendered once against a fresh emulator, with a cache of its own (trends: weeks of history)."""
     from apitoolkit.emulator import EmulatorServer
 
     root = tmp_path_factory.mktemp("report-pages")
     with EmulatorServer(port=0, seed=1, size="small") as emulator:
-        settings = {**emulator.environ(), "APITOOLKIT_CACHE": str(root / "cache"), "APITOOLKIT_PROGRESS": "0"}
+        settings = {
+            **emulator.environ(),
+            "APITOOLKIT_CACHE": str(root / "cache"),
+            "APITOOLKIT_PROGRESS": "0",
+            "APITOOLKIT_ARCHIVE": history_archive,
+        }
         with environment(settings):
             reports = run_reports(None, root / "out", {"interactive": False}, log=lambda line: None)
     yield {r.name: r for r in reports}
@@ -107,7 +112,7 @@ def test_report_page__first_lines_say_when_from_where_and_with_what(
     assert lines[0] == REPORTS[name].title or lines[0].startswith(REPORTS[name].title), lines[:3]
     head = "\n".join(lines[:12])
     assert re.search(r"As of \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", head), head
-    assert "from the API" in head or "from the cache" in head, head  # each source and how fresh it is
+    assert any(f"from the {where}" in head for where in ("API", "cache", "archive")), head  # each source, how fresh
     assert "Parameters:" in head and "interactive=False" in head, head
 
 

@@ -18,10 +18,11 @@ SECRET_NAMES = ("ITGLUE_API_KEY", "HITASK_API_KEY", "HITASK_PASSWORD", "GLASSHAT
 
 
 @pytest.fixture
-def environment(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def environment(emulator: EmulatorServer, history_archive: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     env = emulator.environ()
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("APITOOLKIT_ARCHIVE", history_archive)  # the trends report reads weeks of history
     return env
 
 
