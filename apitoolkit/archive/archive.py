@@ -28,6 +28,7 @@ from apitoolkit.exceptions import (
 from apitoolkit.frames import table_to_frame
 
 if TYPE_CHECKING:
+    import dask.dataframe as dd
     import duckdb
 
     from apitoolkit.http.client import BaseClient
@@ -201,7 +202,7 @@ class Archive:
         )
         failed = results[results["error"].notna()]
         if not failed.empty:
-            names = "; ".join(f"{r.service}/{r.resource}: {r.error}" for r in failed.itertuples())
+            names = "; ".join(f"{r.service}/{r.resource}: {str(r.error).rstrip('.')}" for r in failed.itertuples())
             raise SyncFailedError(f"The archive sync failed for {names}. Nothing of those was written.", results)
         return results
 
@@ -257,7 +258,7 @@ class Archive:
         if store.spec.restore is not None:
             frame = store.spec.restore(frame)
         order = [c for c in (store.spec.time_column, "id") if c in frame.columns]
-        if order and len(frame) > 1:
+        if order and len(frame) > 1 and not _in_order(frame, order):  # a sorted read is not copied again
             frame = frame.sort_values(order, kind="stable", ignore_index=True)
         frame.attrs = {"apitoolkit": {"resource": resource, "source": "archive", "archive": self.location}}
         return frame
@@ -276,6 +277,35 @@ class Archive:
             )
         return list(columns)
 
+    def to_dask(
+        self,
+        service: str,
+        resource: str,
+        *,
+        start: Any = None,
+        end: Any = None,
+        columns: Sequence[str] | None = None,
+    ) -> dd.DataFrame:
+        """The same rows as `scan`, as a Dask DataFrame read on a cluster (needs the ``distributed`` extra).
+
+        See `apitoolkit.archive.distributed.to_dask` (and its docstring for Spark).
+        """
+        from apitoolkit.archive.distributed import to_dask
+
+        return to_dask(self, service, resource, start=start, end=end, columns=columns)
+
+    def heatmap(
+        self, *, start: Any = None, end: Any = None, tz: str = "UTC", action: str | Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Archived log events per weekday and hour in ``tz``, counted by DuckDB inside the archive.
+
+        The grid `apitoolkit.analysis.activity_heatmap` gives for the same rows, at any archive size; draw it with
+        `apitoolkit.plots.plot_activity_heatmap`.
+        """
+        from apitoolkit.archive.heatmap import activity_heatmap
+
+        return activity_heatmap(self, start=start, end=end, tz=tz, action=action)
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with one view per archived resource (``itglue_logs``, ...), read through Arrow."""
         import duckdb
@@ -283,7 +313,7 @@ class Archive:
         con = duckdb.connect()
         con.execute("SET autoinstall_known_extensions = false; SET autoload_known_extensions = false")
         for spec in ARCHIVED.values():
-            dataset = DeltaStore(self._location, spec, locks=None).dataset()
+            dataset = DeltaStore(self._location, spec, locks=None).dataset(text_as_view=True)
             if dataset is not None:
                 con.register(spec.view, dataset)
         return con
@@ -388,6 +418,21 @@ class Archive:
                 deleted = store.delete(predicate)
             rows.append({"service": store.spec.service, "resource": store.spec.resource, "rows_deleted": deleted})
         return pd.DataFrame(rows, columns=["service", "resource", "rows_deleted"]).astype({"rows_deleted": "Int64"})
+
+
+def _in_order(frame: pd.DataFrame, order: list[str]) -> bool:
+    """Whether ``frame`` is already sorted by ``order`` (the first column, then the second within its ties)."""
+    first = frame[order[0]]
+    if not first.is_monotonic_increasing:
+        return False
+    if len(order) == 1 or first.is_unique:
+        return True
+    second = frame[order[1]]
+    if second.isna().any():
+        return False
+    times, keys = first.to_numpy(), second.to_numpy(dtype="int64")
+    ties = times[1:] == times[:-1]
+    return bool(((keys[1:] >= keys[:-1]) | ~ties).all())
 
 
 def _cutoff(older_than: Any) -> pd.Timestamp:

@@ -190,7 +190,8 @@ def _s3_options(env: Mapping[str, str]) -> dict[str, str]:
 def _s3_message(location: ArchiveLocation, error: OSError) -> str:
     text = str(error)
     lowered = text.lower()
-    if any(word in lowered for word in ("access denied", "invalidaccesskeyid", "signaturedoesnotmatch", "forbidden")):
+    refused = ("access denied", "access_denied", "invalidaccesskeyid", "signaturedoesnotmatch", "forbidden")
+    if any(word in lowered for word in refused):
         return (
             f"S3 refused the credentials for the archive {location.uri}: check AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for this bucket."

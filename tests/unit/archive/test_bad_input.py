@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -74,21 +74,28 @@ def test_location__under_a_regular_file_is_not_writable(
     assert fresh.app.stats.requests == []  # checked before any request
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes into a 0o500 directory anyway")
 @pytest.mark.parametrize("operation", ["write", "sync", "compact", "prune"])
-def test_location__a_read_only_directory_is_not_writable(
-    tmp_path: Path, frames: dict[str, pd.DataFrame], clients: dict[str, Any], operation: str
+def test_location__a_directory_the_system_refuses_is_not_writable(
+    tmp_path: Path,
+    frames: dict[str, pd.DataFrame],
+    clients: dict[str, Any],
+    operation: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A read-only directory, as the system reports it (chmod 0o500 would not stop root, who runs CI): the probe
+    # file is refused with EACCES.
+    import apitoolkit.archive.location as location
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
     where = tmp_path / "read-only"
     where.mkdir()
-    where.chmod(0o500)
-    try:
-        with pytest.raises(ArchiveLocationError, match="cannot be written") as caught:
-            _writes(frames, clients)[operation](Archive(where))
-        assert str(where) in str(caught.value)
-        assert tree(where) == {}
-    finally:
-        where.chmod(0o700)
+    monkeypatch.setattr(location, "tempfile", SimpleNamespace(NamedTemporaryFile=refused))
+    with pytest.raises(ArchiveLocationError, match="cannot be written") as caught:
+        _writes(frames, clients)[operation](Archive(where))
+    assert str(where) in str(caught.value) and "Permission denied" in str(caught.value)
+    assert tree(where) == {}
 
 
 def test_location__of_another_scheme_is_refused(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def test_info__rows_range_files_and_bytes_of_each_resource(archive: Archive, fra
         files = _live_files(archive, "itglue", resource)
         assert info.loc[resource, "files"] == len(files)
         assert info.loc[resource, "bytes"] == sum(f.stat().st_size for f in files)
-    assert info.loc["users", "version"] == 1
+    assert info.loc["users", "version"] == 2  # created empty (0), then one commit per write
 
 
 def test_info__of_an_empty_archive(archive: Archive) -> None:
@@ -97,3 +97,32 @@ def test_prune__a_change_log_keeps_current_versions(archive: Archive) -> None:
         (2, "2025-06-01", "2026-06-01"),  # closed after the cutoff
         (2, "2026-06-01", None),
     ]
+
+
+def test_sql__filters_on_text_after_prune_and_compact_rewrote_files(
+    archive: Archive, frames: dict[str, pd.DataFrame]
+) -> None:
+    # deltalake's deletes and compaction write text as string_view; a WHERE on text over a mix of those files and
+    # plain ones failed in Arrow ("no kernel matching (string, string_view)") before the views read it as such.
+    logs = frames["logs"].sort_values("created_at", ignore_index=True)
+    half = len(logs) // 2
+    archive.write("itglue", "logs", logs.iloc[:half])
+    archive.prune(older_than=logs["created_at"].iloc[half // 2], service="itglue", resource="logs")
+    archive.write("itglue", "logs", logs.iloc[half:])
+    kept = logs.iloc[half // 2 :]
+    action = str(kept["action"].dropna().iloc[0])
+    query = "SELECT count(*) AS n FROM itglue_logs WHERE action = ?"
+    assert archive.sql(query, [action])["n"][0] == (kept["action"] == action).sum()
+    archive.compact()
+    assert archive.sql(query, [action])["n"][0] == (kept["action"] == action).sum()
+    assert archive.heatmap(action=action).to_numpy().sum() == (kept["action"] == action).sum()
+
+
+def test_read_errors__running_out_of_memory_is_not_called_damage() -> None:
+    from apitoolkit.archive.store import _delta_error
+    from apitoolkit.exceptions import ArchiveCorruptError, ArchiveError
+
+    error = _delta_error(OSError("realloc of size 8589934592 failed"), "/srv/archive/itglue/logs")
+    assert isinstance(error, ArchiveError) and not isinstance(error, ArchiveCorruptError)
+    assert "out of memory" in str(error) and "/srv/archive/itglue/logs" in str(error)
+    assert isinstance(_delta_error(ValueError("Invalid JSON in log record"), "/x"), ArchiveCorruptError)
