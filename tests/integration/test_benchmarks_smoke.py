@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +35,52 @@ def test_benchmarks__small_run_reports_every_contender() -> None:
     expected = {(case, name) for case, names in CONTENDERS.items() for name in names}
     assert set(seconds) == expected, proc.stdout
     assert all(value > 0 for value in seconds.values()), seconds
+
+
+ARCHIVE_ROWS = 365 * 40  # 40 log rows a day over the year: the archive benchmark's code paths, tiny
+
+
+@pytest.mark.slow
+def test_archive_benchmark__tiny_archives_run_every_contender(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import archive
+    from benchmarks.worker import _resolve
+
+    monkeypatch.setattr(archive, "WORK", tmp_path)
+    archive.setup(ARCHIVE_ROWS)
+    counts = archive.day_counts(ARCHIVE_ROWS)
+    october = sum(n for day, n in counts.items() if f"{day:%Y-%m}" == archive.SCAN_MONTH[0][:7])
+    rows: dict[str, int] = {}
+    try:
+        for case in archive.cases(ARCHIVE_ROWS, dask=archive.dask_available()):
+            for contender in case.contenders:
+                work = _resolve(contender.target)(**contender.kwargs)
+                rows[f"{case.name}/{contender.name}"] = len(work())  # an append that adds the wrong count raises
+    finally:
+        archive.close_clusters()
+
+    assert rows["archive-sync/year new day"] == archive.day_rate(ARCHIVE_ROWS, archive.NEW_DAY) > 0
+    assert rows["archive-sync/month same day again"] == rows["archive-sync/year same day again"] == 0
+    assert rows["archive-scan/one month"] == october > 0
+    assert rows["archive-scan/whole year"] == ARCHIVE_ROWS
+    assert rows["archive-heatmap/duckdb"] == 7
+    equal = archive.grids_equal(ARCHIVE_ROWS)
+    assert {"pandas", "dask"} <= set(equal) and all(equal.values()), equal
+    touched = archive.scan_bytes(ARCHIVE_ROWS)
+    assert 0 < touched["month_bytes"] < touched["all_bytes"]
+    assert archive.sizes(ARCHIVE_ROWS)["ratio"] > 1
+    assert json.loads((archive.archive_dir("month", ARCHIVE_ROWS) / "built.json").read_text())["days"] == 30
+
+
+def test_archive_benchmark__day_rows_are_the_loaders_and_repeatable() -> None:
+    from benchmarks import archive
+
+    day = archive.NEW_DAY
+    frame = archive.day_frame(day, 500)
+    again = archive.day_frame(day, 500)
+
+    assert frame.equals(again)
+    assert frame["id"].is_monotonic_increasing and frame["id"].is_unique
+    assert str(frame["created_at"].dtype) == "datetime64[us, UTC]"
+    assert (frame["created_at"].dt.date == day).all()
+    assert frame["organization_id"].isna().eq(frame["action"] == "sign_in").all()
+    assert archive.json_bytes_per_row(archive.day_table(day, 500)) > 300
