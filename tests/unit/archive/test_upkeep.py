@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from apitoolkit.archive import Archive
 from tests.helpers import hitask_items
@@ -53,7 +54,27 @@ def test_compact__fewer_files_same_rows(archive: Archive, frames: dict[str, pd.D
     after_info = archive.info().set_index("resource").loc["logs"]
     assert after_info["files"] == 1 and after_info["rows"] == len(november)
     pd.testing.assert_frame_equal(archive.scan("itglue", "logs"), before)
-    assert len([p for p in Path(archive.table_uri("itglue", "logs")).rglob("*.parquet")]) == 1  # old files vacuumed
+    table = Path(archive.table_uri("itglue", "logs"))
+    data_files = [p for p in table.rglob("*.parquet") if "_delta_log" not in p.parts]
+    assert len(data_files) == 9  # the 8 replaced files stay an hour (a writer at work may still need its new files)
+    assert list((table / "_delta_log").glob("*.checkpoint.parquet"))  # opening reads a checkpoint, not every commit
+
+
+def test_compact__deletes_files_no_version_needs_once_old_enough(
+    archive: Archive, frames: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import apitoolkit.archive.store as store
+
+    logs = frames["logs"].sort_values("created_at", ignore_index=True)
+    for chunk in range(4):
+        archive.write("itglue", "logs", logs.iloc[chunk::4])
+    monkeypatch.setattr(store, "VACUUM_HOURS", 0)  # as if an hour had passed
+    archive.compact("itglue", "logs")
+    table = Path(archive.table_uri("itglue", "logs"))
+    live = set(archive.store("itglue", "logs").add_actions()["path"].to_pylist())
+    on_disk = {p.relative_to(table).as_posix() for p in table.rglob("*.parquet") if "_delta_log" not in p.parts}
+    assert on_disk == live
+    assert len(archive.scan("itglue", "logs")) == len(logs)
 
 
 def test_prune__older_rows_go(archive: Archive, frames: dict[str, pd.DataFrame]) -> None:
