@@ -131,3 +131,16 @@ def moto_s3_with_auth(bucket: str) -> Iterator[AuthS3]:
         keys = {"AWS_ACCESS_KEY_ID": created["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": created["SecretAccessKey"]}
         s3_client(endpoint, keys).create_bucket(Bucket=bucket)
         yield AuthS3(endpoint, keys)
+
+
+@dataclass(frozen=True)
+class S3Bucket:
+    """A bucket on the test S3 server: the endpoint, the bucket, and the archive location inside it."""
+
+    endpoint: str
+    bucket: str
+
+    @property
+    def location(self) -> str:
+        """The archive location ``s3://<bucket>/archive``."""
+        return f"s3://{self.bucket}/archive"

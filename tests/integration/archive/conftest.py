@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
-from tests.s3server import OPEN_KEYS, REGION, moto_s3, s3_client
+from tests.s3server import OPEN_KEYS, REGION, S3Bucket, moto_s3, s3_client
 
 #: AWS variables a developer may have set that would change how the archive reaches S3.
 AWS_VARIABLES = (
     "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class S3Bucket:
-    """A bucket on the test S3 server: the endpoint, the bucket, and the archive location inside it."""
-
-    endpoint: str
-    bucket: str
-
-    @property
-    def location(self) -> str:
-        """The archive location ``s3://<bucket>/archive``."""
-        return f"s3://{self.bucket}/archive"
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from apitoolkit.archive import Archive
-from tests.integration.archive.conftest import S3Bucket
+from tests.s3server import S3Bucket
 
 ROOT = Path(__file__).resolve().parents[3]
 #: Log ids each writer covers: the first from 0, the second from `SHIFT`, batches overlapping each other.

@@ -16,8 +16,8 @@ from apitoolkit.archive.distributed import to_dask
 from apitoolkit.archive.heatmap import activity_heatmap as duckdb_heatmap
 from apitoolkit.exceptions import InvalidArgumentError, UnknownArchiveResourceError
 from tests.helpers import hitask_items
-from tests.integration.archive.conftest import S3Bucket
 from tests.integration.archive.frames import logs
+from tests.s3server import S3Bucket
 
 if TYPE_CHECKING:
     from distributed import Client

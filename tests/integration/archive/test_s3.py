@@ -19,9 +19,8 @@ from apitoolkit.emulator import mock_emulator
 from apitoolkit.exceptions import ArchiveLocationError
 from apitoolkit.hitask import HitaskClient
 from apitoolkit.itglue import ITGlueClient
-from tests.integration.archive.conftest import S3Bucket
 from tests.integration.archive.frames import logs
-from tests.s3server import OPEN_KEYS, REGION, bucket_keys, free_port, moto_s3_with_auth, s3_client
+from tests.s3server import OPEN_KEYS, REGION, S3Bucket, bucket_keys, free_port, moto_s3_with_auth, s3_client
 
 SECRET = OPEN_KEYS["AWS_SECRET_ACCESS_KEY"]
 
