@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from apitoolkit.emulator.itglue.data import LOG_ACTION_WEIGHTS, LOG_ACTIONS, LOG_LEVELS, LOG_TYPE_WEIGHTS, LOG_TYPES
 from benchmarks import report
 from benchmarks.harness import ROOT, Case, CaseResult, Contender, Target, median_seconds, ratio, run_case
 
@@ -70,22 +71,12 @@ PAGE_SIZE = 1000
 SECTION_TITLE = "Archive (issue 17)"
 
 _WEEKDAY_RATE = (1.1, 1.1, 1.1, 1.1, 1.1, 0.75, 0.75)  # Mon..Sun; averages 1.0 over a week
-_ACTIONS = ("view", "update", "create", "delete", "sign_in", "export")
-_ACTION_WEIGHTS = (0.55, 0.17, 0.1, 0.04, 0.12, 0.02)
-_LEVELS = (1, 2, 2, 3, 2, 3)
-_TYPES = (
-    "Configuration",
-    "Password",
-    "Document",
-    "Flexible Asset",
-    "Organization",
-    "Contact",
-    "Domain",
-    "SSL Certificate",
-    "Checklist",
-    "Location",
-)
-_TYPE_WEIGHTS = (0.25, 0.25, 0.15, 0.12, 0.06, 0.06, 0.04, 0.03, 0.02, 0.02)
+# The emulator's mix of actions and resource types (as IT Glue accounts show them).
+_ACTIONS = LOG_ACTIONS
+_ACTION_WEIGHTS = LOG_ACTION_WEIGHTS
+_LEVELS = tuple(LOG_LEVELS[action] for action in LOG_ACTIONS)
+_TYPES = LOG_TYPES
+_TYPE_WEIGHTS = LOG_TYPE_WEIGHTS
 _USERS = 2_500
 _ORGS = 1_200
 _PLACES = 300

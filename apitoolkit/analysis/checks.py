@@ -115,3 +115,43 @@ def period_start(times: pd.Series, freq: str, *, tz: str = "UTC") -> pd.Series:
     elif freq == "month":
         wall = wall - pd.to_timedelta(wall.dt.day - 1, unit="D")
     return wall.dt.tz_localize(name, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward")
+
+
+def whole_numbers(values: pd.Series) -> pd.Series:
+    """An id or count column as Int64, the loaders' dtype (missing values stay missing).
+
+    Raises:
+        InvalidArgumentError: A value that is not a whole number (names the column).
+
+    Example:
+        >>> whole_numbers(pd.Series(["3", None], name="id")).tolist()
+        [3, <NA>]
+    """
+    try:
+        return pd.to_numeric(values).astype("Int64")
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"Column {values.name!r} must hold whole numbers.") from None
+
+
+def text_of(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A text column stripped, missing values as ``""``; all ``""`` when the frame has no such column.
+
+    Example:
+        >>> text_of(pd.DataFrame({"a": [" x ", None]}), "a").tolist()
+        ['x', '']
+    """
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype="str")
+    return frame[column].astype("str").fillna("").str.strip()
+
+
+def display_names(users: pd.DataFrame) -> pd.Series:
+    """People's display names: "first last", else the email (when the frame has one), else the id as text.
+
+    Example:
+        >>> display_names(pd.DataFrame({"id": [7], "first_name": ["Ana"], "last_name": [None]})).tolist()
+        ['Ana']
+    """
+    full = (text_of(users, "first_name") + " " + text_of(users, "last_name")).str.strip()
+    full = full.where(full != "", text_of(users, "email"))
+    return full.where(full != "", whole_numbers(users["id"]).astype("str"))

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from apitoolkit.analysis.activity import GROUPS, activity_over_time, created_at_utc
-from apitoolkit.analysis.checks import FREQUENCIES, period_start, require, to_utc, zone
+from apitoolkit.analysis.checks import FREQUENCIES, display_names, period_start, require, to_utc, whole_numbers, zone
 from apitoolkit.arguments import as_timestamp
 from apitoolkit.exceptions import InvalidArgumentError
 
@@ -84,13 +84,6 @@ def _top(top: Any) -> int | None:
     return None if top is None else int(top)
 
 
-def _ints(values: pd.Series) -> pd.Series:
-    try:
-        return pd.to_numeric(values).astype("Int64")
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"Column {values.name!r} must hold whole numbers.") from None
-
-
 def _days(values: pd.Series) -> pd.Series:
     """Calendar days (pyarrow dates, datetimes in any zone, ISO text) as midnights without zone; unreadable: NaT."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
@@ -117,19 +110,6 @@ def _every(first: pd.Timestamp, last: pd.Timestamp, freq: str, tz: str = "UTC") 
     """Every period start from ``first`` to ``last`` (both period starts, aware), in ``tz``, as `period_start` cuts."""
     wall = pd.date_range(first.tz_localize(None), last.tz_localize(None), freq=FREQUENCIES[freq]).as_unit("us")
     return wall.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward")
-
-
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame.columns:
-        return pd.Series("", index=frame.index, dtype="str")
-    return frame[column].astype("str").fillna("").str.strip()
-
-
-def _names(users: pd.DataFrame) -> pd.Series:
-    """The display name: "First Last", else the email, else the id as text."""
-    full = (_text(users, "first_name") + " " + _text(users, "last_name")).str.strip()
-    full = full.where(full != "", _text(users, "email"))
-    return full.where(full != "", _ints(users["id"]).astype("str"))
 
 
 # --------------------------------------------------------------------------------------------- reputation
@@ -174,10 +154,10 @@ def reputation_trend(
     snaps = pd.DataFrame(
         {
             "day": _days(users_snapshots["snapshot_date"]),
-            "user_id": _ints(users_snapshots["id"]),
-            "name": _names(users_snapshots),
+            "user_id": whole_numbers(users_snapshots["id"]),
+            "name": display_names(users_snapshots),
             "role_name": users_snapshots["role_name"].astype("str").fillna(NO_ROLE),
-            "reputation": _ints(users_snapshots["reputation"]),
+            "reputation": whole_numbers(users_snapshots["reputation"]),
         }
     ).dropna(subset=["day", "user_id"])
     snaps = snaps.sort_values("day", kind="stable").drop_duplicates(["user_id", "day"], keep="last")
@@ -225,7 +205,7 @@ def _renewals(expiration_snapshots: Any, what: str) -> pd.DataFrame:
     require(expiration_snapshots, needed, what=what, loader=EXPIRATIONS_ARCHIVE)
     snaps = pd.DataFrame(
         {
-            "id": _ints(expiration_snapshots["id"]),
+            "id": whole_numbers(expiration_snapshots["id"]),
             "day": _days(expiration_snapshots["snapshot_date"]),
             "expires": to_utc(expiration_snapshots["expiration_date"]),
             **{name: expiration_snapshots[name].astype("str") for name in needed[3:]},
@@ -426,7 +406,7 @@ def task_cycle_times(item_changes: pd.DataFrame) -> pd.DataFrame:
     require(item_changes, needed, what="task_cycle_times", loader=ITEMS_ARCHIVE)
     versions = pd.DataFrame(
         {
-            "id": _ints(item_changes["id"]),
+            "id": whole_numbers(item_changes["id"]),
             "task": item_changes["category"].astype("str").eq("task").fillna(False).astype(bool),
             "title": item_changes["title"].astype("str"),
             "done": item_changes["completed"].astype("boolean").fillna(False).astype(bool),

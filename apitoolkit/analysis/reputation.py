@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from apitoolkit.analysis.checks import FREQUENCIES, period_start, require
+from apitoolkit.analysis.checks import FREQUENCIES, display_names, period_start, require, whole_numbers
 from apitoolkit.arguments import as_timestamp
 from apitoolkit.exceptions import InvalidArgumentError
 
@@ -53,37 +53,15 @@ def _typed(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
     return frame[list(dtypes)].astype(dict(dtypes)).reset_index(drop=True)
 
 
-def _ints(values: pd.Series) -> pd.Series:
-    """An id or count column as Int64, the loaders' dtype (missing values stay missing)."""
-    try:
-        return pd.to_numeric(values).astype("Int64")
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"Column {values.name!r} must hold whole numbers.") from None
-
-
 def _counts(metrics: pd.DataFrame) -> pd.DataFrame:
     """``user_id`` (when present) and the three counted actions of ``metrics``, a missing count counting as 0."""
-    ids = {"user_id": _ints(metrics["user_id"])} if "user_id" in metrics.columns else {}
-    counts = {action: _ints(metrics[action]).fillna(0) for action in ACTIONS}
+    ids = {"user_id": whole_numbers(metrics["user_id"])} if "user_id" in metrics.columns else {}
+    counts = {action: whole_numbers(metrics[action]).fillna(0) for action in ACTIONS}
     return pd.DataFrame({**ids, **counts}, index=metrics.index)
 
 
 def _points(counts: pd.DataFrame) -> pd.Series:
     return sum((counts[action] * weight for action, weight in POINTS.items()), start=pd.Series(0, index=counts.index))
-
-
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A text column stripped, missing values as ``""``; all ``""`` when the frame has no such column."""
-    if column not in frame.columns:
-        return pd.Series("", index=frame.index, dtype="str")
-    return frame[column].astype("str").fillna("").str.strip()
-
-
-def _names(users: pd.DataFrame) -> pd.Series:
-    """The display name: "first last", else the email (when the frame has one), else the id as text."""
-    full = (_text(users, "first_name") + " " + _text(users, "last_name")).str.strip()
-    full = full.where(full != "", _text(users, "email"))
-    return full.where(full != "", _ints(users["id"]).astype("str"))
 
 
 def _top(top: Any) -> int | None:
@@ -137,10 +115,10 @@ def reputation_leaderboard(users: pd.DataFrame, *, top: int | None = None, roles
     count, wanted = _top(top), _roles(roles)
     board = pd.DataFrame(
         {
-            "user_id": _ints(users["id"]),
-            "name": _names(users),
+            "user_id": whole_numbers(users["id"]),
+            "name": display_names(users),
             "role_name": users["role_name"].astype("str"),
-            "reputation": _ints(users["reputation"]),
+            "reputation": whole_numbers(users["reputation"]),
         }
     )
     if wanted is not None:
@@ -215,7 +193,11 @@ def compare_reputation(users: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFra
     require(users, [*NAME_COLUMNS, "reputation"], what="compare_reputation", loader=USERS_LOADER)
     require(metrics, ["user_id", *ACTIONS], what="compare_reputation", loader=METRICS_LOADER)
     reported = pd.DataFrame(
-        {"user_id": _ints(users["id"]), "name": _names(users), "reported": _ints(users["reputation"])}
+        {
+            "user_id": whole_numbers(users["id"]),
+            "name": display_names(users),
+            "reported": whole_numbers(users["reputation"]),
+        }
     )
     computed = _totals(metrics)[["user_id", "points"]].rename(columns={"points": "computed"})
     both = reported.merge(computed, on="user_id", how="outer", sort=False)
