@@ -22,6 +22,7 @@ from apitoolkit.exceptions import (
     ApiToolkitError,
     ArchiveError,
     ArchiveQueryError,
+    ConfigurationError,
     InvalidArgumentError,
     UnknownArchiveResourceError,
 )
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Archive", "SyncFailedError"]
 
-_SYNC_COLUMNS = ["service", "resource", "rows_added", "rows_replaced", "version", "seconds", "error"]
+_SYNC_COLUMNS = ["service", "resource", "rows_added", "rows_replaced", "version", "seconds", "error", "skipped"]
 
 
 class SyncFailedError(ArchiveError):
@@ -178,15 +179,18 @@ class Archive:
             service: Only this service (``itglue``, ``hitask``); default all.
             resource: Only this resource; default all of the service.
             now: The moment the sync takes as now (default: the current UTC time).
-            clients: A client per service (default: each from the environment).
+            clients: A client per service (default: each from the environment). A sync of every service (no
+                ``service`` given) skips a service with neither a client nor any of its credential variables set,
+                saying so in ``skipped``: an IT Glue-only account's nightly sync does not fail on Hitask.
 
         Returns:
-            One row per resource: rows_added, rows_replaced (or versions closed), version, seconds, error.
+            One row per resource: rows_added, rows_replaced (or versions closed), version, seconds, error, skipped.
 
         Raises:
             UnknownArchiveResourceError: ``service``/``resource`` is not kept by the archive.
             ArchiveLocationError: The location cannot be written (checked before any request).
             SyncFailedError: A resource failed (it was left as it was; the others were synced); ``results``.
+            ConfigurationError: A sync of every service, and no service has credentials.
         """
         plan = self._plan(service, resource)
         moment = as_timestamp(now, "now") if now is not None else pd.Timestamp.now("UTC")
@@ -196,9 +200,19 @@ class Archive:
                 "archived as today's would be history that never happened. Unset APITOOLKIT_OFFLINE to sync."
             )
         self._location.check_writable()
-        rows = [self._sync_one(spec, (clients or {}).get(spec.service), moment) for spec in plan]
+        given = dict(clients or {})
+        unset = set() if service is not None else {s.service for s in plan if s.service not in given} - _configured()
+        if unset and unset >= {s.service for s in plan}:
+            raise ConfigurationError(
+                "No service the archive keeps has credentials: set ITGLUE_API_KEY (IT Glue) or HITASK_API_KEY, "
+                "HITASK_LOGIN and HITASK_PASSWORD (Hitask)."
+            )
+        rows = [
+            _skipped(spec) if spec.service in unset else self._sync_one(spec, given.get(spec.service), moment)
+            for spec in plan
+        ]
         results = pd.DataFrame(rows, columns=_SYNC_COLUMNS).astype(
-            {"rows_added": "Int64", "rows_replaced": "Int64", "version": "Int64", "error": "str"}
+            {"rows_added": "Int64", "rows_replaced": "Int64", "version": "Int64", "error": "str", "skipped": "str"}
         )
         failed = results[results["error"].notna()]
         if not failed.empty:
@@ -209,7 +223,7 @@ class Archive:
     def _sync_one(self, spec: ArchivedResource, client: BaseClient | None, now: pd.Timestamp) -> dict[str, Any]:
         store = DeltaStore(self._location, spec, locks=self._locks)
         started = time.perf_counter()
-        row: dict[str, Any] = {"service": spec.service, "resource": spec.resource, "error": None}
+        row: dict[str, Any] = {"service": spec.service, "resource": spec.resource, "error": None, "skipped": None}
         try:
             with store.writer_lock():
                 written = SYNC[spec.rule](store, client, now)
@@ -418,6 +432,33 @@ class Archive:
                 deleted = store.delete(predicate)
             rows.append({"service": store.spec.service, "resource": store.spec.resource, "rows_deleted": deleted})
         return pd.DataFrame(rows, columns=["service", "resource", "rows_deleted"]).astype({"rows_deleted": "Int64"})
+
+
+def _configured() -> set[str]:
+    """The services with at least one of their credential variables set."""
+    from apitoolkit.registry import REGISTRY
+
+    return {
+        name
+        for name, entry in REGISTRY.items()
+        if any(os.environ.get(variable, "").strip() for variable in entry.spec.credential_env.values())
+    }
+
+
+def _skipped(spec: ArchivedResource) -> dict[str, Any]:
+    from apitoolkit.registry import entry
+
+    variables = ", ".join(entry(spec.service).spec.credential_env.values())
+    return {
+        "service": spec.service,
+        "resource": spec.resource,
+        "rows_added": 0,
+        "rows_replaced": 0,
+        "version": None,
+        "seconds": 0.0,
+        "error": None,
+        "skipped": f"no {entry(spec.service).spec.title} credentials ({variables})",
+    }
 
 
 def _in_order(frame: pd.DataFrame, order: list[str]) -> bool:

@@ -182,6 +182,8 @@ def run_sync(args: argparse.Namespace) -> int:
         if isinstance(row.error, str) and row.error:
             failed += 1
             fail("archive sync", f"{row.service}/{row.resource} failed (left as it was): {row.error}")
+        elif isinstance(row.skipped, str) and row.skipped:
+            print(f"{row.service}/{row.resource}: skipped, {row.skipped}")
         else:
             print(synced_line(row))
     return EXIT_FAILURE if failed else EXIT_OK

@@ -242,3 +242,16 @@ def test_archive_cli__a_failing_resource_is_named_and_the_others_synced(
     assert "wrong-key-0000" not in captured.err
     assert not (where / "hitask" / "items").exists()
     assert len(Archive(where).scan("itglue", "users")) > 0
+
+
+def test_archive_cli__a_nightly_sync_without_hitask_credentials_skips_it_and_exits_0(
+    emulator_env: mock_emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("HITASK_API_KEY", "HITASK_LOGIN", "HITASK_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["archive", "sync", "--location", str(tmp_path / "archive")]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert captured.out.splitlines()[-1] == (
+        "hitask/items: skipped, no Hitask credentials (HITASK_API_KEY, HITASK_LOGIN, HITASK_PASSWORD)"
+    )

@@ -120,3 +120,47 @@ def test_sync__no_secret_reaches_the_archive(
     for name in ("ITGLUE_API_KEY", "HITASK_API_KEY", "HITASK_PASSWORD"):
         assert len(env[name]) >= 6
         assert files_containing(root, env[name]) == [], name
+
+
+def _only_itglue(emu: mock_emulator, monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
+    """The environment of an IT Glue-only account: its key and server, no Hitask variable at all."""
+    env = emu.environ()
+    for name in ("ITGLUE_API_KEY", "ITGLUE_BASE_URL"):
+        monkeypatch.setenv(name, env[name])
+    for name in ("HITASK_API_KEY", "HITASK_LOGIN", "HITASK_PASSWORD", "ITGLUE_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("APITOOLKIT_CACHE", str(cache))
+
+
+def test_sync__every_service_skips_one_without_credentials_and_says_so(
+    archive: Archive, fresh: mock_emulator, now: pd.Timestamp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _only_itglue(fresh, monkeypatch, tmp_path / "cache")
+    results = archive.sync(now=now).set_index(["service", "resource"])
+    assert results.loc[("hitask", "items"), "skipped"] == (
+        "no Hitask credentials (HITASK_API_KEY, HITASK_LOGIN, HITASK_PASSWORD)"
+    )
+    assert results["error"].isna().all()
+    assert (results.drop(index=("hitask", "items"))["rows_added"] > 0).all()
+    assert results.drop(index=("hitask", "items"))["skipped"].isna().all()
+    assert archive.views() == [v for v in archive.views() if v.startswith("itglue_")]
+
+
+def test_sync__a_named_service_without_credentials_fails_naming_the_variable(
+    archive: Archive, fresh: mock_emulator, now: pd.Timestamp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _only_itglue(fresh, monkeypatch, tmp_path / "cache")
+    with pytest.raises(SyncFailedError, match="HITASK_API_KEY"):
+        archive.sync("hitask", now=now)
+
+
+def test_sync__no_service_with_credentials_is_a_configuration_error(
+    archive: Archive, now: pd.Timestamp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apitoolkit.exceptions import ConfigurationError
+
+    for name in ("ITGLUE_API_KEY", "HITASK_API_KEY", "HITASK_LOGIN", "HITASK_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigurationError, match="ITGLUE_API_KEY"):
+        archive.sync(now=now)
+    assert not Path(archive.location).exists() or not any(Path(archive.location).iterdir())
