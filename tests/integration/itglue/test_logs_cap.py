@@ -78,15 +78,24 @@ def test_load_logs__every_row_under_every_cap_reading(
 def test_load_logs__a_day_of_exactly_five_full_pages(
     itglue: Any, emulator: EmulatorServer, logs_cap: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A window holding exactly 5 full pages: the busiest day, cut after its (5 k)-th row at a second where the
+    # next row has a later timestamp. (Looking for a whole day whose count divides by 5 depended on the day the
+    # tests ran; the emulator's data is anchored to now.)
     records = truth(emulator)
-    days = pd.to_datetime(pd.Series([r["attributes"]["created-at"] for r in records]), utc=True).dt.floor("D")
-    counts = days.value_counts()
-    busy = [(day, int(n)) for day, n in counts.items() if n % 5 == 0 and n >= 10][:1]
-    assert busy, "the emulator's data should hold a day whose rows split into 5 full pages"
-    day, rows = busy[0]
-    monkeypatch.setattr(itglue_loaders, "PAGE_SIZE", rows // 5)
-    logs = load_logs(day, day + pd.Timedelta(hours=23, minutes=59, seconds=59), client=itglue)
-    assert sorted(logs["id"]) == sorted(int(r["id"]) for r, d in zip(records, days, strict=True) if d == day)
+    stamps = pd.to_datetime(pd.Series([r["attributes"]["created-at"] for r in records]), utc=True)
+    ids = pd.Series([int(r["id"]) for r in records])
+    day = stamps.dt.floor("D").value_counts().index[0]
+    order = stamps[stamps.dt.floor("D") == day].sort_values()
+    cuts = [
+        k for k in range(len(order) // 5, 1, -1) if 5 * k == len(order) or order.iloc[5 * k - 1] < order.iloc[5 * k]
+    ]
+    assert cuts, f"the emulator's busiest day ({len(order)} of {len(records)} rows) should hold 10 rows or more"
+    size = cuts[0]
+    end = order.iloc[5 * size - 1]
+    monkeypatch.setattr(itglue_loaders, "PAGE_SIZE", size)
+    logs = load_logs(day, end, client=itglue)
+    assert len(logs) == 5 * size
+    assert sorted(logs["id"]) == sorted(ids[(stamps >= day) & (stamps <= end)])
 
 
 def test_paginate__plain_paginator_misreads_a_capped_meta(itglue: Any, emulator: EmulatorServer) -> None:
