@@ -123,7 +123,16 @@ def activity_over_time(
     return result.reset_index(drop=True)
 
 
-def _actions(action: str | Iterable[str]) -> list[str]:
+def action_names(action: str | Iterable[str]) -> list[str]:
+    """``action`` (a name, or a list, set or Series of names) as a list of names.
+
+    Raises:
+        InvalidArgumentError: Not a name or names.
+
+    Example:
+        >>> action_names("sign_in"), action_names({"view"})
+        (['sign_in'], ['view'])
+    """
     chosen = [action] if isinstance(action, str) else list(action) if isinstance(action, Iterable) else []
     if not chosen or not all(isinstance(a, str) for a in chosen):
         raise InvalidArgumentError(f"action={action!r}: give an action name such as 'sign_in', or a list of them.")
@@ -152,7 +161,7 @@ def activity_heatmap(logs: pd.DataFrame, *, tz: str = "UTC", action: str | Itera
     require(logs, ["created_at", *([] if action is None else ["action"])], what="activity_heatmap", loader=LOADER)
     name = zone(tz)
     if action is not None:
-        logs = logs.loc[logs["action"].isin(_actions(action))]
+        logs = logs.loc[logs["action"].isin(action_names(action))]
     _, times = _placed(logs)
     local = times.dt.tz_convert(name)
     grid = pd.crosstab(local.dt.day_of_week, local.dt.hour).reindex(index=range(7), columns=range(24), fill_value=0)

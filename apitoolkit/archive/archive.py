@@ -31,6 +31,7 @@ from apitoolkit.frames import table_to_frame
 if TYPE_CHECKING:
     import dask.dataframe as dd
     import duckdb
+    from deltalake import DeltaTable
 
     from apitoolkit.http.client import BaseClient
 
@@ -257,39 +258,33 @@ class Archive:
         store = self.store(service, resource)
         span = as_range(start, end)
         months = _months(span)
-        self._location.check_readable()
-        if store.open() is None:
-            raise UnknownArchiveResourceError(
-                f"The archive {self.location} holds no {service}/{resource} yet: run `apitoolkit archive sync "
-                f"--service {service} --resource {resource}` (or Archive.sync()) first."
-            )
-        wanted = self._columns(store, columns)
-        table = store.read(months=months, where=_time_filter(store.spec, span, months), columns=wanted)
-        assert table is not None
-        if "month" in table.column_names:
-            table = table.drop_columns(["month"])
-        frame = table_to_frame(table)
-        if store.spec.restore is not None:
-            frame = store.spec.restore(frame)
+        table = self.held(store)
+        wanted = checked_columns(store.spec, pa.schema(table.schema().to_arrow()), columns)
+        read = store.read(months=months, where=_time_filter(store.spec, span, months), columns=wanted)
+        assert read is not None
+        frame = frame_of(read, store.spec)
         order = [c for c in (store.spec.time_column, "id") if c in frame.columns]
         if order and len(frame) > 1 and not _in_order(frame, order):  # a sorted read is not copied again
             frame = frame.sort_values(order, kind="stable", ignore_index=True)
         frame.attrs = {"apitoolkit": {"resource": resource, "source": "archive", "archive": self.location}}
         return frame
 
-    def _columns(self, store: DeltaStore, columns: Sequence[str] | None) -> list[str] | None:
-        if columns is None:
-            return None
-        if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
-            raise InvalidArgumentError(f"columns={shown(columns)}: give a list of column names.")
-        names = [n for n in store.empty().column_names if n != "month"]
-        unknown = [c for c in columns if c not in names]
-        if unknown:
-            raise InvalidArgumentError(
-                f"{store.spec.service}/{store.spec.resource} has no column {', '.join(unknown)}: it has "
-                f"{', '.join(names)}."
+    def held(self, store: DeltaStore) -> DeltaTable:
+        """The table of ``store``, checked to exist (for readers: `scan`, `to_dask`).
+
+        Raises:
+            ArchiveLocationError: The location cannot be reached or the credentials are refused.
+            UnknownArchiveResourceError: The archive holds nothing of that resource yet (says how to sync it).
+        """
+        self._location.check_readable()
+        table = store.open()
+        if table is None:
+            service, resource = store.spec.service, store.spec.resource
+            raise UnknownArchiveResourceError(
+                f"The archive {self.location} holds no {service}/{resource} yet: run `apitoolkit archive sync "
+                f"--service {service} --resource {resource}` (or Archive.sync()) first."
             )
-        return list(columns)
+        return table
 
     def to_dask(
         self,
@@ -432,6 +427,33 @@ class Archive:
                 deleted = store.delete(predicate)
             rows.append({"service": store.spec.service, "resource": store.spec.resource, "rows_deleted": deleted})
         return pd.DataFrame(rows, columns=["service", "resource", "rows_deleted"]).astype({"rows_deleted": "Int64"})
+
+
+def checked_columns(spec: ArchivedResource, schema: pa.Schema, columns: Sequence[str] | None) -> list[str] | None:
+    """``columns`` as a list, each one the table has (``month`` is the archive's own, not a column to ask for).
+
+    Raises:
+        InvalidArgumentError: Not a list of names, or a name the table does not have (lists those it has).
+    """
+    if columns is None:
+        return None
+    if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
+        raise InvalidArgumentError(f"columns={shown(columns)}: give a list of column names.")
+    names = [n for n in schema.names if n != "month"]
+    unknown = [c for c in columns if c not in names]
+    if unknown:
+        raise InvalidArgumentError(
+            f"{spec.service}/{spec.resource} has no column {', '.join(unknown)}: it has {', '.join(names)}."
+        )
+    return list(columns)
+
+
+def frame_of(table: pa.Table, spec: ArchivedResource) -> pd.DataFrame:
+    """Archived rows (Arrow) as `Archive.scan` returns them: no ``month``, the loader's dtypes."""
+    if "month" in table.column_names:
+        table = table.drop_columns(["month"])
+    frame = table_to_frame(table)
+    return spec.restore(frame) if spec.restore is not None else frame
 
 
 def _configured() -> set[str]:

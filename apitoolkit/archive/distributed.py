@@ -53,11 +53,9 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from apitoolkit.analysis.checks import zone
-from apitoolkit.archive.archive import _months, _time_filter
+from apitoolkit.archive.archive import _months, _time_filter, checked_columns, frame_of
 from apitoolkit.archive.heatmap import actions_of, grid
-from apitoolkit.arguments import DateRange, as_range, shown
-from apitoolkit.exceptions import InvalidArgumentError, UnknownArchiveResourceError
-from apitoolkit.frames import table_to_frame
+from apitoolkit.arguments import DateRange, as_range
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -68,14 +66,6 @@ if TYPE_CHECKING:
     from apitoolkit.archive.resources import ArchivedResource
 
 __all__ = ["activity_heatmap", "to_dask"]
-
-
-def _frame(table: pa.Table, spec: ArchivedResource) -> pd.DataFrame:
-    """An Arrow table of the archive as `Archive.scan` returns it (no ``month``, the loader's dtypes)."""
-    if "month" in table.column_names:
-        table = table.drop_columns(["month"])
-    frame = table_to_frame(table)
-    return spec.restore(frame) if spec.restore is not None else frame
 
 
 def _read_file(
@@ -89,7 +79,7 @@ def _read_file(
 ) -> pd.DataFrame:
     """One Parquet file of the table, on a worker: the rows in range, the loader's dtypes."""
     dataset = ds.dataset(path, schema=schema, format="parquet", filesystem=location.filesystem())
-    return _frame(dataset.to_table(columns=columns, filter=where), spec)
+    return frame_of(dataset.to_table(columns=columns, filter=where), spec)
 
 
 def _in_filesystem(uri: str) -> str:
@@ -165,18 +155,12 @@ def to_dask(
 
     store = archive.store(service, resource)
     span = as_range(start, end)
-    archive.place.check_readable()
-    table = store.open()
-    if table is None:
-        raise UnknownArchiveResourceError(
-            f"The archive {archive.location} holds no {service}/{resource} yet: run `apitoolkit archive sync "
-            f"--service {service} --resource {resource}` (or Archive.sync()) first."
-        )
+    table = archive.held(store)
     schema = pa.schema(table.schema().to_arrow())
-    wanted = _columns(store.spec, schema, columns)
+    wanted = checked_columns(store.spec, schema, columns)
     months = _month_filter(span)
     files = table.file_uris(file_pruning_predicate=months) if months else table.file_uris()
-    meta = _frame(schema.empty_table().select(wanted) if wanted is not None else schema.empty_table(), store.spec)
+    meta = frame_of(schema.empty_table().select(wanted) if wanted is not None else schema.empty_table(), store.spec)
     ordered = [_in_filesystem(uri) for uri in sorted(files, key=lambda uri: (_month_of_file(uri), uri))]
     with dask.config.set({"dataframe.convert-string": False}):  # keep the loaders' str dtype, not string[pyarrow]
         if not ordered:
@@ -193,20 +177,6 @@ def to_dask(
             label=f"archive-{service}-{resource}",
         )
     return cast("dd.DataFrame", frame)
-
-
-def _columns(spec: ArchivedResource, schema: pa.Schema, columns: Sequence[str] | None) -> list[str] | None:
-    if columns is None:
-        return None
-    if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
-        raise InvalidArgumentError(f"columns={shown(columns)}: give a list of column names.")
-    unknown = [c for c in columns if c not in schema.names or c == "month"]
-    if unknown:
-        raise InvalidArgumentError(
-            f"{spec.service}/{spec.resource} has no column {', '.join(unknown)}: it has "
-            f"{', '.join(n for n in schema.names if n != 'month')}."
-        )
-    return list(columns)
 
 
 _COUNTS = pd.DataFrame({"weekday": pd.Series([], dtype="int64"), "hour": pd.Series([], dtype="int64"),

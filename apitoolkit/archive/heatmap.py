@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from apitoolkit.analysis.activity import WEEKDAYS
+from apitoolkit.analysis.activity import WEEKDAYS, action_names
 from apitoolkit.analysis.checks import zone
 from apitoolkit.arguments import as_range
-from apitoolkit.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
     from apitoolkit.archive.archive import Archive
@@ -42,10 +41,7 @@ def actions_of(action: str | Iterable[str] | None) -> list[str] | None:
     """``action`` as a list of names (None: all actions)."""
     if action is None:
         return None
-    chosen = [action] if isinstance(action, str) else list(action) if isinstance(action, Iterable) else []
-    if not chosen or not all(isinstance(a, str) for a in chosen):
-        raise InvalidArgumentError(f"action={action!r}: give an action name such as 'sign_in', or a list of them.")
-    return chosen
+    return action_names(action)
 
 
 def activity_heatmap(
@@ -79,6 +75,6 @@ def activity_heatmap(
         "SELECT isodow(timezone(?, created_at)) - 1 AS weekday, hour(timezone(?, created_at)) AS hour, "
         f"count(*) AS events FROM itglue_logs WHERE {' AND '.join(where)} GROUP BY ALL"
     )
-    if "itglue_logs" not in archive.views():
+    if archive.store("itglue", "logs").open() is None:
         return grid(pd.DataFrame({"weekday": [], "hour": [], "events": []}))
     return grid(archive.sql(query, params))
