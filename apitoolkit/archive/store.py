@@ -22,6 +22,7 @@ on it.
 from __future__ import annotations
 
 import contextlib
+import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,8 +45,8 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMIT_ATTEMPTS", "DeltaStore", "Written", "month_of"]
 
-#: How often a write is tried when another writer's commit got in first.
-COMMIT_ATTEMPTS = 8
+#: How often a write is tried when another writer's commit got in first (waits: random, doubling up to 2 s).
+COMMIT_ATTEMPTS = 16
 #: Hours a file no version needs is kept before `DeltaStore.compact` deletes it (longer than any write takes).
 VACUUM_HOURS = 1
 #: Seconds a writer waits for another writer of the same table before going ahead (the commit still protects).
@@ -297,7 +298,8 @@ class DeltaStore:
                     continue
                 return attempt(table, conform(data, self._schema(table)))
             except CommitFailedError:
-                time.sleep(0.05 * (tries + 1))
+                # Random waits: two writers that collided do not retry in step and collide again.
+                time.sleep(random.uniform(0, min(2.0, 0.05 * 2**tries)))
             except ArchiveError:
                 raise
             except (OSError, ValueError, RuntimeError) as error:  # deltalake's DeltaError is an OSError/Exception
