@@ -176,8 +176,14 @@ class ArchiveLocation:
             raise ArchiveLocationError(_s3_message(self, error)) from None
 
 
+#: Bounds on every S3 request deltalake makes (object_store's client options): a server that answers slowly or
+#: with garbage fails in about half a minute instead of retrying for minutes.
+S3_BOUNDS = {"connect_timeout": "5s", "timeout": "30s", "max_retries": "2", "retry_timeout": "30s"}
+
+
 def _s3_options(env: Mapping[str, str]) -> dict[str, str]:
     options = {option: value for name, option in _AWS_OPTIONS.items() if (value := _env(name, env)) is not None}
+    options |= S3_BOUNDS
     options["AWS_REGION"] = _env("AWS_REGION", env) or _env("AWS_DEFAULT_REGION", env) or DEFAULT_REGION
     endpoint = _env("AWS_ENDPOINT_URL_S3", env) or _env("AWS_ENDPOINT_URL", env)
     if endpoint is not None:
